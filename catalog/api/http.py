@@ -1,0 +1,84 @@
+"""HTTP conventions of the command API: If-Match preconditions, ETags and Idempotency-Key."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.models import IdempotencyRecord
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+_REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def expected_version(request: Request) -> int | None:
+    """The version named by If-Match (`"3"`, `W/"3"` or `3`); None when absent or `*`."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ValidationError({"If-Match": ['Expected a version ETag such as "3".']})
+    return int(value)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Replay the first successful answer to a retried POST with the same Idempotency-Key and
+    body; the same key with another body is a client error (422). The record is written in the
+    command's transaction, so a failed command leaves no record and can be retried."""
+
+    @wraps(view_method)
+    def wrapper(view, request: Request, *args, **kwargs) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view_method(view, request, *args, **kwargs)
+        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise ValidationError(
+                {"Idempotency-Key": [f"Must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
+            )
+        fingerprint = hashlib.sha256(
+            f"{request.method} {request.path} {json.dumps(request.data, sort_keys=True)}".encode()
+        ).hexdigest()
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user_id=request.user.pk, key=key, fingerprint=fingerprint
+                    )
+            except IntegrityError:
+                # The first request with this key has committed (MySQL held this insert until
+                # then): answer as it did.
+                record = IdempotencyRecord.objects.get(user_id=request.user.pk, key=key)
+                if record.fingerprint != fingerprint:
+                    return Response(
+                        {
+                            "detail": "This Idempotency-Key was used with a different request.",
+                            "code": "idempotency_key_reused",
+                        },
+                        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    )
+                return Response(
+                    record.response_body,
+                    status=record.status_code,
+                    headers={**record.response_headers, "Idempotent-Replayed": "true"},
+                )
+            response = view_method(view, request, *args, **kwargs)
+            record.status_code = response.status_code
+            record.response_body = response.data
+            record.response_headers = {
+                name: response[name] for name in _REPLAYED_HEADERS if response.has_header(name)
+            }
+            record.save(update_fields=["status_code", "response_body", "response_headers"])
+        return response
+
+    return wrapper

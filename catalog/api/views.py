@@ -1,0 +1,233 @@
+"""Command endpoints (POST, PUT, PATCH, DELETE) of products, brands and categories.
+
+Each handler validates the body with a serializer, calls one service and answers with the
+write model's state; none waits for Elasticsearch. The query endpoints for products live in
+`search.api.views` and share the product URLs (see `config.urls`).
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import services
+from catalog.models import Brand, Category, Product
+
+from .http import etag, expected_version, idempotent
+from .serializers import BrandSerializer, CategorySerializer, ProductSerializer
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='Expected version as an ETag, e.g. "3". A stale version gets 412 and changes nothing.',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retries with the same key and body get the first answer again (kept 24 h+); "
+    "the same key with another body gets 422.",
+)
+COMMON_ERRORS = {
+    400: OpenApiResponse(description="Invalid fields: {field: [reasons]}."),
+    401: OpenApiResponse(description="No credentials."),
+    403: OpenApiResponse(description="Missing the model permission."),
+    415: OpenApiResponse(description="The body is not JSON."),
+    429: OpenApiResponse(description="Throttled; see Retry-After."),
+}
+ITEM_ERRORS = {
+    **COMMON_ERRORS,
+    404: OpenApiResponse(description="No such resource."),
+    412: OpenApiResponse(description="If-Match names a stale version."),
+}
+
+# Fields a PUT resets to their defaults when the body leaves them out (a full replacement).
+PRODUCT_PUT_DEFAULTS = {
+    "description": "",
+    "brand": None,
+    "currency": "USD",
+    "stock": 0,
+    "tags": [],
+    "attributes": {},
+    "is_active": True,
+}
+
+
+class CommandPermissions(DjangoModelPermissions):
+    """Commands need a signed-in user holding catalog.add_/change_/delete_<model>."""
+
+
+class ProductCreateCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=ProductSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ProductSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+        description="Create a product. Answers with Location and ETag headers.",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = ProductSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(**serializer.validated_data)
+        return Response(
+            ProductSerializer(product).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/products/{product.pk}/", **etag(product.version)},
+        )
+
+
+class ProductItemCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=ProductSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ProductSerializer, **ITEM_ERRORS},
+        description="Replace a product; fields left out return to their defaults.",
+    )
+    def put(self, request: Request, product_id: int) -> Response:
+        return self._update(request, product_id, partial=False)
+
+    @extend_schema(
+        request=ProductSerializer(partial=True),
+        parameters=[IF_MATCH],
+        responses={200: ProductSerializer, **ITEM_ERRORS},
+        description="Change some fields of a product.",
+    )
+    def patch(self, request: Request, product_id: int) -> Response:
+        return self._update(request, product_id, partial=True)
+
+    @extend_schema(parameters=[IF_MATCH], responses={204: None, **ITEM_ERRORS})
+    def delete(self, request: Request, product_id: int) -> Response:
+        services.product_delete(product_id=product_id, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, product_id: int, *, partial: bool) -> Response:
+        version = expected_version(request)
+        current = Product.objects.get(pk=product_id)
+        serializer = ProductSerializer(current, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = (
+            serializer.validated_data if partial else {**PRODUCT_PUT_DEFAULTS, **serializer.validated_data}
+        )
+        product = services.product_update(product_id=product_id, changes=changes, expected_version=version)
+        return Response(ProductSerializer(product).data, headers=etag(product.version))
+
+
+class BrandCreateCommand(APIView):
+    queryset = Brand.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=BrandSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: BrandSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = BrandSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        brand = services.brand_create(**serializer.validated_data)
+        return Response(
+            BrandSerializer(brand).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/brands/{brand.slug}/", **etag(brand.version)},
+        )
+
+
+class BrandItemCommand(APIView):
+    queryset = Brand.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=BrandSerializer, parameters=[IF_MATCH], responses={200: BrandSerializer, **ITEM_ERRORS}
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        return self._update(request, slug, partial=False)
+
+    @extend_schema(
+        request=BrandSerializer(partial=True),
+        parameters=[IF_MATCH],
+        responses={200: BrandSerializer, **ITEM_ERRORS},
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        return self._update(request, slug, partial=True)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, 409: OpenApiResponse(description="Products still use it."), **ITEM_ERRORS},
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        services.brand_delete(slug=slug, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, slug: str, *, partial: bool) -> Response:
+        version = expected_version(request)
+        serializer = BrandSerializer(Brand.objects.get(slug=slug), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        brand = services.brand_update(slug=slug, changes=serializer.validated_data, expected_version=version)
+        return Response(BrandSerializer(brand).data, headers=etag(brand.version))
+
+
+class CategoryCreateCommand(APIView):
+    queryset = Category.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=CategorySerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: CategorySerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = CategorySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_create(**serializer.validated_data)
+        return Response(
+            CategorySerializer(category).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/categories/{category.slug}/", **etag(category.version)},
+        )
+
+
+class CategoryItemCommand(APIView):
+    queryset = Category.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=CategorySerializer, parameters=[IF_MATCH], responses={200: CategorySerializer, **ITEM_ERRORS}
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        return self._update(request, slug, partial=False)
+
+    @extend_schema(
+        request=CategorySerializer(partial=True),
+        parameters=[IF_MATCH],
+        responses={200: CategorySerializer, **ITEM_ERRORS},
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        return self._update(request, slug, partial=True)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, 409: OpenApiResponse(description="Still used."), **ITEM_ERRORS},
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        services.category_delete(slug=slug, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, slug: str, *, partial: bool) -> Response:
+        version = expected_version(request)
+        serializer = CategorySerializer(Category.objects.get(slug=slug), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data if partial else {"parent": None, **serializer.validated_data}
+        category = services.category_update(slug=slug, changes=changes, expected_version=version)
+        return Response(CategorySerializer(category).data, headers=etag(category.version))

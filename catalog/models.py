@@ -1,0 +1,128 @@
+"""Write model: brands, the category tree, products, their tombstones and the projection outbox."""
+
+from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
+from django.db import models
+
+from . import validators
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=64, unique=True, validators=[validators.validate_sku])
+    name = models.CharField(max_length=200)
+    description = models.TextField(
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(validators.MAX_DESCRIPTION_LENGTH)],
+    )
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[MinLengthValidator(3), validators.validate_currency],
+    )
+    stock = models.PositiveIntegerField(default=0)
+    tags = models.JSONField(default=list, blank=True, validators=[validators.validate_tags])
+    attributes = models.JSONField(default=dict, blank=True, validators=[validators.validate_attributes])
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class ProductTombstone(models.Model):
+    """The last version of a deleted product, so no stale write can bring it back."""
+
+    product_id = models.BigIntegerField(primary_key=True)
+    sku = models.CharField(max_length=64)
+    version = models.PositiveBigIntegerField()
+    deleted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"deleted product {self.product_id} (v{self.version})"
+
+
+class OutboxEntry(models.Model):
+    """A committed product change the read side has still to receive (written in the same
+    transaction as the change; a rollback leaves none)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        DEAD = "dead"
+
+    product_id = models.BigIntegerField(db_index=True)
+    version = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    committed_at = models.DateTimeField()
+    available_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "outbox entries"
+        indexes = [models.Index(fields=["state", "available_at"])]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} v{self.version} ({self.state})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a POST sent with an Idempotency-Key, replayed to retries."""
+
+    user_id = models.BigIntegerField()
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="unique_idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -1,0 +1,41 @@
+"""Liveness and readiness probes for load balancers and `make run`."""
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+from config.celery import app as celery_app
+from search.client import get_client
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _mysql() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _elasticsearch() -> None:
+    get_client().cluster.health(request_timeout=2)
+
+
+def _broker() -> None:
+    with celery_app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=0, timeout=2)
+
+
+CHECKS = {"mysql": _mysql, "elasticsearch": _elasticsearch, "broker": _broker}
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when MySQL, Elasticsearch and the broker all answer; 503 naming those that do not."""
+    failures = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as error:
+            failures[name] = f"{type(error).__name__}: {error}"[:300]
+    if failures:
+        return JsonResponse({"status": "unavailable", "failing": failures}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,28 @@
+"""Settings for the test suite: the real services, a per-run index alias, fast hashing."""
+
+import os
+import uuid
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# One alias per test run, shared with the worker process the fixtures start (through the
+# environment), so parallel or aborted runs never read each other's documents.
+ELASTICSEARCH_INDEX_ALIAS = os.environ.setdefault(
+    "ELASTICSEARCH_INDEX_ALIAS", f"catalog-test-{uuid.uuid4().hex[:8]}"
+)
+RUN_ID = ELASTICSEARCH_INDEX_ALIAS.removeprefix("catalog-test-")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"catalog-test-{RUN_ID}")
+# Claims expire fast so tests that kill a worker see its changes taken over quickly.
+PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=10)
+PROJECTION_RELAY_AFTER_SECONDS = env.int("PROJECTION_RELAY_AFTER_SECONDS", default=2)
+ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=5.0)
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

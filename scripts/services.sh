@@ -1,0 +1,500 @@
+#!/usr/bin/env bash
+# Local backing services for development and tests: MariaDB, Redis and Elasticsearch.
+#
+# Usage: scripts/services.sh up|down|status
+#        scripts/services.sh start-one|stop-one mariadb|redis|elasticsearch
+#
+#   up         Start every service that does not already answer at its configured URL
+#              (one that answers is reused, never restarted), make sure the MariaDB
+#              database and app user exist, and build/install the catalog-analysis
+#              Elasticsearch plugin. Idempotent: a second run changes nothing.
+#   down       Stop the services this project started (per the pid files under .var/).
+#   status     One line per service: up/down, URL, pid if started by this project.
+#   start-one, stop-one
+#              The same for a single service.
+#
+# Configuration (environment variables):
+#   DATABASE_URL       default mysql://catalog:catalog@127.0.0.1:3306/catalog
+#   CELERY_BROKER_URL  default redis://127.0.0.1:6379/0
+#   ELASTICSEARCH_URL  default http://127.0.0.1:9200
+#   ES_HEAP            default 2g
+#
+# Data, logs, pid files, downloads and build output all live under .var/ at the
+# repository root. Missing Debian packages are installed with apt-get, so up/down need
+# root; Elasticsearch refuses to run as root and runs as the system user catalog-es.
+# Elasticsearch is the minimal integ-test-zip distribution fetched from Maven Central; it
+# lacks the analysis-common module, which scripts/es-analysis-plugin/ partly replaces.
+set -euo pipefail
+umask 022
+
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VAR=$PROJECT_ROOT/.var
+LOG_DIR=$VAR/log
+PATH=$PATH:/usr/sbin:/sbin
+
+DATABASE_URL=${DATABASE_URL:-mysql://catalog:catalog@127.0.0.1:3306/catalog}
+CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
+ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
+ES_HEAP=${ES_HEAP:-2g}
+
+eval "$(python3 - "$DATABASE_URL" "$CELERY_BROKER_URL" "$ELASTICSEARCH_URL" <<'EOF'
+import shlex
+import sys
+from urllib.parse import unquote, urlsplit
+
+db, redis, es = (urlsplit(url) for url in sys.argv[1:])
+values = {
+    "DB_HOST": db.hostname or "127.0.0.1",
+    "DB_PORT": db.port or 3306,
+    "DB_USER": unquote(db.username or ""),
+    "DB_PASSWORD": unquote(db.password or ""),
+    "DB_NAME": db.path.lstrip("/"),
+    "REDIS_HOST": redis.hostname or "127.0.0.1",
+    "REDIS_PORT": redis.port or 6379,
+    "ES_HOST": es.hostname or "127.0.0.1",
+    "ES_PORT": es.port or 9200,
+}
+for name, value in values.items():
+    print(f"{name}={shlex.quote(str(value))}")
+EOF
+)"
+ES_URL=http://$ES_HOST:$ES_PORT
+
+# Bounds (seconds) for every wait.
+MARIADB_WAIT=60
+REDIS_WAIT=20
+ES_WAIT=180
+
+MYSQL_DIR=$VAR/mysql
+MYSQL_CNF=$MYSQL_DIR/my.cnf
+MYSQL_SOCKET=$MYSQL_DIR/mysqld.sock
+MYSQL_PID=$MYSQL_DIR/mysqld.pid
+MYSQL_LOG=$LOG_DIR/mariadb.log
+
+REDIS_DIR=$VAR/redis
+REDIS_PID=$REDIS_DIR/redis.pid
+REDIS_LOG=$REDIS_DIR/redis.log
+
+ES_VERSION=8.19.21
+ES_USER=catalog-es
+ES_PROCESS=org.elasticsearch.bootstrap.Elasticsearch
+ES_DIR=$VAR/elasticsearch
+ES_HOME=$ES_DIR/dist-$ES_VERSION
+ES_ZIP=$VAR/downloads/elasticsearch-$ES_VERSION.zip
+ES_PID=$ES_DIR/run/elasticsearch.pid
+ES_LOG=$ES_DIR/logs/catalog-local.log
+ES_LAUNCH_LOG=$LOG_DIR/elasticsearch.log
+JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)
+export JAVA_HOME
+
+PLUGIN_NAME=catalog-analysis
+PLUGIN_SRC=$PROJECT_ROOT/scripts/es-analysis-plugin
+PLUGIN_BUILD=$VAR/build/es-analysis-plugin
+PLUGIN_STAMP=$ES_HOME/.$PLUGIN_NAME.sha256
+PLUGIN_LOG=$LOG_DIR/es-analysis-plugin.log
+
+# --- helpers -----------------------------------------------------------------------
+
+say() { printf '%s: %s\n' "$1" "$2"; }
+
+usage() {
+    echo "usage: $0 up|down|status | start-one|stop-one mariadb|redis|elasticsearch" >&2
+    exit 2
+}
+
+# fail <service> <log file> <message>: report, show the log's tail and exit.
+fail() {
+    {
+        say "$1" "$3 (log: $2)"
+        if [[ -f $2 ]]; then tail -n 20 "$2" | sed 's/^/    /'; fi
+    } >&2
+    exit 1
+}
+
+# run_logged <service> <log file> <command...>: append the command's output to the log.
+run_logged() {
+    local service=$1 log=$2
+    shift 2
+    "$@" >>"$log" 2>&1 || fail "$service" "$log" "'$*' failed"
+}
+
+# wait_until <seconds> <command...>: poll every second; false on timeout.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 1
+    done
+}
+
+# write_if_changed <file>: replace the file with stdin unless the content is identical.
+write_if_changed() {
+    local tmp
+    tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    chmod 644 "$tmp"
+    if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
+APT_UPDATED=false
+# require_package <command or path> <Debian package>: apt-get install it when missing.
+require_package() {
+    command -v "$1" >/dev/null && return
+    if [[ $APT_UPDATED == false ]]; then
+        say apt "updating package lists ..."
+        run_logged apt "$LOG_DIR/apt.log" apt-get update
+        APT_UPDATED=true
+    fi
+    say apt "installing $2 ..."
+    run_logged apt "$LOG_DIR/apt.log" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$2"
+}
+
+# is_alive <pid> <pattern>: the process exists (not a zombie) and its command line matches.
+is_alive() {
+    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q -- "$2"
+}
+
+# our_pid <pid file> <pattern>: print the pid recorded in the file if that process runs.
+our_pid() {
+    local pid
+    [[ -s $1 ]] || return 1
+    pid=$(<"$1")
+    [[ $pid =~ ^[0-9]+$ ]] && is_alive "$pid" "$2" && echo "$pid"
+}
+
+# stop_process <service> <pid file> <pattern> <grace seconds>: SIGTERM, then SIGKILL.
+stop_process() {
+    local pid
+    if ! pid=$(our_pid "$2" "$3"); then
+        say "$1" "not running under this project, nothing to stop"
+        return
+    fi
+    say "$1" "stopping (pid $pid) ..."
+    kill -TERM "$pid"
+    if ! wait_until "$4" negate is_alive "$pid" "$3"; then
+        say "$1" "still running after $4 s, sending SIGKILL"
+        kill -KILL "$pid"
+        wait_until 10 negate is_alive "$pid" "$3" || { say "$1" "pid $pid survived SIGKILL" >&2; exit 1; }
+    fi
+    rm -f "$2"
+    say "$1" "stopped"
+}
+
+negate() { ! "$@"; }
+
+# print_status <service> <url> <pid file> <pattern> <probe command>
+print_status() {
+    local state=down pid
+    if "$5"; then state=up; fi
+    if pid=$(our_pid "$3" "$4"); then
+        printf '%-14s %-5s %-40s pid %s\n' "$1" "$state" "$2" "$pid"
+    else
+        printf '%-14s %-5s %s\n' "$1" "$state" "$2"
+    fi
+}
+
+# --- MariaDB -----------------------------------------------------------------------
+
+MARIADB_DISPLAY_URL=mysql://$DB_USER@$DB_HOST:$DB_PORT/$DB_NAME
+
+mariadb_app_login() {
+    MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults --connect-timeout=2 -h "$DB_HOST" -P "$DB_PORT" \
+        -u "$DB_USER" -e 'SELECT 1' "$DB_NAME" >/dev/null 2>&1
+}
+
+# Something accepts TCP connections on host:port. (mariadb-admin ping reports a fresh
+# server as down: it rejects unknown clients with "host not allowed".) The app login is
+# tried first because a bare TCP probe leaves an "aborted connection" line in the log.
+mariadb_answers() {
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    mariadb_app_login || timeout 2 bash -c ': <"/dev/tcp/$0/$1"' "$DB_HOST" "$DB_PORT" 2>/dev/null
+}
+
+# Root client over a Unix socket: ours if we run the server, else the system default.
+mariadb_root() {
+    if [[ -S $MYSQL_SOCKET ]]; then
+        mariadb --defaults-file="$MYSQL_CNF" "$@"
+    else
+        mariadb --no-defaults -u root "$@"
+    fi
+}
+
+sql_string() {
+    local s=${1//\\/\\\\}
+    printf "'%s'" "${s//\'/\'\'}"
+}
+
+# Database plus app user; the user may create/drop test_<name> databases for Django tests.
+provision_mariadb() {
+    local user password
+    user=$(sql_string "$DB_USER")
+    password=$(sql_string "$DB_PASSWORD")
+    mariadb_root <<SQL
+CREATE DATABASE IF NOT EXISTS \`${DB_NAME//\`/\`\`}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS $user@'127.0.0.1';
+CREATE USER IF NOT EXISTS $user@'localhost';
+ALTER USER $user@'127.0.0.1' IDENTIFIED BY $password;
+ALTER USER $user@'localhost' IDENTIFIED BY $password;
+GRANT ALL PRIVILEGES ON *.* TO $user@'127.0.0.1', $user@'localhost';
+SQL
+}
+
+launch_mariadb() {
+    mkdir -p "$MYSQL_DIR/data"
+    write_if_changed "$MYSQL_CNF" <<EOF
+# Written by scripts/services.sh; edits are overwritten.
+[mariadbd]
+user = root
+datadir = $MYSQL_DIR/data
+socket = $MYSQL_SOCKET
+pid-file = $MYSQL_PID
+bind-address = 127.0.0.1
+port = $DB_PORT
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+skip-name-resolve
+log-error = $MYSQL_LOG
+
+[client]
+user = root
+socket = $MYSQL_SOCKET
+EOF
+    if [[ ! -d $MYSQL_DIR/data/mysql ]]; then
+        say mariadb "initialising $MYSQL_DIR/data ..."
+        run_logged mariadb "$MYSQL_LOG" mariadb-install-db --defaults-file="$MYSQL_CNF" --skip-test-db
+    fi
+    say mariadb "starting ..."
+    setsid mariadbd --defaults-file="$MYSQL_CNF" </dev/null >>"$MYSQL_LOG" 2>&1 &
+}
+
+start_mariadb() {
+    require_package mariadbd mariadb-server
+    local how=reused
+    if ! mariadb_answers; then
+        how=started
+        if ! our_pid "$MYSQL_PID" mariadbd >/dev/null; then launch_mariadb; fi
+        wait_until "$MARIADB_WAIT" mariadb_answers ||
+            fail mariadb "$MYSQL_LOG" "not answering on $DB_HOST:$DB_PORT after $MARIADB_WAIT s"
+    fi
+    if mariadb_root -e 'SELECT 1' >/dev/null 2>&1; then
+        provision_mariadb
+    else
+        say mariadb "cannot connect as root over a socket; expecting user $DB_USER and database $DB_NAME to exist"
+    fi
+    wait_until "$MARIADB_WAIT" mariadb_app_login ||
+        fail mariadb "$MYSQL_LOG" "user $DB_USER cannot log in to $DB_NAME on $DB_HOST:$DB_PORT"
+    say mariadb "ready at $MARIADB_DISPLAY_URL ($how)"
+}
+
+stop_mariadb() { stop_process mariadb "$MYSQL_PID" mariadbd "$MARIADB_WAIT"; }
+
+status_mariadb() { print_status mariadb "$MARIADB_DISPLAY_URL" "$MYSQL_PID" mariadbd mariadb_answers; }
+
+# --- Redis -------------------------------------------------------------------------
+
+REDIS_DISPLAY_URL=redis://$REDIS_HOST:$REDIS_PORT
+
+redis_answers() {
+    [[ $(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]
+}
+
+start_redis() {
+    require_package redis-server redis-server
+    local how=reused
+    if ! redis_answers; then
+        how=started
+        if ! our_pid "$REDIS_PID" redis-server >/dev/null; then
+            mkdir -p "$REDIS_DIR"
+            say redis "starting ..."
+            run_logged redis "$REDIS_LOG" redis-server --daemonize yes --bind 127.0.0.1 \
+                --port "$REDIS_PORT" --dir "$REDIS_DIR" --pidfile "$REDIS_PID" \
+                --logfile "$REDIS_LOG" --appendonly yes
+        fi
+        wait_until "$REDIS_WAIT" redis_answers ||
+            fail redis "$REDIS_LOG" "not answering on $REDIS_HOST:$REDIS_PORT after $REDIS_WAIT s"
+    fi
+    say redis "ready at $REDIS_DISPLAY_URL ($how)"
+}
+
+stop_redis() { stop_process redis "$REDIS_PID" redis-server "$REDIS_WAIT"; }
+
+status_redis() { print_status redis "$REDIS_DISPLAY_URL" "$REDIS_PID" redis-server redis_answers; }
+
+# --- Elasticsearch -----------------------------------------------------------------
+
+es_answers() {
+    curl -fs -o /dev/null --max-time 5 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s"
+}
+
+# as_es <command...>: run a command from $ES_HOME as the Elasticsearch user.
+as_es() (
+    cd "$ES_HOME"
+    exec runuser -u "$ES_USER" -- env -u JAVA_HOME ES_JAVA_HOME="$JAVA_HOME" \
+        ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" "$@"
+)
+
+ensure_es_user() {
+    id -u "$ES_USER" >/dev/null 2>&1 && return
+    say elasticsearch "creating system user $ES_USER ..."
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+}
+
+install_es_dist() {
+    [[ -x $ES_HOME/bin/elasticsearch ]] && return
+    if [[ ! -s $ES_ZIP ]]; then
+        say elasticsearch "downloading $ES_VERSION from Maven Central ..."
+        run_logged elasticsearch "$LOG_DIR/maven.log" mvn -q -B dependency:copy \
+            -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+            -DoutputDirectory="$VAR/downloads"
+    fi
+    say elasticsearch "unpacking to $ES_HOME ..."
+    local tmp=$ES_DIR/unpack.tmp
+    rm -rf "$tmp"
+    mkdir -p "$ES_DIR"
+    run_logged elasticsearch "$LOG_DIR/unzip.log" unzip -q "$ES_ZIP" -d "$tmp"
+    mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME"
+    rmdir "$tmp"
+    chown -R "$ES_USER:" "$ES_HOME"
+    as_es test -r lib/elasticsearch-$ES_VERSION.jar ||
+        fail elasticsearch "$ES_LAUNCH_LOG" "user $ES_USER cannot read $ES_HOME; check the permissions of its parent directories"
+}
+
+configure_es() {
+    mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/run"
+    chown "$ES_USER:" "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/run"
+    write_if_changed "$ES_HOME/config/elasticsearch.yml" <<EOF
+# Written by scripts/services.sh; edits are overwritten.
+cluster.name: catalog-local
+node.name: catalog-local-1
+path.data: $ES_DIR/data
+path.logs: $ES_DIR/logs
+network.host: 127.0.0.1
+http.port: $ES_PORT
+discovery.type: single-node
+xpack.security.enabled: false
+action.destructive_requires_name: false
+# A nearly full developer disk must not block shard allocation.
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+}
+
+plugin_hash() {
+    (
+        cd "$PLUGIN_SRC"
+        echo "$ES_VERSION"
+        find . -type f -print0 | sort -z | xargs -0 sha256sum
+    ) | sha256sum | cut -d' ' -f1
+}
+
+plugin_current() {
+    [[ -d $ES_HOME/plugins/$PLUGIN_NAME && -f $PLUGIN_STAMP && $(<"$PLUGIN_STAMP") == "$(plugin_hash)" ]]
+}
+
+# Compile scripts/es-analysis-plugin/ against the distribution's jars and package it with
+# its descriptor as a plugin zip.
+build_plugin() {
+    local classes=$PLUGIN_BUILD/classes bundle=$PLUGIN_BUILD/bundle sources
+    say elasticsearch "building analysis plugin $PLUGIN_NAME ..."
+    rm -rf "$PLUGIN_BUILD"
+    mkdir -p "$classes" "$bundle"
+    mapfile -t sources < <(find "$PLUGIN_SRC/src" -name '*.java')
+    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/javac" --release 17 -proc:none -Xlint:all -Werror \
+        -cp "$ES_HOME/lib/*" -d "$classes" "${sources[@]}"
+    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/jar" --create \
+        --file "$bundle/$PLUGIN_NAME.jar" -C "$classes" .
+    cat >"$bundle/plugin-descriptor.properties" <<EOF
+description=Catalog analysis token filters (ASCII folding, English possessive, Porter stem, edge n-grams)
+version=1.0.0
+name=$PLUGIN_NAME
+classname=catalog.analysis.CatalogAnalysisPlugin
+java.version=17
+elasticsearch.version=$ES_VERSION
+EOF
+    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/jar" --create --no-manifest \
+        --file "$PLUGIN_BUILD/$PLUGIN_NAME.zip" -C "$bundle" .
+}
+
+# (Re)install the plugin when it is missing or its source changed; ES must be stopped.
+install_plugin() {
+    plugin_current && return
+    build_plugin
+    if [[ -d $ES_HOME/plugins/$PLUGIN_NAME ]]; then
+        run_logged elasticsearch "$PLUGIN_LOG" as_es bin/elasticsearch-plugin remove "$PLUGIN_NAME"
+    fi
+    run_logged elasticsearch "$PLUGIN_LOG" as_es bin/elasticsearch-plugin install --batch \
+        "file://$PLUGIN_BUILD/$PLUGIN_NAME.zip"
+    plugin_hash >"$PLUGIN_STAMP"
+    say elasticsearch "installed analysis plugin $PLUGIN_NAME"
+}
+
+warn_if_plugin_missing() {
+    curl -fs --max-time 5 "$ES_URL/_cat/plugins?h=component" | grep -qx "$PLUGIN_NAME" ||
+        say elasticsearch "WARNING: plugin $PLUGIN_NAME is not loaded on the server at $ES_URL"
+}
+
+start_elasticsearch() {
+    require_package "$JAVA_HOME/bin/javac" openjdk-17-jdk-headless
+    require_package mvn maven
+    require_package unzip unzip
+    require_package curl curl
+    ensure_es_user
+    if es_answers; then
+        if our_pid "$ES_PID" "$ES_PROCESS" >/dev/null && ! plugin_current; then
+            say elasticsearch "analysis plugin source changed, restarting ..."
+            stop_elasticsearch
+        else
+            warn_if_plugin_missing
+            say elasticsearch "ready at $ES_URL (reused)"
+            return
+        fi
+    fi
+    install_es_dist
+    configure_es
+    if ! our_pid "$ES_PID" "$ES_PROCESS" >/dev/null; then
+        install_plugin
+        say elasticsearch "starting (heap $ES_HEAP) ..."
+        run_logged elasticsearch "$ES_LAUNCH_LOG" as_es timeout "$ES_WAIT" \
+            bin/elasticsearch -d -p "$ES_PID"
+    fi
+    wait_until "$ES_WAIT" es_answers ||
+        fail elasticsearch "$ES_LOG" "not healthy at $ES_URL after $ES_WAIT s"
+    say elasticsearch "ready at $ES_URL (started)"
+}
+
+stop_elasticsearch() { stop_process elasticsearch "$ES_PID" "$ES_PROCESS" "$ES_WAIT"; }
+
+status_elasticsearch() { print_status elasticsearch "$ES_URL" "$ES_PID" "$ES_PROCESS" es_answers; }
+
+# --- main --------------------------------------------------------------------------
+
+SERVICES=(mariadb redis elasticsearch)
+
+# Starting and stopping need root (apt-get, useradd, runuser, other users' processes).
+require_root() {
+    [[ $EUID -eq 0 ]] || { echo "$0: $1 must run as root" >&2; exit 1; }
+}
+
+case ${1:-} in
+up)
+    require_root up
+    mkdir -p "$LOG_DIR"
+    for service in "${SERVICES[@]}"; do "start_$service"; done
+    ;;
+down)
+    require_root down
+    for service in elasticsearch redis mariadb; do "stop_$service"; done
+    ;;
+status)
+    for service in "${SERVICES[@]}"; do "status_$service"; done
+    ;;
+start-one | stop-one)
+    [[ $# -eq 2 && " ${SERVICES[*]} " == *" $2 "* ]] || usage
+    require_root "$1"
+    mkdir -p "$LOG_DIR"
+    "${1%-one}_$2"
+    ;;
+*)
+    usage
+    ;;
+esac

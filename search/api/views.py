@@ -1,0 +1,162 @@
+"""Query endpoints for products: get, list, search and suggest, from Elasticsearch only.
+
+Nothing here touches MySQL: the permission check for staff-only parameters reads the user
+loaded by authentication, and every answer comes from `search.queries`.
+"""
+
+from typing import Any
+
+from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from search import queries
+
+from .serializers import (
+    DetailParamsSerializer,
+    ListParamsSerializer,
+    ProductDocumentSerializer,
+    ProductPageSerializer,
+    SearchPageSerializer,
+    SearchParamsSerializer,
+    SuggestionsSerializer,
+    SuggestParamsSerializer,
+)
+
+# A public catalog: shared caches may keep answers briefly; a change shows within seconds.
+PUBLIC_MAX_AGE = 5
+UNAVAILABLE = OpenApiResponse(description="Elasticsearch is unreachable: code `search_unavailable`.")
+ATTRIBUTE_FILTER = OpenApiParameter(
+    "attr.<name>", str, description="Filter on an attribute value, e.g. `attr.color=red`."
+)
+
+
+def _staff_view_allowed(request: Request) -> bool:
+    return request.user.is_authenticated and request.user.has_perm("catalog.change_product")
+
+
+def _cached(response: Response, request: Request) -> Response:
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+def _page_links(request: Request, page: queries.ResultPage) -> dict[str, Any]:
+    url = request.build_absolute_uri()
+    next_url = None
+    if page.next_cursor:
+        next_url = replace_query_param(remove_query_param(url, "page"), "cursor", page.next_cursor)
+    previous_url = None
+    if page.has_previous and (page.page - 1) * page.page_size <= queries.MAX_RESULT_WINDOW:
+        previous_url = replace_query_param(remove_query_param(url, "cursor"), "page", page.page - 1)
+    return {"count": page.count, "next": next_url, "previous": previous_url}
+
+
+def _validated_list_params(
+    serializer_class: type[ListParamsSerializer], request: Request
+) -> ListParamsSerializer:
+    params = serializer_class(query=request.query_params)
+    params.is_valid(raise_exception=True)
+    if params.validated_data["is_active"] != "true" and not _staff_view_allowed(request):
+        raise PermissionDenied("Inactive products are visible to catalog staff only.")
+    return params
+
+
+class ProductListQuery(APIView):
+    @extend_schema(
+        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER],
+        responses={
+            200: ProductPageSerializer,
+            400: OpenApiResponse(description="Bad parameter."),
+            503: UNAVAILABLE,
+        },
+        description="Products, newest first by default. Follow `next` to walk the whole catalog.",
+    )
+    def get(self, request: Request) -> Response:
+        params = _validated_list_params(ListParamsSerializer, request)
+        page = queries.list_products(
+            filters=params.filters(), ordering=params.validated_data["ordering"], page=params.page_request()
+        )
+        return _cached(Response({**_page_links(request, page), "results": page.results}), request)
+
+
+class ProductSearchQuery(APIView):
+    @extend_schema(
+        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER],
+        responses={
+            200: SearchPageSerializer,
+            400: OpenApiResponse(description="Bad parameter."),
+            503: UNAVAILABLE,
+        },
+        description="Full-text search with typo tolerance, highlighting and facets.",
+    )
+    def get(self, request: Request) -> Response:
+        params = _validated_list_params(SearchParamsSerializer, request)
+        page = queries.search_products(
+            text=params.validated_data["q"],
+            filters=params.filters(),
+            ordering=params.validated_data["ordering"],
+            page=params.page_request(),
+        )
+        body = {**_page_links(request, page), "results": page.results, "facets": page.facets}
+        return _cached(Response(body), request)
+
+
+class ProductSuggestQuery(APIView):
+    @extend_schema(
+        parameters=[SuggestParamsSerializer],
+        responses={
+            200: SuggestionsSerializer,
+            400: OpenApiResponse(description="Bad parameter."),
+            503: UNAVAILABLE,
+        },
+        description="Up to 10 products whose name has words starting with what was typed.",
+    )
+    def get(self, request: Request) -> Response:
+        params = SuggestParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        suggestions = queries.suggest_products(text=params.validated_data["q"])
+        return _cached(Response({"suggestions": suggestions}), request)
+
+
+class ProductDetailQuery(APIView):
+    @extend_schema(
+        parameters=[DetailParamsSerializer],
+        responses={
+            200: ProductDocumentSerializer,
+            404: OpenApiResponse(description="Not in the index."),
+            409: OpenApiResponse(description="min_version not reached within 5 s; carries indexed_version."),
+            503: UNAVAILABLE,
+        },
+        description="One product as the read side holds it; ETag carries its version.",
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        params = DetailParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        staff = _staff_view_allowed(request)
+        min_version = params.validated_data.get("min_version")
+        if min_version is None:
+            product = queries.get_product(product_id=product_id, include_inactive=staff)
+        else:
+            product, indexed = queries.wait_for_version(
+                product_id=product_id, min_version=min_version, include_inactive=staff
+            )
+            if indexed is None or indexed < min_version:
+                return Response(
+                    {
+                        "detail": f"The read side holds version {indexed}, not yet {min_version}.",
+                        "code": "version_not_indexed",
+                        "indexed_version": indexed,
+                    },
+                    status=409,
+                )
+        if product is None:
+            raise NotFound("No such product in the catalog.")
+        response = Response(product, headers={"ETag": f'"{product["version"]}"'})
+        return _cached(response, request)

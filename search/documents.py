@@ -1,0 +1,76 @@
+"""Builds the read model: one denormalized document per product, from the write model's rows."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from catalog.models import Category, Product, ProductTombstone
+
+
+@dataclass(frozen=True)
+class CategoryPlacement:
+    slug: str
+    name: str
+    path: list[str]
+    path_slugs: list[str]
+
+
+def category_placements(categories: list[Category]) -> dict[int, CategoryPlacement]:
+    """Every category's names and slugs from the root down to it, from one list of rows."""
+    by_id = {category.pk: category for category in categories}
+    placements: dict[int, CategoryPlacement] = {}
+    for category in categories:
+        chain, node = [], category
+        while node is not None:
+            chain.append(node)
+            node = by_id.get(node.parent_id)
+        chain.reverse()
+        placements[category.pk] = CategoryPlacement(
+            slug=category.slug,
+            name=category.name,
+            path=[node.name for node in chain],
+            path_slugs=[node.slug for node in chain],
+        )
+    return placements
+
+
+def build_product_document(
+    product: Product, placement: CategoryPlacement, *, indexed_at: datetime
+) -> dict[str, Any]:
+    return {
+        "id": product.pk,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "brand": ({"slug": product.brand.slug, "name": product.brand.name} if product.brand else None),
+        "category": {
+            "slug": placement.slug,
+            "name": placement.name,
+            "path": placement.path,
+            "path_slugs": placement.path_slugs,
+        },
+        "price": f"{product.price:.2f}",
+        "price_cents": int(product.price * 100),
+        "currency": product.currency,
+        "stock": product.stock,
+        "in_stock": product.stock > 0,
+        "tags": list(product.tags),
+        "attributes": dict(product.attributes),
+        "is_active": product.is_active,
+        "version": product.version,
+        "created_at": product.created_at.isoformat(),
+        "updated_at": product.updated_at.isoformat(),
+        "indexed_at": indexed_at.isoformat(),
+    }
+
+
+def build_tombstone_document(tombstone: ProductTombstone, *, indexed_at: datetime) -> dict[str, Any]:
+    """A deleted product stays in the index as a versioned marker that queries never return, so
+    a stale write of an older version is rejected however late it arrives."""
+    return {
+        "id": tombstone.product_id,
+        "sku": tombstone.sku,
+        "deleted": True,
+        "version": tombstone.version,
+        "indexed_at": indexed_at.isoformat(),
+    }

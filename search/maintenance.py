@@ -1,0 +1,166 @@
+"""Whole-index operations behind `manage.py search_index`: rebuild with an atomic alias swap,
+verify (and repair) the read side against MySQL, and status.
+
+MySQL is read in primary-key ranges, never with one big query: mysqlclient buffers a whole
+result set in memory even behind `iterator()`, so memory would grow with the catalog.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+from elasticsearch import helpers
+
+from catalog.models import OutboxEntry, Product, ProductTombstone
+
+from . import index
+from .client import get_client
+from .projection import build_documents, bulk_write
+
+Progress = Callable[[int], None]
+READ_CHUNK = 1000
+# Changes committed this long before a rebuild started are replayed into the new index too:
+# a worker may have read them before the new index existed and written only the old one.
+REBUILD_REPLAY_MARGIN = timedelta(seconds=30)
+
+
+def _id_chunks(
+    model: Any, *, since: datetime | None = None, field_name: str = "updated_at"
+) -> Iterator[list[int]]:
+    last = 0
+    queryset = model.objects.all()
+    if since is not None:
+        queryset = queryset.filter(**{f"{field_name}__gte": since})
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:READ_CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _copy(target: str, chunks: Iterator[list[int]], progress: Progress) -> int:
+    written = 0
+    for ids in chunks:
+        documents = build_documents(set(ids), indexed_at=timezone.now())
+        errors = bulk_write(list(documents.values()), target=target)
+        failed = {product_id: error for product_id, error in errors.items() if error}
+        if failed:
+            raise RuntimeError(f"{len(failed)} documents were refused, e.g. {next(iter(failed.items()))}")
+        written += len(documents)
+        progress(len(ids))
+    return written
+
+
+def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
+    """Fill a new index from MySQL, swap the alias to it atomically, replay what changed while
+    copying, and delete the old indices. Queries never see a half-built index."""
+    client = get_client()
+    started = timezone.now()
+    old = index.indices_behind_alias(client)
+    new = index.new_index_name()
+    index.create_index(client, new)
+    client.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
+    copied = _copy(new, _id_chunks(Product), progress)
+    copied += _copy(new, _id_chunks(ProductTombstone), progress)
+    client.indices.put_settings(index=new, settings={"refresh_interval": "1s"})
+    client.indices.refresh(index=new)
+    actions = [{"remove": {"index": name, "alias": index.alias_name()}} for name in old]
+    actions.append({"add": {"index": new, "alias": index.alias_name()}})
+    client.indices.update_aliases(actions=actions)
+    # Versions make the replay harmless for documents the new index already holds.
+    since = started - REBUILD_REPLAY_MARGIN
+    replayed = _copy(new, _id_chunks(Product, since=since), progress)
+    replayed += _copy(new, _id_chunks(ProductTombstone, since=since, field_name="deleted_at"), progress)
+    for name in old:
+        client.indices.delete(index=name, ignore_unavailable=True)
+    return {"index": new, "copied": copied, "replayed": replayed, "removed": old}
+
+
+@dataclass
+class Drift:
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)
+    resurrected: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.missing) + len(self.stale) + len(self.orphaned) + len(self.resurrected)
+
+
+def indexed_versions() -> dict[int, tuple[int, bool]]:
+    """(version, is tombstone) of every document behind the alias, scrolled in pages."""
+    versions: dict[int, tuple[int, bool]] = {}
+    for hit in helpers.scan(
+        get_client(),
+        index=index.alias_name(),
+        query={"query": {"match_all": {}}},
+        _source=["version", "deleted"],
+        size=5000,
+        request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT,
+    ):
+        versions[int(hit["_id"])] = (hit["_source"]["version"], bool(hit["_source"].get("deleted")))
+    return versions
+
+
+def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drift:
+    """Compare MySQL's (id, version) with the read side's. Missing: a row with no live document;
+    stale: a document older than its row; orphaned: a live document with no row; resurrected: a
+    live document for a product that has a tombstone."""
+    indexed = indexed_versions()
+    drift = Drift()
+    for ids in _id_chunks(Product):
+        for product_id, version in Product.objects.filter(pk__in=ids).values_list("pk", "version"):
+            held = indexed.pop(product_id, None)
+            if held is None or held[1]:
+                drift.missing.append(product_id)
+            elif held[0] < version:
+                drift.stale.append(product_id)
+        progress(len(ids))
+    live_leftovers = {product_id for product_id, (_, tombstone) in indexed.items() if not tombstone}
+    tombstoned = set(ProductTombstone.objects.filter(pk__in=live_leftovers).values_list("pk", flat=True))
+    drift.resurrected = sorted(tombstoned)
+    drift.orphaned = sorted(live_leftovers - tombstoned)
+    if repair and drift.total:
+        _repair(drift)
+    return drift
+
+
+def _repair(drift: Drift) -> None:
+    for ids in _batches(drift.missing + drift.stale + drift.resurrected):
+        bulk_write(list(build_documents(set(ids), indexed_at=timezone.now()).values()))
+    client = get_client()
+    for product_id in drift.orphaned:
+        client.delete(index=index.alias_name(), id=str(product_id))
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), READ_CHUNK):
+        yield ids[start : start + READ_CHUNK]
+
+
+def status() -> dict[str, Any]:
+    client = get_client()
+    names = index.indices_behind_alias(client)
+    live = tombstones = None
+    if names:
+        live = client.count(
+            index=index.alias_name(), query={"bool": {"must_not": [{"term": {"deleted": True}}]}}
+        )["count"]
+        tombstones = client.count(index=index.alias_name(), query={"term": {"deleted": True}})["count"]
+    pending = OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING)
+    oldest = pending.aggregate(oldest=Min("committed_at"))["oldest"]
+    return {
+        "alias": index.alias_name(),
+        "indices": names,
+        "documents": live,
+        "tombstones": tombstones,
+        "outbox_backlog": pending.count(),
+        "oldest_pending_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
+        "dead_letters": OutboxEntry.objects.filter(state=OutboxEntry.State.DEAD).count(),
+    }

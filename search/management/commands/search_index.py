@@ -1,0 +1,42 @@
+"""`manage.py search_index create|rebuild|verify [--repair]|status`: index maintenance."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from catalog.models import Product, ProductTombstone
+from search import index, maintenance
+from search.client import get_client
+
+
+class Command(BaseCommand):
+    help = "Create, rebuild, verify or inspect the product search index."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        actions.add_parser("create", help="Create the index and alias if they do not exist.")
+        actions.add_parser("rebuild", help="Rebuild from MySQL into a new index; swap the alias.")
+        verify = actions.add_parser("verify", help="Compare MySQL and Elasticsearch by (id, version).")
+        verify.add_argument("--repair", action="store_true", help="Fix what verify finds.")
+        actions.add_parser("status", help="Alias, index, counts, outbox backlog, dead letters.")
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "create":
+            self.stdout.write(f"{index.alias_name()} -> {index.ensure_index(get_client())}")
+        elif action == "rebuild":
+            total = Product.objects.count() + ProductTombstone.objects.count()
+            with tqdm(total=total, desc="rebuild", unit="doc") as bar:
+                result = maintenance.rebuild(progress=bar.update)
+            self.stdout.write(self.style.SUCCESS(json.dumps(result)))
+        elif action == "verify":
+            with tqdm(total=Product.objects.count(), desc="verify", unit="product") as bar:
+                drift = maintenance.verify(repair=options["repair"], progress=bar.update)
+            report = {
+                name: len(getattr(drift, name)) for name in ("missing", "stale", "orphaned", "resurrected")
+            }
+            self.stdout.write(json.dumps({**report, "repaired": options["repair"] and drift.total > 0}))
+            if drift.total and not options["repair"]:
+                raise CommandError(f"{drift.total} documents differ from MySQL; run with --repair.")
+        else:
+            self.stdout.write(json.dumps(maintenance.status(), indent=2, default=str))

@@ -1,0 +1,212 @@
+"""The projection: drains the outbox into Elasticsearch in bulk, with external versions.
+
+Rules that keep the read side correct under duplicates, reordering and crashes:
+- a document is always built from the row as it is *now* in MySQL, never from a queued payload;
+- it is written with the product's version as an external version, so Elasticsearch refuses any
+  older version; a version conflict means "already newer" and counts as success;
+- a deleted product is written as a tombstone document carrying its last version, so a stale
+  write is refused however late it arrives (Elasticsearch forgets plain deletes after
+  `index.gc_deletes`);
+- outbox rows are claimed with a lease (SELECT ... FOR UPDATE SKIP LOCKED), so several workers
+  share the work and a killed worker's rows are picked up again when the lease ends.
+"""
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from elasticsearch import ApiError, TransportError
+
+from catalog.models import Category, OutboxEntry, Product, ProductTombstone
+
+from . import index
+from .client import get_client
+from .documents import build_product_document, build_tombstone_document, category_placements
+
+logger = logging.getLogger(__name__)
+
+OUTAGE_BACKOFF_CAP_SECONDS = 60
+DOCUMENT_BACKOFF_CAP_SECONDS = 300
+
+
+@dataclass
+class DrainResult:
+    indexed: int = 0
+    failed: int = 0
+    dead: int = 0
+    bulk_requests: int = 0
+    retry_in: float | None = None
+    lags: list[float] = field(default_factory=list)
+
+
+def drain_outbox(*, max_batches: int = 50) -> DrainResult:
+    """Project pending outbox rows, a batch per bulk request, until none is left (or the
+    budget of batches is spent; the caller then asks for another drain)."""
+    result = DrainResult()
+    client = get_client()
+    index.ensure_index(client)
+    for _ in range(max_batches):
+        entries = _claim_batch()
+        if not entries:
+            break
+        try:
+            _project(entries, result)
+        except (TransportError, ApiError) as error:
+            result.retry_in = _release_after_outage(entries, error)
+            break
+    return result
+
+
+def pending_backlog() -> int:
+    return OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING).count()
+
+
+def relay_is_due() -> bool:
+    """True when some pending change has waited longer than it should for a worker: its
+    projection request was lost (broker down at commit, a web process killed after commit) or
+    its worker died holding the lease."""
+    now = timezone.now()
+    overdue = now - timedelta(seconds=settings.PROJECTION_RELAY_AFTER_SECONDS)
+    return (
+        _claimable(now).filter(available_at__lte=overdue).exists()
+        or _claimable(now).filter(attempts__gt=0, available_at__lte=now).exists()
+    )
+
+
+def build_documents(product_ids: set[int], *, indexed_at: datetime) -> dict[int, dict[str, Any]]:
+    """The current document of each product id: built from its row, a tombstone when it was
+    deleted; ids with neither are left out."""
+    placements = category_placements(list(Category.objects.all()))
+    documents = {
+        product.pk: build_product_document(product, placements[product.category_id], indexed_at=indexed_at)
+        for product in Product.objects.filter(pk__in=product_ids).select_related("brand")
+    }
+    for tombstone in ProductTombstone.objects.filter(pk__in=product_ids - documents.keys()):
+        documents[tombstone.product_id] = build_tombstone_document(tombstone, indexed_at=indexed_at)
+    return documents
+
+
+def bulk_write(
+    documents: list[dict[str, Any]], *, deletes: set[int] = frozenset(), target: str | None = None
+) -> dict[int, str | None]:
+    """Write documents with external versions (and drop the `deletes` ids) in one bulk request
+    to the alias, or to the `target` index during a rebuild. Returns each id's error: None when
+    written, when Elasticsearch already holds a newer version, or when a dropped id was absent."""
+    operations: list[dict[str, Any]] = [
+        {"delete": {"_index": target or index.alias_name(), "_id": str(product_id)}} for product_id in deletes
+    ]
+    for document in documents:
+        operations.append(
+            {
+                "index": {
+                    "_index": target or index.alias_name(),
+                    "_id": str(document["id"]),
+                    "version": document["version"],
+                    "version_type": "external",
+                }
+            }
+        )
+        operations.append(document)
+    if not operations:
+        return {}
+    response = get_client().bulk(
+        operations=operations,
+        require_alias=target is None,
+        request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT,
+    )
+    errors: dict[int, str | None] = {}
+    for item in response["items"]:
+        ((operation, outcome),) = item.items()
+        status = outcome["status"]
+        written = status < 300 or status == 409 or (operation == "delete" and status == 404)
+        errors[int(outcome["_id"])] = None if written else str(outcome.get("error"))
+    return errors
+
+
+def _claimable(now: datetime):
+    return OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def _claim_batch() -> list[OutboxEntry]:
+    now = timezone.now()
+    with transaction.atomic():
+        entries = list(
+            _claimable(now)
+            .filter(available_at__lte=now)
+            .order_by("id")
+            .select_for_update(skip_locked=True)[: settings.PROJECTION_BATCH_SIZE]
+        )
+        if entries:
+            OutboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+                claimed_until=now + timedelta(seconds=settings.PROJECTION_CLAIM_SECONDS)
+            )
+    return entries
+
+
+def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
+    product_ids = {entry.product_id for entry in entries}
+    documents = build_documents(product_ids, indexed_at=timezone.now())
+    # Neither a row nor a tombstone (removed behind the services' back): drop the document.
+    vanished = product_ids - documents.keys()
+    errors = bulk_write(list(documents.values()), deletes=vanished)
+    result.bulk_requests += 1
+    finished = timezone.now()
+    done, failed = [], []
+    for entry in entries:
+        (failed if errors.get(entry.product_id) else done).append(entry)
+    OutboxEntry.objects.filter(pk__in=[entry.pk for entry in done]).update(
+        state=OutboxEntry.State.DONE, processed_at=finished, claimed_until=None
+    )
+    result.indexed += len(done)
+    result.lags.extend((finished - entry.committed_at).total_seconds() for entry in done)
+    for entry in failed:
+        _record_document_failure(entry, errors[entry.product_id], result)
+
+
+def _record_document_failure(entry: OutboxEntry, error: str, result: DrainResult) -> None:
+    attempts = entry.attempts + 1
+    dead = attempts >= settings.PROJECTION_MAX_ATTEMPTS
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        attempts=attempts,
+        last_error=error[:4000],
+        claimed_until=None,
+        available_at=timezone.now() + timedelta(seconds=_backoff(attempts, DOCUMENT_BACKOFF_CAP_SECONDS)),
+        state=OutboxEntry.State.DEAD if dead else OutboxEntry.State.PENDING,
+    )
+    result.failed += 1
+    result.dead += int(dead)
+    logger.warning(
+        "product %s v%s not indexed (attempt %s%s): %s",
+        entry.product_id,
+        entry.version,
+        attempts,
+        ", parked as dead letter" if dead else "",
+        error,
+    )
+
+
+def _release_after_outage(entries: list[OutboxEntry], error: Exception) -> float:
+    """Elasticsearch is down or timing out: nothing is wrong with the documents, so they are
+    not dead-lettered; they wait with capped exponential backoff and jitter."""
+    attempts = max(entry.attempts for entry in entries) + 1
+    delay = _backoff(attempts, OUTAGE_BACKOFF_CAP_SECONDS)
+    OutboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+        attempts=attempts,
+        last_error=f"Elasticsearch unavailable: {error}"[:4000],
+        claimed_until=None,
+        available_at=timezone.now() + timedelta(seconds=delay),
+    )
+    logger.warning("Elasticsearch unavailable (%s); retrying %s changes in %.1fs", error, len(entries), delay)
+    return delay
+
+
+def _backoff(attempts: int, cap: float) -> float:
+    return min(cap, 0.5 * 2**attempts) * random.uniform(0.5, 1.5)

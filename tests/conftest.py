@@ -1,0 +1,156 @@
+"""Fixtures shared by the whole suite: API clients, the per-run search index, and a real
+Celery worker process for integration tests."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from search import index
+from search.client import get_client
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.1) -> Any:
+    """Poll until `predicate()` is truthy; fail the test with a clear message otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout}s: {getattr(predicate, '__name__', predicate)}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _per_run_index() -> Iterator[None]:
+    """Every run reads and writes its own alias (see config.settings.test); removed at the end."""
+    client = get_client()
+    client.cluster.health(wait_for_status="yellow", timeout="30s")
+    yield
+    index.delete_all_indices(client)
+
+
+@pytest.fixture
+def search_index() -> Iterator[str]:
+    """A fresh, empty index behind the run's alias for one test."""
+    client = get_client()
+    index.delete_all_indices(client)
+    name = index.ensure_index(client)
+    yield name
+
+
+def refresh() -> None:
+    get_client().indices.refresh(index=index.alias_name())
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def staff_api(db: None) -> APIClient:
+    """A client authenticated by token as a user holding every catalog permission."""
+    user = factories.user(*factories.CATALOG_PERMISSIONS)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.user = user
+    return client
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the run's own queue, against the test database."""
+
+    def __init__(self, name: str = "worker") -> None:
+        self.name = name
+        self.process: subprocess.Popen | None = None
+        self.log_path = ROOT / ".var" / "log" / f"test-{name}-{settings.RUN_ID}.log"
+
+    def environment(self) -> dict[str, str]:
+        database = connection.settings_dict
+        url = (
+            f"mysql://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 3306}/{database['NAME']}"
+        )
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": url,
+            "ELASTICSEARCH_INDEX_ALIAS": settings.ELASTICSEARCH_INDEX_ALIAS,
+            "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        }
+
+    def start(self) -> "WorkerProcess":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--hostname",
+                f"{self.name}-{settings.RUN_ID}@%h",
+                "--queues",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(self._ready, timeout=60)
+        return self
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(f"celery worker exited with {self.process.returncode}; see {self.log_path}")
+        return b" ready." in self.log_path.read_bytes()
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as an OOM killer or a lost machine would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[WorkerProcess]:
+    with django_db_blocker.unblock():
+        worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
