@@ -391,28 +391,11 @@ plugin_current() {
     [[ -d $ES_HOME/plugins/$PLUGIN_NAME && -f $PLUGIN_STAMP && $(<"$PLUGIN_STAMP") == "$(plugin_hash)" ]]
 }
 
-# Compile scripts/es-analysis-plugin/ against the distribution's jars and package it with
-# its descriptor as a plugin zip.
+# Compile scripts/es-analysis-plugin/ against the distribution's jars into a plugin zip.
 build_plugin() {
-    local classes=$PLUGIN_BUILD/classes bundle=$PLUGIN_BUILD/bundle sources
     say elasticsearch "building analysis plugin $PLUGIN_NAME ..."
-    rm -rf "$PLUGIN_BUILD"
-    mkdir -p "$classes" "$bundle"
-    mapfile -t sources < <(find "$PLUGIN_SRC/src" -name '*.java')
-    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/javac" --release 17 -proc:none -Xlint:all -Werror \
-        -cp "$ES_HOME/lib/*" -d "$classes" "${sources[@]}"
-    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/jar" --create \
-        --file "$bundle/$PLUGIN_NAME.jar" -C "$classes" .
-    cat >"$bundle/plugin-descriptor.properties" <<EOF
-description=Catalog analysis token filters (ASCII folding, English possessive, Porter stem, edge n-grams)
-version=1.0.0
-name=$PLUGIN_NAME
-classname=catalog.analysis.CatalogAnalysisPlugin
-java.version=17
-elasticsearch.version=$ES_VERSION
-EOF
-    run_logged elasticsearch "$PLUGIN_LOG" "$JAVA_HOME/bin/jar" --create --no-manifest \
-        --file "$PLUGIN_BUILD/$PLUGIN_NAME.zip" -C "$bundle" .
+    run_logged elasticsearch "$PLUGIN_LOG" env JAVA_HOME="$JAVA_HOME" \
+        "$PLUGIN_SRC/build.sh" "$ES_HOME" "$ES_VERSION" "$PLUGIN_BUILD"
 }
 
 # (Re)install the plugin when it is missing or its source changed; ES must be stopped.
