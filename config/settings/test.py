@@ -26,3 +26,5 @@ REST_FRAMEWORK = {
 CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Runs may overlap on one MariaDB (a developer's run beside CI's): each gets its own database.
+DATABASES["default"]["TEST"]["NAME"] = f"test_catalog_{RUN_ID}"  # noqa: F405
