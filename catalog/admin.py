@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import cached_property
 
-from search import queries
+from search import maintenance, queries
 from search.exceptions import SearchUnavailable
 
 from . import outbox, services
@@ -60,6 +60,27 @@ class VersionCheckedForm(forms.ModelForm):
                     "Reload the page to see their change, then edit again."
                 )
         return cleaned
+
+
+def projection_summary() -> str:
+    state = maintenance.status()
+    lag = (
+        f"lag p50 {state['lag_p50_seconds']:.2f} s, p99 {state['lag_p99_seconds']:.2f} s (last 1,000 changes)"
+        if state["lag_p50_seconds"] is not None
+        else "no recent changes"
+    )
+    return (
+        f"Search index: {state['outbox_backlog']} change(s) waiting "
+        f"(oldest {state['oldest_pending_seconds']:.1f} s), {state['dead_letters']} dead letter(s); {lag}."
+    )
+
+
+class ProjectionSummaryMixin:
+    """Shows the projection's backlog and lag above the change list."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        self.message_user(request, projection_summary(), messages.INFO)
+        return super().changelist_view(request, extra_context)
 
 
 class ServiceBackedAdmin(admin.ModelAdmin):
@@ -126,7 +147,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceBackedAdmin):
+class ProductAdmin(ProjectionSummaryMixin, ServiceBackedAdmin):
     form = ProductForm
     list_display = [
         "sku",
@@ -253,7 +274,7 @@ class CategoryAdmin(ServiceBackedAdmin):
 
 
 @admin.register(OutboxEntry)
-class OutboxEntryAdmin(admin.ModelAdmin):
+class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
     """Pending changes, their lag, and dead letters (read-only: the projection owns them)."""
 
     list_display = [

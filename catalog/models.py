@@ -126,3 +126,14 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class ProjectionStat(models.Model):
+    """Counters and gauges of the projection, shared by every worker and web process (so the
+    web process can serve them at /metrics): lag histogram buckets, bulk requests, drift."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    value = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -6,6 +6,7 @@ record their outbox rows with one UPDATE and one INSERT ... SELECT, never a row 
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
@@ -73,6 +74,13 @@ def record_category_change(*, category: Category) -> int:
     below it in the tree."""
     subtree = category_subtree_ids(category_id=category.pk)
     return record_bulk_product_change(products=Product.objects.filter(category_id__in=subtree))
+
+
+def purge_done(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget changes indexed long ago (recent ones feed the admin's lag figures)."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = OutboxEntry.objects.filter(state=OutboxEntry.State.DONE, processed_at__lt=cutoff).delete()
+    return deleted
 
 
 def category_subtree_ids(*, category_id: int) -> list[int]:

@@ -5,15 +5,17 @@ projection behave the same whichever way a change comes in. Every command runs i
 transaction; the outbox rows written by the signal receivers commit or roll back with it.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, Product
+from .models import Brand, Category, IdempotencyRecord, Product
 from .validators import MAX_CATEGORY_DEPTH
 
 Versioned = TypeVar("Versioned", Brand, Category, Product)
@@ -153,6 +155,17 @@ def category_delete(*, slug: str, expected_version: int | None = None) -> None:
                 f"and {children} child categor{'y' if children == 1 else 'ies'}."
             )
         category.delete()
+
+
+# --- upkeep -----------------------------------------------------------------------------------
+
+# Clients may retry for 24 hours; records are kept twice that long.
+IDEMPOTENCY_RETENTION = timedelta(hours=48)
+
+
+def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 # --- shared rules -----------------------------------------------------------------------------

@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("catalog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.include = ["tasks.projection"]
+app.conf.include = ["tasks.projection", "tasks.maintenance"]

@@ -16,6 +16,7 @@ from catalog.api.views import (
     ProductItemCommand,
 )
 from config.health import healthz, readyz
+from config.metrics import metrics_view
 from search.api.views import (
     ProductDetailQuery,
     ProductListQuery,
@@ -35,6 +36,7 @@ class ProductItemView(ProductDetailQuery, ProductItemCommand):
 urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
+    path("metrics", metrics_view),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
-from elasticsearch import helpers
+from elasticsearch import ApiError, TransportError, helpers
 
 from catalog.models import OutboxEntry, Product, ProductTombstone
 
@@ -146,21 +146,32 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 
 def status() -> dict[str, Any]:
     client = get_client()
-    names = index.indices_behind_alias(client)
+    names: list[str] | str = "Elasticsearch unreachable"
     live = tombstones = None
-    if names:
-        live = client.count(
-            index=index.alias_name(), query={"bool": {"must_not": [{"term": {"deleted": True}}]}}
-        )["count"]
-        tombstones = client.count(index=index.alias_name(), query={"term": {"deleted": True}})["count"]
+    try:
+        names = index.indices_behind_alias(client)
+        if names:
+            alias = index.alias_name()
+            live = client.count(index=alias, query={"bool": {"must_not": [{"term": {"deleted": True}}]}})
+            tombstones = client.count(index=alias, query={"term": {"deleted": True}})
+    except (TransportError, ApiError):
+        pass  # the MySQL half of the status still helps; `indices` says what failed
     pending = OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING)
     oldest = pending.aggregate(oldest=Min("committed_at"))["oldest"]
+    recent = list(
+        OutboxEntry.objects.filter(state=OutboxEntry.State.DONE)
+        .order_by("-processed_at")
+        .values_list("committed_at", "processed_at")[:1000]
+    )
+    lags = sorted((processed - committed).total_seconds() for committed, processed in recent)
     return {
         "alias": index.alias_name(),
         "indices": names,
-        "documents": live,
-        "tombstones": tombstones,
+        "documents": live and live["count"],
+        "tombstones": tombstones and tombstones["count"],
         "outbox_backlog": pending.count(),
         "oldest_pending_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
         "dead_letters": OutboxEntry.objects.filter(state=OutboxEntry.State.DEAD).count(),
+        "lag_p50_seconds": lags[len(lags) // 2] if lags else None,
+        "lag_p99_seconds": lags[int(len(lags) * 0.99)] if lags else None,
     }

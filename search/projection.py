@@ -25,7 +25,7 @@ from elasticsearch import ApiError, TransportError
 
 from catalog.models import Category, OutboxEntry, Product, ProductTombstone
 
-from . import index
+from . import index, metrics
 from .client import get_client
 from .documents import build_product_document, build_tombstone_document, category_placements
 
@@ -165,8 +165,10 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     OutboxEntry.objects.filter(pk__in=[entry.pk for entry in done]).update(
         state=OutboxEntry.State.DONE, processed_at=finished, claimed_until=None
     )
+    lags = [(finished - entry.committed_at).total_seconds() for entry in done]
+    metrics.record_batch(lags=lags, bulk_requests=1)
     result.indexed += len(done)
-    result.lags.extend((finished - entry.committed_at).total_seconds() for entry in done)
+    result.lags.extend(lags)
     for entry in failed:
         _record_document_failure(entry, errors[entry.product_id], result)
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from search import projection
+from search import maintenance, metrics, projection
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -18,3 +18,11 @@ def relay_outbox() -> None:
     """Beat: re-request projection for changes whose request was lost or whose worker died."""
     if projection.relay_is_due():
         drain_outbox.delay()
+
+
+@shared_task(ignore_result=True)
+def verify_index() -> int:
+    """Beat: compare MySQL and Elasticsearch and publish the drift count as a metric."""
+    drift = maintenance.verify().total
+    metrics.set_gauge(metrics.DRIFT, drift)
+    return drift

@@ -97,8 +97,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.FailOpenAnonRateThrottle",
+        "config.throttling.FailOpenUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="1200/min"),
@@ -140,6 +140,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "tasks.projection.relay_outbox", "schedule": 5.0},
+    "verify-index": {"task": "tasks.projection.verify_index", "schedule": 600.0},
+    "purge-idempotency-records": {"task": "tasks.maintenance.purge_idempotency_records", "schedule": 3600.0},
+    "purge-done-outbox-entries": {"task": "tasks.maintenance.purge_done_outbox_entries", "schedule": 3600.0},
 }
 
 # --- Elasticsearch (read side) ------------------------------------------------------------------
