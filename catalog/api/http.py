@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,6 +16,7 @@ from catalog.models import IdempotencyRecord
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 _REPLAYED_HEADERS = ("Location", "ETag")
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def expected_version(request: Request) -> int | None:
@@ -23,7 +25,7 @@ def expected_version(request: Request) -> int | None:
     if header is None or header.strip() == "*":
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not _VERSION.fullmatch(value):
         raise ValidationError({"If-Match": ['Expected a version ETag such as "3".']})
     return int(value)
 

@@ -32,6 +32,20 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Retries with the same key and body get the first answer again (kept 24 h+); "
     "the same key with another body gets 422.",
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    description='The stored version, e.g. "3"; send it back in If-Match.',
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="URL of the new resource.",
+)
 COMMON_ERRORS = {
     400: OpenApiResponse(description="Invalid fields: {field: [reasons]}."),
     401: OpenApiResponse(description="No credentials."),
@@ -67,7 +81,7 @@ class ProductCreateCommand(APIView):
 
     @extend_schema(
         request=ProductSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
         responses={201: ProductSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
         description="Create a product. Answers with Location and ETag headers.",
     )
@@ -89,7 +103,7 @@ class ProductItemCommand(APIView):
 
     @extend_schema(
         request=ProductSerializer,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: ProductSerializer, **ITEM_ERRORS},
         description="Replace a product; fields left out return to their defaults.",
     )
@@ -98,14 +112,14 @@ class ProductItemCommand(APIView):
 
     @extend_schema(
         request=ProductSerializer(partial=True),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: ProductSerializer, **ITEM_ERRORS},
         description="Change some fields of a product.",
     )
     def patch(self, request: Request, product_id: int) -> Response:
         return self._update(request, product_id, partial=True)
 
-    @extend_schema(parameters=[IF_MATCH], responses={204: None, **ITEM_ERRORS})
+    @extend_schema(parameters=[IF_MATCH, ETAG], responses={204: None, **ITEM_ERRORS})
     def delete(self, request: Request, product_id: int) -> Response:
         services.product_delete(product_id=product_id, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -128,7 +142,7 @@ class BrandCreateCommand(APIView):
 
     @extend_schema(
         request=BrandSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
         responses={201: BrandSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
     )
     @idempotent
@@ -148,21 +162,21 @@ class BrandItemCommand(APIView):
     permission_classes = [CommandPermissions]
 
     @extend_schema(
-        request=BrandSerializer, parameters=[IF_MATCH], responses={200: BrandSerializer, **ITEM_ERRORS}
+        request=BrandSerializer, parameters=[IF_MATCH, ETAG], responses={200: BrandSerializer, **ITEM_ERRORS}
     )
     def put(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=False)
 
     @extend_schema(
         request=BrandSerializer(partial=True),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: BrandSerializer, **ITEM_ERRORS},
     )
     def patch(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=True)
 
     @extend_schema(
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={204: None, 409: OpenApiResponse(description="Products still use it."), **ITEM_ERRORS},
     )
     def delete(self, request: Request, slug: str) -> Response:
@@ -183,7 +197,7 @@ class CategoryCreateCommand(APIView):
 
     @extend_schema(
         request=CategorySerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
         responses={201: CategorySerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
     )
     @idempotent
@@ -203,21 +217,23 @@ class CategoryItemCommand(APIView):
     permission_classes = [CommandPermissions]
 
     @extend_schema(
-        request=CategorySerializer, parameters=[IF_MATCH], responses={200: CategorySerializer, **ITEM_ERRORS}
+        request=CategorySerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: CategorySerializer, **ITEM_ERRORS},
     )
     def put(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=False)
 
     @extend_schema(
         request=CategorySerializer(partial=True),
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={200: CategorySerializer, **ITEM_ERRORS},
     )
     def patch(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=True)
 
     @extend_schema(
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         responses={204: None, 409: OpenApiResponse(description="Still used."), **ITEM_ERRORS},
     )
     def delete(self, request: Request, slug: str) -> Response:

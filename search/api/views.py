@@ -77,6 +77,7 @@ class ProductListQuery(APIView):
             503: UNAVAILABLE,
         },
         description="Products, newest first by default. Follow `next` to walk the whole catalog.",
+        operation_id="products_list",
     )
     def get(self, request: Request) -> Response:
         params = _validated_list_params(ListParamsSerializer, request)

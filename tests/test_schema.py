@@ -1,0 +1,39 @@
+"""The OpenAPI schema documents the command headers and statuses and the query parameters."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_documents_headers_statuses_and_parameters(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    item = schema["paths"]["/api/products/{product_id}/"]
+    patch_parameters = {parameter["name"] for parameter in item["patch"]["parameters"]}
+    assert "If-Match" in patch_parameters
+    assert {"200", "400", "401", "403", "404", "412"} <= set(item["patch"]["responses"])
+    assert "ETag" in item["patch"]["responses"]["200"]["headers"]
+    create = schema["paths"]["/api/products/"]["post"]
+    assert "Idempotency-Key" in {parameter["name"] for parameter in create["parameters"]}
+    assert {"201", "400", "415", "422", "429"} <= set(create["responses"])
+    assert {"Location", "ETag"} <= set(create["responses"]["201"]["headers"])
+    search = schema["paths"]["/api/products/search/"]["get"]
+    assert {
+        "q",
+        "page",
+        "page_size",
+        "cursor",
+        "ordering",
+        "brand",
+        "category",
+        "min_price",
+        "max_price",
+    } <= {parameter["name"] for parameter in search["parameters"]}
+    assert {"brand", "category", "price", "in_stock"} <= set(
+        schema["components"]["schemas"]["Facets"]["properties"]
+    )
+
+
+def test_interactive_docs_are_served(api):
+    assert api.get("/api/docs/").status_code == 200

@@ -1,0 +1,42 @@
+"""Production settings pass Django's deployment checks when the documented variables are set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check_deploy(**environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings=config.settings.production",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+        | environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_reports_no_issues_with_the_documented_variables():
+    result = _check_deploy(
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="shop.example"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _check_deploy(ALLOWED_HOSTS="shop.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
