@@ -18,7 +18,7 @@ def _check_deploy(**environment: str) -> subprocess.CompletedProcess:
             "--fail-level",
             "WARNING",
             "--settings=config.settings.production",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env={key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
         | environment,
