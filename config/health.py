@@ -17,7 +17,7 @@ def _mysql() -> None:
 
 
 def _elasticsearch() -> None:
-    get_client().cluster.health(request_timeout=2)
+    get_client().options(request_timeout=2).cluster.health()
 
 
 def _broker() -> None:

@@ -97,12 +97,11 @@ def indexed_versions() -> dict[int, tuple[int, bool]]:
     """(version, is tombstone) of every document behind the alias, scrolled in pages."""
     versions: dict[int, tuple[int, bool]] = {}
     for hit in helpers.scan(
-        get_client(),
+        get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT),
         index=index.alias_name(),
         query={"query": {"match_all": {}}},
         _source=["version", "deleted"],
         size=5000,
-        request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT,
     ):
         versions[int(hit["_id"])] = (hit["_source"]["version"], bool(hit["_source"].get("deleted")))
     return versions

@@ -49,13 +49,12 @@ def drain_outbox(*, max_batches: int = 50) -> DrainResult:
     """Project pending outbox rows, a batch per bulk request, until none is left (or the
     budget of batches is spent; the caller then asks for another drain)."""
     result = DrainResult()
-    client = get_client()
-    index.ensure_index(client)
     for _ in range(max_batches):
         entries = _claim_batch()
         if not entries:
             break
         try:
+            index.ensure_index(get_client())
             _project(entries, result)
         except (TransportError, ApiError) as error:
             result.retry_in = _release_after_outage(entries, error)
@@ -68,14 +67,19 @@ def pending_backlog() -> int:
 
 
 def relay_is_due() -> bool:
-    """True when some pending change has waited longer than it should for a worker: its
-    projection request was lost (broker down at commit, a web process killed after commit) or
-    its worker died holding the lease."""
+    """True when some pending change waits for no worker: its projection request was lost
+    (broker down at commit, a web process killed after commit), its worker died holding the
+    lease, or its retry time has come."""
     now = timezone.now()
     overdue = now - timedelta(seconds=settings.PROJECTION_RELAY_AFTER_SECONDS)
     return (
-        _claimable(now).filter(available_at__lte=overdue).exists()
-        or _claimable(now).filter(attempts__gt=0, available_at__lte=now).exists()
+        _claimable(now)
+        .filter(
+            Q(available_at__lte=overdue)
+            | Q(claimed_until__isnull=False)  # claimable, so the lease has ended
+            | Q(attempts__gt=0, available_at__lte=now)
+        )
+        .exists()
     )
 
 
@@ -115,11 +119,8 @@ def bulk_write(
         operations.append(document)
     if not operations:
         return {}
-    response = get_client().bulk(
-        operations=operations,
-        require_alias=target is None,
-        request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT,
-    )
+    client = get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
+    response = client.bulk(operations=operations, require_alias=target is None)
     errors: dict[int, str | None] = {}
     for item in response["items"]:
         ((operation, outcome),) = item.items()

@@ -1,0 +1,154 @@
+"""Draining the outbox: batching, retries with backoff, dead letters, outages and the relay."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+from prometheus_client import generate_latest
+
+from catalog import outbox, services
+from catalog.models import Category, OutboxEntry, Product
+from config.celery import app as celery_app
+from search import metrics, projection, queries
+from search.client import get_client
+from tests import factories
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _bulk_products(count: int, category: Category) -> None:
+    Product.objects.bulk_create(
+        [
+            Product(sku=f"BURST-{n}", name=f"Burst Product {n}", category=category, price=n % 500)
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+
+
+def test_a_burst_of_10000_changes_is_indexed_in_far_fewer_bulk_requests(search_index, capsys):
+    # given 10,000 committed changes waiting in the outbox
+    _bulk_products(10_000, factories.category())
+    changed = outbox.record_bulk_product_change(products=Product.objects.all())
+    assert changed == 10_000
+
+    # when the worker drains it
+    result = projection.drain_outbox()
+
+    # then every change is indexed, in batches
+    assert result.indexed == 10_000
+    assert result.bulk_requests <= 25
+    assert not OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING).exists()
+    get_client().indices.refresh(index=search_index)
+    assert get_client().count(index=search_index)["count"] == 10_000
+    with capsys.disabled():
+        print(
+            f"\n10,000 changes -> {result.bulk_requests} bulk requests ({10_000 / result.bulk_requests:.0f}x)"
+        )
+
+
+@override_settings(PROJECTION_MAX_ATTEMPTS=3)
+def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_nothing(
+    search_index, monkeypatch
+):
+    good = factories.product(name="Good Product")
+    poisoned = factories.product(name="Poisoned Product")
+    build = projection.build_product_document
+
+    def build_with_a_mapping_error(product, placement, *, indexed_at):
+        document = build(product, placement, indexed_at=indexed_at)
+        if product.pk == poisoned.pk:
+            document["not_in_the_mapping"] = "refused by the strict mapping"
+        return document
+
+    monkeypatch.setattr(projection, "build_product_document", build_with_a_mapping_error)
+
+    first = projection.drain_outbox()
+    assert (first.indexed, first.failed) == (1, 1)
+    assert queries.get_product(product_id=good.pk) is not None
+    entry = OutboxEntry.objects.get(product_id=poisoned.pk)
+    assert entry.state == OutboxEntry.State.PENDING and entry.attempts == 1
+    assert entry.available_at > timezone.now()  # backing off
+    assert "strict_dynamic_mapping_exception" in entry.last_error
+
+    for _ in range(2):  # let the backoff pass, twice
+        OutboxEntry.objects.filter(pk=entry.pk).update(available_at=timezone.now())
+        projection.drain_outbox()
+
+    entry.refresh_from_db()
+    assert entry.state == OutboxEntry.State.DEAD and entry.attempts == 3
+    assert projection.drain_outbox().failed == 0  # parked: never retried in a loop
+    scraped = generate_latest(metrics.registry).decode()
+    assert "catalog_outbox_dead_letters 1.0" in scraped
+
+
+def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(search_index, settings):
+    product = factories.product()
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    get_client.cache_clear()
+    try:
+        result = projection.drain_outbox()
+    finally:
+        settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
+        get_client.cache_clear()
+
+    assert result.retry_in is not None and result.retry_in <= projection.OUTAGE_BACKOFF_CAP_SECONDS * 1.5
+    entry = OutboxEntry.objects.get(product_id=product.pk)
+    assert entry.state == OutboxEntry.State.PENDING
+    assert "unavailable" in entry.last_error
+
+    OutboxEntry.objects.update(available_at=timezone.now())
+    assert projection.drain_outbox().indexed == 1
+    assert queries.get_product(product_id=product.pk) is not None
+
+
+def test_a_broker_outage_at_commit_time_fails_no_write_and_the_relay_delivers_later(
+    search_index, staff_api, monkeypatch, settings
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    category = factories.category()
+    response = staff_api.post(
+        "/api/products/",
+        {"sku": "RELAY-1", "name": "Relayed", "category": category.slug, "price": "1.00"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert OutboxEntry.objects.filter(product_id=response.json()["id"], state="pending").exists()
+
+    # nothing asked a worker, so the change waits; once overdue the relay picks it up
+    assert not projection.relay_is_due()
+    OutboxEntry.objects.update(
+        available_at=timezone.now() - timedelta(seconds=settings.PROJECTION_RELAY_AFTER_SECONDS + 1)
+    )
+    assert projection.relay_is_due()
+
+
+def test_a_change_claimed_by_a_worker_that_died_is_taken_over_when_the_lease_ends(search_index):
+    product = factories.product()
+    claimed = projection._claim_batch()
+    assert [entry.product_id for entry in claimed] == [product.pk]
+    assert projection.drain_outbox().indexed == 0  # still leased to the "dead" worker
+
+    OutboxEntry.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert projection.relay_is_due()
+    assert projection.drain_outbox().indexed == 1
+
+
+def test_rejected_commands_leave_no_outbox_row(staff_api):
+    category = factories.category()
+    staff_api.post(
+        "/api/products/",
+        {"sku": "bad sku", "name": "x", "category": category.slug, "price": "1"},
+        format="json",
+    )
+    product = factories.product()
+    before = OutboxEntry.objects.count()
+    staff_api.patch(f"/api/products/{product.pk}/", {"price": "-5"}, format="json")
+    staff_api.patch(f"/api/products/{product.pk}/", {"stock": 3}, format="json", HTTP_IF_MATCH='"9"')
+    assert OutboxEntry.objects.count() == before
+    assert services.product_update(product_id=product.pk, changes={"stock": 4}).version == 2

@@ -1,0 +1,106 @@
+"""The versioning rules of the projection, against a real Elasticsearch: no duplicate, late or
+reordered write can regress a document, and deletes stay deleted past `index.gc_deletes`."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from catalog import services
+from catalog.models import Product, ProductTombstone
+from search import index, projection, queries
+from search.client import get_client
+from search.documents import build_product_document, category_placements
+from tests import factories
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _document(product: Product) -> dict:
+    placements = category_placements(list(type(product.category).objects.all()))
+    return build_product_document(product, placements[product.category_id], indexed_at=timezone.now())
+
+
+def _held(product_id: int) -> dict | None:
+    return queries.indexed_state(product_id=product_id)
+
+
+def test_an_older_version_never_replaces_a_newer_one(search_index):
+    product = factories.product(name="Version One")
+    stale = _document(product)
+    services.product_update(product_id=product.pk, changes={"name": "Version Two"})
+    projection.drain_outbox()
+
+    errors = projection.bulk_write([stale])
+
+    assert errors == {product.pk: None}  # a conflict means "already newer": success, not an error
+    assert _held(product.pk)["version"] == 2
+    assert queries.get_product(product_id=product.pk)["name"] == "Version Two"
+
+
+def test_duplicates_of_the_same_version_are_harmless(search_index):
+    product = factories.product()
+    projection.drain_outbox()
+    document = _document(Product.objects.get(pk=product.pk))
+    assert projection.bulk_write([document, document]) == {product.pk: None}
+    assert _held(product.pk)["version"] == 1
+
+
+def test_a_stale_upsert_long_after_a_delete_does_not_resurrect_the_product(search_index):
+    # given an index that forgets plain deletes after one second (the default is 60 s)
+    get_client().indices.put_settings(index=search_index, settings={"index.gc_deletes": "1s"})
+    product = factories.product(name="Gone For Good")
+    stale = _document(product)
+    projection.drain_outbox()
+
+    services.product_delete(product_id=product.pk)
+    projection.drain_outbox()
+    assert ProductTombstone.objects.get(pk=product.pk).version == 2
+    time.sleep(2.5)  # well past gc_deletes
+
+    # when a stale upsert of version 1 arrives
+    projection.bulk_write([stale])
+    get_client().indices.refresh(index=index.alias_name())
+
+    # then the product stays deleted for get and search
+    assert _held(product.pk) == {"version": 2, "indexed_at": _held(product.pk)["indexed_at"], "deleted": True}
+    assert queries.get_product(product_id=product.pk) is None
+    hits = get_client().search(index=index.alias_name(), query={"term": {"id": product.pk}})["hits"]["hits"]
+    assert [hit["_source"].get("deleted") for hit in hits] == [True]
+
+
+def test_a_renamed_brand_reaches_every_product_document_with_bumped_versions(search_index):
+    brand = factories.brand("Nordlys")
+    products = [factories.product(brand=brand) for _ in range(25)]
+    projection.drain_outbox()
+
+    services.brand_update(slug=brand.slug, changes={"name": "Nordlys Audio"})
+    result = projection.drain_outbox()
+
+    assert result.bulk_requests == 1  # one bulk request for all 25 documents, no task per product
+    for product in products:
+        document = queries.get_product(product_id=product.pk)
+        assert document["brand"] == {"slug": "nordlys", "name": "Nordlys Audio"}
+        assert document["version"] == 2
+
+
+def test_moving_a_category_rewrites_the_path_of_the_products_below_it(search_index):
+    electronics, home = factories.category("Electronics"), factories.category("Home")
+    audio = factories.category("Audio", parent=electronics)
+    speakers = factories.category("Speakers", parent=audio)
+    product = factories.product(category=speakers)
+    projection.drain_outbox()
+    assert queries.get_product(product_id=product.pk)["category"]["path"] == [
+        "Electronics",
+        "Audio",
+        "Speakers",
+    ]
+
+    services.category_update(slug=audio.slug, changes={"parent": home, "name": "Sound"})
+    projection.drain_outbox()
+
+    assert queries.get_product(product_id=product.pk)["category"] == {
+        "slug": speakers.slug,
+        "name": "Speakers",
+        "path": ["Home", "Sound", "Speakers"],
+    }
