@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import F, Min
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError, helpers
 
@@ -47,8 +48,7 @@ def _copy(target: str, chunks: Iterator[list[int]], progress: Progress) -> int:
     written = 0
     for ids in chunks:
         documents = build_documents(set(ids), indexed_at=timezone.now())
-        errors = bulk_write(list(documents.values()), target=target)
-        failed = {product_id: error for product_id, error in errors.items() if error}
+        failed = bulk_write(list(documents.values()), target=target).errors
         if failed:
             raise RuntimeError(f"{len(failed)} documents were refused, e.g. {next(iter(failed.items()))}")
         written += len(documents)
@@ -96,6 +96,8 @@ class Drift:
 def indexed_versions() -> dict[int, tuple[int, bool]]:
     """(version, is tombstone) of every document behind the alias, scrolled in pages."""
     versions: dict[int, tuple[int, bool]] = {}
+    # Compare with what was written, not with what the last periodic refresh made searchable.
+    get_client().indices.refresh(index=index.alias_name())
     for hit in helpers.scan(
         get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT),
         index=index.alias_name(),
@@ -131,11 +133,19 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
 
 
 def _repair(drift: Drift) -> None:
+    """Rewrite what differs. Where Elasticsearch holds a version at or above MySQL's (a write
+    that bypassed the versioning, e.g. a manual index call), the row's version is raised above
+    it first, so that the fix and every later change are accepted."""
     for ids in _batches(drift.missing + drift.stale + drift.resurrected):
-        bulk_write(list(build_documents(set(ids), indexed_at=timezone.now()).values()))
-    client = get_client()
-    for product_id in drift.orphaned:
-        client.delete(index=index.alias_name(), id=str(product_id))
+        outcome = bulk_write(list(build_documents(set(ids), indexed_at=timezone.now()).values()))
+        if outcome.newer_held:
+            for product_id, held in outcome.newer_held.items():
+                for model in (Product, ProductTombstone):
+                    model.objects.filter(pk=product_id).update(version=Greatest(F("version"), held + 1))
+            documents = build_documents(set(outcome.newer_held), indexed_at=timezone.now())
+            bulk_write(list(documents.values()))
+    if drift.orphaned:
+        bulk_write([], deletes=drift.orphaned)
 
 
 def _batches(ids: list[int]) -> Iterator[list[int]]:

@@ -13,6 +13,8 @@ Rules that keep the read side correct under duplicates, reordering and crashes:
 
 import logging
 import random
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,12 +98,23 @@ def build_documents(product_ids: set[int], *, indexed_at: datetime) -> dict[int,
     return documents
 
 
+@dataclass
+class BulkOutcome:
+    """What Elasticsearch did with a bulk request: ids it refused (with the reason), and ids it
+    kept at a newer version than offered (a conflict, which counts as written)."""
+
+    errors: dict[int, str] = field(default_factory=dict)
+    newer_held: dict[int, int] = field(default_factory=dict)
+
+
+_HELD_VERSION = re.compile(r"current version \[(\d+)\]")
+
+
 def bulk_write(
-    documents: list[dict[str, Any]], *, deletes: set[int] = frozenset(), target: str | None = None
-) -> dict[int, str | None]:
+    documents: list[dict[str, Any]], *, deletes: Iterable[int] = (), target: str | None = None
+) -> BulkOutcome:
     """Write documents with external versions (and drop the `deletes` ids) in one bulk request
-    to the alias, or to the `target` index during a rebuild. Returns each id's error: None when
-    written, when Elasticsearch already holds a newer version, or when a dropped id was absent."""
+    to the alias, or to the `target` index during a rebuild."""
     operations: list[dict[str, Any]] = [
         {"delete": {"_index": target or index.alias_name(), "_id": str(product_id)}} for product_id in deletes
     ]
@@ -117,17 +130,20 @@ def bulk_write(
             }
         )
         operations.append(document)
+    outcome = BulkOutcome()
     if not operations:
-        return {}
+        return outcome
     client = get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
     response = client.bulk(operations=operations, require_alias=target is None)
-    errors: dict[int, str | None] = {}
     for item in response["items"]:
-        ((operation, outcome),) = item.items()
-        status = outcome["status"]
-        written = status < 300 or status == 409 or (operation == "delete" and status == 404)
-        errors[int(outcome["_id"])] = None if written else str(outcome.get("error"))
-    return errors
+        ((operation, result),) = item.items()
+        product_id, status = int(result["_id"]), result["status"]
+        if status == 409:
+            held = _HELD_VERSION.search(result["error"]["reason"])
+            outcome.newer_held[product_id] = int(held.group(1)) if held else 0
+        elif status >= 300 and not (operation == "delete" and status == 404):
+            outcome.errors[product_id] = str(result.get("error"))
+    return outcome
 
 
 def _claimable(now: datetime):
@@ -157,7 +173,7 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     documents = build_documents(product_ids, indexed_at=timezone.now())
     # Neither a row nor a tombstone (removed behind the services' back): drop the document.
     vanished = product_ids - documents.keys()
-    errors = bulk_write(list(documents.values()), deletes=vanished)
+    errors = bulk_write(list(documents.values()), deletes=vanished).errors
     result.bulk_requests += 1
     finished = timezone.now()
     done, failed = [], []

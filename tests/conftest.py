@@ -3,6 +3,7 @@ Celery worker process for integration tests."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from search import index
 from search.client import get_client
 from tests import factories
@@ -45,12 +47,19 @@ def _per_run_index() -> Iterator[None]:
 
 
 @pytest.fixture
-def search_index() -> Iterator[str]:
-    """A fresh, empty index behind the run's alias for one test."""
+def search_index(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty index behind the run's alias for one test. Tests that do not ask for the
+    Celery worker project by hand (search.projection.drain_outbox), so a worker left running
+    by an earlier test stops taking tasks meanwhile."""
     client = get_client()
     index.delete_all_indices(client)
     name = index.ensure_index(client)
+    worker = _running_worker if "celery_worker" not in request.fixturenames else None
+    if worker is not None:
+        worker.pause()
     yield name
+    if worker is not None:
+        worker.resume()
 
 
 def refresh() -> None:
@@ -133,6 +142,28 @@ class WorkerProcess:
             pytest.fail(f"celery worker exited with {self.process.returncode}; see {self.log_path}")
         return b" ready." in self.log_path.read_bytes()
 
+    @property
+    def hostname(self) -> str:
+        return f"{self.name}-{settings.RUN_ID}@{socket.gethostname()}"
+
+    def pause(self) -> None:
+        """Stop taking tasks from the queue and wait until the task in hand is finished."""
+        celery_app.control.cancel_consumer(
+            settings.CELERY_TASK_DEFAULT_QUEUE, destination=[self.hostname], reply=True, timeout=5
+        )
+        inspect = celery_app.control.inspect(destination=[self.hostname], timeout=5)
+
+        def idle() -> bool:
+            active, reserved = inspect.active() or {}, inspect.reserved() or {}
+            return active.get(self.hostname) == [] and reserved.get(self.hostname) == []
+
+        wait_until(idle, timeout=30)
+
+    def resume(self) -> None:
+        celery_app.control.add_consumer(
+            settings.CELERY_TASK_DEFAULT_QUEUE, destination=[self.hostname], reply=True, timeout=5
+        )
+
     def kill(self) -> None:
         """SIGKILL the whole process group, as an OOM killer or a lost machine would."""
         if self.process and self.process.poll() is None:
@@ -148,9 +179,14 @@ class WorkerProcess:
                 self.kill()
 
 
+_running_worker: WorkerProcess | None = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[WorkerProcess]:
+    global _running_worker
     with django_db_blocker.unblock():
-        worker = WorkerProcess().start()
-    yield worker
-    worker.stop()
+        _running_worker = WorkerProcess().start()
+    yield _running_worker
+    _running_worker.stop()
+    _running_worker = None

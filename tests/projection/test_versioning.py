@@ -31,9 +31,10 @@ def test_an_older_version_never_replaces_a_newer_one(search_index):
     services.product_update(product_id=product.pk, changes={"name": "Version Two"})
     projection.drain_outbox()
 
-    errors = projection.bulk_write([stale])
+    outcome = projection.bulk_write([stale])
 
-    assert errors == {product.pk: None}  # a conflict means "already newer": success, not an error
+    assert outcome.errors == {}  # a conflict means "already newer": success, not an error
+    assert outcome.newer_held == {product.pk: 2}
     assert _held(product.pk)["version"] == 2
     assert queries.get_product(product_id=product.pk)["name"] == "Version Two"
 
@@ -42,7 +43,7 @@ def test_duplicates_of_the_same_version_are_harmless(search_index):
     product = factories.product()
     projection.drain_outbox()
     document = _document(Product.objects.get(pk=product.pk))
-    assert projection.bulk_write([document, document]) == {product.pk: None}
+    assert projection.bulk_write([document, document]).errors == {}
     assert _held(product.pk)["version"] == 1
 
 
