@@ -33,9 +33,6 @@ from .documents import build_product_document, build_tombstone_document, categor
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_BACKOFF_CAP_SECONDS = 60
-DOCUMENT_BACKOFF_CAP_SECONDS = 300
-
 
 @dataclass
 class DrainResult:
@@ -197,7 +194,8 @@ def _record_document_failure(entry: OutboxEntry, error: str, result: DrainResult
         attempts=attempts,
         last_error=error[:4000],
         claimed_until=None,
-        available_at=timezone.now() + timedelta(seconds=_backoff(attempts, DOCUMENT_BACKOFF_CAP_SECONDS)),
+        available_at=timezone.now()
+        + timedelta(seconds=_backoff(attempts, settings.PROJECTION_FAILURE_BACKOFF_CAP_SECONDS)),
         state=OutboxEntry.State.DEAD if dead else OutboxEntry.State.PENDING,
     )
     result.failed += 1
@@ -216,7 +214,7 @@ def _release_after_outage(entries: list[OutboxEntry], error: Exception) -> float
     """Elasticsearch is down or timing out: nothing is wrong with the documents, so they are
     not dead-lettered; they wait with capped exponential backoff and jitter."""
     attempts = max(entry.attempts for entry in entries) + 1
-    delay = _backoff(attempts, OUTAGE_BACKOFF_CAP_SECONDS)
+    delay = _backoff(attempts, settings.PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS)
     OutboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         attempts=attempts,
         last_error=f"Elasticsearch unavailable: {error}"[:4000],

@@ -157,6 +157,10 @@ PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)
 # A change not indexed this long after commit is handed to the worker again by the relay.
 PROJECTION_RELAY_AFTER_SECONDS = env.int("PROJECTION_RELAY_AFTER_SECONDS", default=10)
 PROJECTION_MAX_ATTEMPTS = env.int("PROJECTION_MAX_ATTEMPTS", default=8)
+# Retry delays double from 1 s, with jitter, up to these caps: an outage of Elasticsearch is
+# retried forever at the first cap; a document it refuses is dead-lettered after MAX_ATTEMPTS.
+PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS", default=60)
+PROJECTION_FAILURE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_FAILURE_BACKOFF_CAP_SECONDS", default=300)
 
 CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)

@@ -94,7 +94,10 @@ def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(sear
         settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
         get_client.cache_clear()
 
-    assert result.retry_in is not None and result.retry_in <= projection.OUTAGE_BACKOFF_CAP_SECONDS * 1.5
+    assert (
+        result.retry_in is not None
+        and result.retry_in <= settings.PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS * 1.5
+    )
     entry = OutboxEntry.objects.get(product_id=product.pk)
     assert entry.state == OutboxEntry.State.PENDING
     assert "unavailable" in entry.last_error

@@ -1,0 +1,284 @@
+"""Fault injection on real processes: a random mix of over 2,000 commands through the API while
+workers are SIGKILLed, Elasticsearch and Redis are stopped, every change is delivered twice in
+shuffled order, stale documents are replayed (also after deletes, past `index.gc_deletes`) and
+the index is rebuilt under load. Then everything is healed and the read side must hold exactly
+the documents built from MySQL's final rows: no lost, stale, resurrected, orphaned or duplicated
+products.
+"""
+
+import random
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from elasticsearch import helpers
+from rest_framework.test import APIClient
+
+from catalog.models import Brand, Category, OutboxEntry, Product, ProductTombstone
+from search import index, maintenance, projection
+from search.client import get_client
+from tests import factories
+from tests.conftest import ROOT, BeatProcess, WorkerProcess, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+COMMANDS_PER_PHASE = 360
+SEED = 20261122
+
+
+def services(action: str, service: str) -> None:
+    subprocess.run(
+        ["scripts/services.sh", action, service], cwd=ROOT, check=True, capture_output=True, timeout=240
+    )
+
+
+def elasticsearch_answers() -> bool:
+    try:
+        get_client().options(request_timeout=1).cluster.health()
+    except Exception:
+        return False
+    return True
+
+
+@dataclass
+class Workload:
+    """A random but reproducible mix of catalog commands sent through the REST API."""
+
+    client: APIClient
+    rng: random.Random
+    statuses: list[int] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    serial: int = 0
+
+    def run(self, count: int) -> None:
+        try:
+            for _ in range(count):
+                self.step()
+        finally:
+            connection.close()
+
+    def step(self) -> None:
+        self.serial += 1
+        roll = self.rng.random()
+        product_ids = list(Product.objects.values_list("pk", flat=True)[:1000])
+        if roll < 0.35 or len(product_ids) < 50:
+            response = self._create()
+        elif roll < 0.70:
+            response = self._update(self.rng.choice(product_ids))
+        elif roll < 0.85:
+            response = self.client.delete(f"/api/products/{self.rng.choice(product_ids)}/")
+        elif roll < 0.91:
+            brand = self.rng.choice(list(Brand.objects.values_list("slug", flat=True)))
+            response = self.client.patch(
+                f"/api/brands/{brand}/", {"name": f"Brand {self.serial}"}, format="json"
+            )
+        elif roll < 0.97:
+            response = self._change_category()
+        else:
+            response = self.client.post("/api/brands/", {"name": f"New Brand {self.serial}"}, format="json")
+        self.statuses.append(response.status_code)
+        if self.rng.random() < 0.1 and product_ids:
+            # keep what a slow worker might still be holding, to replay it once it is stale
+            self.snapshots.extend(
+                projection.build_documents(
+                    set(self.rng.sample(product_ids, 3)), indexed_at=timezone.now()
+                ).values()
+            )
+
+    def _create(self):
+        leaves = list(Category.objects.filter(parent__isnull=False).values_list("slug", flat=True))
+        brands = list(Brand.objects.values_list("slug", flat=True))
+        body = {
+            "sku": f"F-{self.serial}-{self.rng.randint(0, 10**6)}",
+            "name": " ".join(self.rng.choice(words) for words in (["Swift", "Quiet"], ["Lamp", "Desk"])),
+            "category": self.rng.choice(leaves),
+            "brand": self.rng.choice(brands),
+            "price": str(Decimal(self.rng.randint(100, 99_999)) / 100),
+            "stock": self.rng.randint(0, 50),
+            "tags": self.rng.sample(["new", "sale", "eco", "gift"], 2),
+            "attributes": {"color": self.rng.choice(["red", "blue"])},
+        }
+        return self.client.post("/api/products/", body, format="json")
+
+    def _update(self, product_id: int):
+        change = self.rng.choice(
+            [
+                {"stock": self.rng.randint(0, 99)},
+                {"price": str(Decimal(self.rng.randint(100, 99_999)) / 100)},
+                {"name": f"Renamed {self.serial}"},
+                {"is_active": self.rng.random() < 0.8},
+                {"brand": self.rng.choice(list(Brand.objects.values_list("slug", flat=True)))},
+                {"tags": [f"t{self.serial % 7}"]},
+            ]
+        )
+        return self.client.patch(f"/api/products/{product_id}/", change, format="json")
+
+    def _change_category(self):
+        leaf = self.rng.choice(list(Category.objects.filter(parent__isnull=False)))
+        if self.rng.random() < 0.5:
+            return self.client.patch(
+                f"/api/categories/{leaf.slug}/", {"name": f"Leaf {self.serial}"}, format="json"
+            )
+        roots = list(Category.objects.filter(parent__isnull=True).values_list("slug", flat=True))
+        return self.client.patch(
+            f"/api/categories/{leaf.slug}/", {"parent": self.rng.choice(roots)}, format="json"
+        )
+
+
+def run_in_background(workload: Workload, count: int) -> threading.Thread:
+    thread = threading.Thread(target=workload.run, args=(count,))
+    thread.start()
+    return thread
+
+
+def pending() -> int:
+    return OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING).count()
+
+
+def lags_between(start: datetime, end: datetime) -> list[float]:
+    rows = OutboxEntry.objects.filter(committed_at__gte=start, committed_at__lt=end, state="done")
+    return sorted((row.processed_at - row.committed_at).total_seconds() for row in rows)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * share))] if values else float("nan")
+
+
+def audit() -> dict[str, int]:
+    """Compare every document behind the alias with the one built from MySQL's final rows."""
+    client = get_client()
+    client.indices.refresh(index=index.alias_name())
+    held: dict[int, list[dict[str, Any]]] = {}
+    for name in index.indices_behind_alias(client):
+        for hit in helpers.scan(client, index=name, query={"query": {"match_all": {}}}, size=2000):
+            held.setdefault(int(hit["_id"]), []).append(hit["_source"])
+    rows = set(Product.objects.values_list("pk", flat=True))
+    tombstones = set(ProductTombstone.objects.values_list("pk", flat=True))
+    expected = projection.build_documents(rows | tombstones, indexed_at=timezone.now())
+    counts = {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
+    for product_id, documents in held.items():
+        counts["duplicated"] += len(documents) - 1
+        document = documents[0]
+        live = not document.get("deleted")
+        if live and product_id in tombstones:
+            counts["resurrected"] += 1
+        elif live and product_id not in rows:
+            counts["orphaned"] += 1
+        elif product_id in expected:
+            wanted = {k: v for k, v in expected[product_id].items() if k != "indexed_at"}
+            if {k: v for k, v in document.items() if k != "indexed_at"} != wanted:
+                counts["stale"] += 1
+    counts["lost"] = len([product_id for product_id in rows if product_id not in held])
+    return counts
+
+
+@pytest.mark.timeout(900)
+def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
+    # given a small catalog, two workers and beat (running the relay)
+    get_client().indices.put_settings(index=search_index, settings={"index.gc_deletes": "1s"})
+    for name in ("Acme", "Globex", "Initech", "Umbrella"):
+        factories.brand(name)
+    roots = [factories.category(f"Department {n}") for n in range(4)]
+    for n in range(16):
+        factories.category(f"Aisle {n}", parent=roots[n % 4])
+    client = APIClient()
+    client.force_authenticate(factories.user(*factories.CATALOG_PERMISSIONS))
+    workload = Workload(client=client, rng=random.Random(SEED))
+    workers = [WorkerProcess("fault-a").start(), WorkerProcess("fault-b").start()]
+    beat = BeatProcess("fault-beat").start()
+    marks: dict[str, tuple[datetime, datetime]] = {}
+    notes: list[str] = []
+    try:
+        # 1. no faults: the baseline lag
+        start = timezone.now()
+        workload.run(COMMANDS_PER_PHASE)
+        wait_until(lambda: pending() == 0, timeout=60)
+        marks["no faults"] = (start, timezone.now())
+
+        # 2. SIGKILL a worker in the middle of a batch, then start a new one
+        start = timezone.now()
+        writer = run_in_background(workload, COMMANDS_PER_PHASE)
+        wait_until(
+            lambda: OutboxEntry.objects.filter(claimed_until__isnull=False, state="pending").exists(),
+            timeout=30,
+        )
+        workers[0].kill()
+        notes.append("worker SIGKILLed holding a claimed batch")
+        writer.join()
+        workers[0] = WorkerProcess("fault-c").start()
+
+        # 3. Elasticsearch stopped during writes, then started again
+        services("stop-one", "elasticsearch")
+        assert not elasticsearch_answers(), (
+            "could not stop Elasticsearch: is it managed by scripts/services.sh?"
+        )
+        workload.run(COMMANDS_PER_PHASE)
+        services("start-one", "elasticsearch")
+
+        # 4. Redis (the broker) stopped around commits, then started again
+        services("stop-one", "redis")
+        workload.run(COMMANDS_PER_PHASE)
+        services("start-one", "redis")
+
+        # 5. the index rebuilt while writes continue
+        writer = run_in_background(workload, COMMANDS_PER_PHASE)
+        rebuilt = maintenance.rebuild()
+        writer.join()
+        get_client().indices.put_settings(index=rebuilt["index"], settings={"index.gc_deletes": "1s"})
+
+        # 6. every change delivered twice, in shuffled order
+        done = list(OutboxEntry.objects.filter(state="done").values_list("product_id", "version"))
+        random.Random(SEED).shuffle(done)
+        now = timezone.now()
+        OutboxEntry.objects.bulk_create(
+            [OutboxEntry(product_id=p, version=v, committed_at=now, available_at=now) for p, v in done],
+            batch_size=1000,
+        )
+        notes.append(f"{len(done)} changes delivered a second time, shuffled")
+        workload.run(COMMANDS_PER_PHASE)
+
+        # heal: wait until every change is through
+        wait_until(lambda: pending() == 0, timeout=180, interval=0.5)
+        marks["under faults"] = (marks["no faults"][1], timezone.now())
+
+        # 7. stale documents replayed late, in shuffled order, past gc_deletes for the deleted ones
+        time.sleep(2)
+        stale = list(workload.snapshots)
+        random.Random(SEED).shuffle(stale)
+        for start_at in range(0, len(stale), 200):
+            projection.bulk_write(stale[start_at : start_at + 200])
+        deleted_replays = sum(1 for doc in stale if ProductTombstone.objects.filter(pk=doc["id"]).exists())
+        notes.append(f"{len(stale)} stale documents replayed ({deleted_replays} of since-deleted products)")
+    finally:
+        for process in (*workers, beat):
+            process.stop()
+        if not elasticsearch_answers():
+            services("start-one", "elasticsearch")
+        services("start-one", "redis")
+
+    counts = audit()
+    baseline = lags_between(*marks["no faults"])
+    faulted = lags_between(*marks["under faults"])
+    with capsys.disabled():
+        succeeded = sum(status < 300 for status in workload.statuses)
+        print(f"\nfault injection: {len(workload.statuses)} commands ({succeeded} succeeded)")
+        for note in notes:
+            print(f"  - {note}")
+        print("  " + ", ".join(f"{name} {value}" for name, value in counts.items()))
+        for label, lags in (("no faults", baseline), ("under faults", faulted)):
+            print(
+                f"  commit->indexed lag {label}: p50 {percentile(lags, 0.5):.2f}s"
+                f" p99 {percentile(lags, 0.99):.2f}s max {max(lags, default=float('nan')):.2f}s"
+                f" (n={len(lags)}, mean {statistics.fmean(lags):.2f}s)"
+            )
+    assert len(workload.statuses) >= 2000
+    assert all(status < 500 for status in workload.statuses)
+    assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
