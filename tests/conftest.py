@@ -103,31 +103,20 @@ class WorkerProcess:
             "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         }
 
+    def command(self) -> list[str]:
+        return [
+            *("worker", "--pool", "prefork", "--concurrency", "1", "--hostname", self.hostname),
+            *("--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel", "INFO"),
+            *("--without-heartbeat", "--without-gossip", "--without-mingle"),
+        ]
+
+    ready_marker = b" ready."
+
     def start(self) -> "WorkerProcess":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--hostname",
-                f"{self.name}-{settings.RUN_ID}@%h",
-                "--queues",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "--loglevel",
-                "INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", *self.command()],
             cwd=ROOT,
             env=self.environment(),
             stdout=log,
@@ -139,8 +128,8 @@ class WorkerProcess:
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            pytest.fail(f"celery worker exited with {self.process.returncode}; see {self.log_path}")
-        return b" ready." in self.log_path.read_bytes()
+            pytest.fail(f"celery {self.name} exited with {self.process.returncode}; see {self.log_path}")
+        return self.ready_marker in self.log_path.read_bytes()
 
     @property
     def hostname(self) -> str:
@@ -177,6 +166,16 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class BeatProcess(WorkerProcess):
+    """A real `celery beat` process: runs the outbox relay on its schedule."""
+
+    ready_marker = b"beat: Starting"
+
+    def command(self) -> list[str]:
+        schedule = self.log_path.with_suffix(".schedule")
+        return ["beat", "--loglevel", "INFO", "--schedule", str(schedule)]
 
 
 _running_worker: WorkerProcess | None = None
