@@ -116,19 +116,7 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 class ProductForm(VersionCheckedForm):
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "description",
-            "brand",
-            "category",
-            "price",
-            "currency",
-            "stock",
-            "tags",
-            "attributes",
-            "is_active",
-        ]
+        fields = services.PRODUCT_FIELDS
 
 
 class StockFilter(admin.SimpleListFilter):
@@ -213,7 +201,7 @@ class ProductAdmin(ProjectionSummaryMixin, ServiceBackedAdmin):
 class BrandForm(VersionCheckedForm):
     class Meta:
         model = Brand
-        fields = ["name", "slug"]
+        fields = services.BRAND_FIELDS
 
 
 @admin.register(Brand)
@@ -242,7 +230,7 @@ class BrandAdmin(ServiceBackedAdmin):
 class CategoryForm(VersionCheckedForm):
     class Meta:
         model = Category
-        fields = ["name", "slug", "parent"]
+        fields = services.CATEGORY_FIELDS
 
 
 @admin.register(Category)

@@ -5,6 +5,7 @@ projection behave the same whichever way a change comes in. Every command runs i
 transaction; the outbox rows written by the signal receivers commit or roll back with it.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -20,23 +21,22 @@ from .validators import MAX_CATEGORY_DEPTH
 
 Versioned = TypeVar("Versioned", Brand, Category, Product)
 
-PRODUCT_FIELDS = frozenset(
-    {
-        "sku",
-        "name",
-        "description",
-        "brand",
-        "category",
-        "price",
-        "currency",
-        "stock",
-        "tags",
-        "attributes",
-        "is_active",
-    }
+# The fields a command may set, in the order the API and the admin show them.
+PRODUCT_FIELDS = (
+    "sku",
+    "name",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "currency",
+    "stock",
+    "tags",
+    "attributes",
+    "is_active",
 )
-BRAND_FIELDS = frozenset({"name", "slug"})
-CATEGORY_FIELDS = frozenset({"name", "slug", "parent"})
+BRAND_FIELDS = ("name", "slug")
+CATEGORY_FIELDS = ("name", "slug", "parent")
 
 
 # --- products -------------------------------------------------------------------------------
@@ -77,14 +77,7 @@ def product_create(
 def product_update(
     *, product_id: int, changes: dict[str, Any], expected_version: int | None = None
 ) -> Product:
-    _reject_unknown_fields(changes, PRODUCT_FIELDS)
-    with transaction.atomic():
-        product = _lock(Product.objects.filter(pk=product_id), expected_version)
-        for field, value in changes.items():
-            setattr(product, field, value)
-        product.version += 1
-        _save_validated(product)
-    return product
+    return _update(Product.objects.filter(pk=product_id), changes, PRODUCT_FIELDS, expected_version)
 
 
 def product_delete(*, product_id: int, expected_version: int | None = None) -> None:
@@ -103,14 +96,7 @@ def brand_create(*, name: str, slug: str | None = None) -> Brand:
 
 
 def brand_update(*, slug: str, changes: dict[str, Any], expected_version: int | None = None) -> Brand:
-    _reject_unknown_fields(changes, BRAND_FIELDS)
-    with transaction.atomic():
-        brand = _lock(Brand.objects.filter(slug=slug), expected_version)
-        for field, value in changes.items():
-            setattr(brand, field, value)
-        brand.version += 1
-        _save_validated(brand)
-    return brand
+    return _update(Brand.objects.filter(slug=slug), changes, BRAND_FIELDS, expected_version)
 
 
 def brand_delete(*, slug: str, expected_version: int | None = None) -> None:
@@ -134,15 +120,9 @@ def category_create(*, name: str, slug: str | None = None, parent: Category | No
 
 
 def category_update(*, slug: str, changes: dict[str, Any], expected_version: int | None = None) -> Category:
-    _reject_unknown_fields(changes, CATEGORY_FIELDS)
-    with transaction.atomic():
-        category = _lock(Category.objects.filter(slug=slug), expected_version)
-        for field, value in changes.items():
-            setattr(category, field, value)
-        category.version += 1
-        _check_tree_position(category)
-        _save_validated(category)
-    return category
+    return _update(
+        Category.objects.filter(slug=slug), changes, CATEGORY_FIELDS, expected_version, _check_tree_position
+    )
 
 
 def category_delete(*, slug: str, expected_version: int | None = None) -> None:
@@ -171,6 +151,28 @@ def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_RETENTION) 
 # --- shared rules -----------------------------------------------------------------------------
 
 
+def _update(
+    queryset: models.QuerySet[Versioned],
+    changes: dict[str, Any],
+    allowed: tuple[str, ...],
+    expected_version: int | None,
+    check: Callable[[Versioned], None] | None = None,
+) -> Versioned:
+    """Apply `changes` to the locked row, bump its version by one, validate and save."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationError({field: ["Unknown field."] for field in unknown})
+    with transaction.atomic():
+        instance = _lock(queryset, expected_version)
+        for field, value in changes.items():
+            setattr(instance, field, value)
+        instance.version += 1
+        if check is not None:
+            check(instance)
+        _save_validated(instance)
+    return instance
+
+
 def _lock(queryset: models.QuerySet[Versioned], expected_version: int | None) -> Versioned:
     """Lock the target row for the rest of the transaction and check the caller's If-Match."""
     instance = queryset.select_for_update().get()
@@ -189,12 +191,6 @@ def _save_validated(instance: models.Model) -> None:
         # same 400 it would have had one moment later.
         instance.validate_unique()
         raise
-
-
-def _reject_unknown_fields(changes: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise ValidationError({field: ["Unknown field."] for field in unknown})
 
 
 def _unique_slug(model: type[Brand] | type[Category], name: str) -> str:

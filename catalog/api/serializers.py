@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from catalog import validators
 from catalog.models import Brand, Category, Product
+from catalog.services import PRODUCT_FIELDS
 
 
 class RejectUnknownFieldsMixin:
@@ -52,23 +53,7 @@ class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = [
-            "id",
-            "sku",
-            "name",
-            "description",
-            "brand",
-            "category",
-            "price",
-            "currency",
-            "stock",
-            "tags",
-            "attributes",
-            "is_active",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PRODUCT_FIELDS, "version", "created_at", "updated_at"]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
         extra_kwargs = {"description": {"max_length": validators.MAX_DESCRIPTION_LENGTH}}
 

@@ -5,12 +5,15 @@ write model's state; none waits for Elasticsearch. The query endpoints for produ
 `search.api.views` and share the product URLs (see `config.urls`).
 """
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import services
@@ -136,114 +139,115 @@ class ProductItemCommand(APIView):
         return Response(ProductSerializer(product).data, headers=etag(product.version))
 
 
-class BrandCreateCommand(APIView):
-    queryset = Brand.objects.none()
-    permission_classes = [CommandPermissions]
-
-    @extend_schema(
-        request=BrandSerializer,
+def _create_schema(serializer: type[ModelSerializer]):
+    return extend_schema(
+        request=serializer,
         parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
-        responses={201: BrandSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+        responses={201: serializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
     )
+
+
+def _item_schemas(serializer: type[ModelSerializer], *, in_use: str) -> dict[str, Any]:
+    changed = {200: serializer, **ITEM_ERRORS}
+    return {
+        "put": extend_schema(request=serializer, parameters=[IF_MATCH, ETAG], responses=changed),
+        "patch": extend_schema(
+            request=serializer(partial=True), parameters=[IF_MATCH, ETAG], responses=changed
+        ),
+        "delete": extend_schema(
+            parameters=[IF_MATCH],
+            responses={204: None, 409: OpenApiResponse(description=in_use), **ITEM_ERRORS},
+        ),
+    }
+
+
+class SlugCollectionCommand(APIView):
+    """POST for the resources addressed by slug (brands and categories)."""
+
+    permission_classes = [CommandPermissions]
+    serializer_class: type[ModelSerializer]
+    collection_url: str
+
+    @staticmethod
+    def create(**fields: Any) -> Brand | Category:
+        raise NotImplementedError
+
     @idempotent
     def post(self, request: Request) -> Response:
-        serializer = BrandSerializer(data=request.data)
+        serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        brand = services.brand_create(**serializer.validated_data)
+        created = self.create(**serializer.validated_data)
         return Response(
-            BrandSerializer(brand).data,
+            self.serializer_class(created).data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": f"/api/brands/{brand.slug}/", **etag(brand.version)},
+            headers={"Location": f"{self.collection_url}{created.slug}/", **etag(created.version)},
         )
 
 
-class BrandItemCommand(APIView):
-    queryset = Brand.objects.none()
-    permission_classes = [CommandPermissions]
+class SlugItemCommand(APIView):
+    """PUT, PATCH and DELETE of one brand or category."""
 
-    @extend_schema(
-        request=BrandSerializer, parameters=[IF_MATCH, ETAG], responses={200: BrandSerializer, **ITEM_ERRORS}
-    )
+    permission_classes = [CommandPermissions]
+    serializer_class: type[ModelSerializer]
+    # Fields a PUT resets when the body leaves them out (a full replacement).
+    put_defaults: dict[str, Any] = {}
+
+    @staticmethod
+    def update(*, slug: str, changes: dict[str, Any], expected_version: int | None) -> Brand | Category:
+        raise NotImplementedError
+
+    @staticmethod
+    def remove(*, slug: str, expected_version: int | None) -> None:
+        raise NotImplementedError
+
     def put(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=False)
 
-    @extend_schema(
-        request=BrandSerializer(partial=True),
-        parameters=[IF_MATCH, ETAG],
-        responses={200: BrandSerializer, **ITEM_ERRORS},
-    )
     def patch(self, request: Request, slug: str) -> Response:
         return self._update(request, slug, partial=True)
 
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        responses={204: None, 409: OpenApiResponse(description="Products still use it."), **ITEM_ERRORS},
-    )
     def delete(self, request: Request, slug: str) -> Response:
-        services.brand_delete(slug=slug, expected_version=expected_version(request))
+        self.remove(slug=slug, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, request: Request, slug: str, *, partial: bool) -> Response:
         version = expected_version(request)
-        serializer = BrandSerializer(Brand.objects.get(slug=slug), data=request.data, partial=partial)
+        current = self.queryset.model.objects.get(slug=slug)
+        serializer = self.serializer_class(current, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        brand = services.brand_update(slug=slug, changes=serializer.validated_data, expected_version=version)
-        return Response(BrandSerializer(brand).data, headers=etag(brand.version))
+        changes = serializer.validated_data if partial else {**self.put_defaults, **serializer.validated_data}
+        updated = self.update(slug=slug, changes=changes, expected_version=version)
+        return Response(self.serializer_class(updated).data, headers=etag(updated.version))
 
 
-class CategoryCreateCommand(APIView):
+@extend_schema_view(post=_create_schema(BrandSerializer))
+class BrandCreateCommand(SlugCollectionCommand):
+    queryset = Brand.objects.none()
+    serializer_class = BrandSerializer
+    collection_url = "/api/brands/"
+    create = staticmethod(services.brand_create)
+
+
+@extend_schema_view(**_item_schemas(BrandSerializer, in_use="Products still use it."))
+class BrandItemCommand(SlugItemCommand):
+    queryset = Brand.objects.none()
+    serializer_class = BrandSerializer
+    update = staticmethod(services.brand_update)
+    remove = staticmethod(services.brand_delete)
+
+
+@extend_schema_view(post=_create_schema(CategorySerializer))
+class CategoryCreateCommand(SlugCollectionCommand):
     queryset = Category.objects.none()
-    permission_classes = [CommandPermissions]
-
-    @extend_schema(
-        request=CategorySerializer,
-        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
-        responses={201: CategorySerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        serializer = CategorySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        category = services.category_create(**serializer.validated_data)
-        return Response(
-            CategorySerializer(category).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": f"/api/categories/{category.slug}/", **etag(category.version)},
-        )
+    serializer_class = CategorySerializer
+    collection_url = "/api/categories/"
+    create = staticmethod(services.category_create)
 
 
-class CategoryItemCommand(APIView):
+@extend_schema_view(**_item_schemas(CategorySerializer, in_use="Products or child categories use it."))
+class CategoryItemCommand(SlugItemCommand):
     queryset = Category.objects.none()
-    permission_classes = [CommandPermissions]
-
-    @extend_schema(
-        request=CategorySerializer,
-        parameters=[IF_MATCH, ETAG],
-        responses={200: CategorySerializer, **ITEM_ERRORS},
-    )
-    def put(self, request: Request, slug: str) -> Response:
-        return self._update(request, slug, partial=False)
-
-    @extend_schema(
-        request=CategorySerializer(partial=True),
-        parameters=[IF_MATCH, ETAG],
-        responses={200: CategorySerializer, **ITEM_ERRORS},
-    )
-    def patch(self, request: Request, slug: str) -> Response:
-        return self._update(request, slug, partial=True)
-
-    @extend_schema(
-        parameters=[IF_MATCH, ETAG],
-        responses={204: None, 409: OpenApiResponse(description="Still used."), **ITEM_ERRORS},
-    )
-    def delete(self, request: Request, slug: str) -> Response:
-        services.category_delete(slug=slug, expected_version=expected_version(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _update(self, request: Request, slug: str, *, partial: bool) -> Response:
-        version = expected_version(request)
-        serializer = CategorySerializer(Category.objects.get(slug=slug), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data if partial else {"parent": None, **serializer.validated_data}
-        category = services.category_update(slug=slug, changes=changes, expected_version=version)
-        return Response(CategorySerializer(category).data, headers=etag(category.version))
+    serializer_class = CategorySerializer
+    put_defaults = {"parent": None}
+    update = staticmethod(services.category_update)
+    remove = staticmethod(services.category_delete)
