@@ -7,6 +7,7 @@ syntax, so quotes, wildcards, brackets and boolean words are searched as plain t
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,10 @@ from .exceptions import InvalidCursor, SearchUnavailable
 MAX_RESULT_WINDOW = 10_000
 MAX_QUERY_TERMS = 12
 SUGGESTION_LIMIT = 10
+# A word of at least this many characters also matches as the start of a word of the name,
+# with this constant score: enough to rank such products, less than any whole-word match.
+MIN_PREFIX_LENGTH = 3
+PREFIX_SCORE = 1.0
 
 ORDERINGS: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "desc"}],
@@ -49,6 +54,9 @@ PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
 
 SEARCH_FIELDS = [
     "name^4",
+    # Unstemmed, so a typo is measured against the word as written: "mechanicl" is one edit
+    # from "mechanical" but three from its stem "mechan".
+    "name.exact^2",
     "brand.name^3",
     "sku.text^3",
     "category.name^2",
@@ -93,16 +101,34 @@ class Cursor:
         except (ValueError, TypeError, KeyError, binascii.Error) as error:
             raise InvalidCursor("Not a cursor written by this service.") from error
         valid = (
-            isinstance(after, list)
-            and 1 <= len(after) <= 2
-            and all(isinstance(value, int | float | str) for value in after)
-            and isinstance(page, int)
+            isinstance(page, int)
             and page >= 2
             and ordering in ORDERINGS
+            and isinstance(after, list)
+            and _valid_sort_values(after, ordering)
         )
         if not valid:
             raise InvalidCursor("Not a cursor written by this service.")
         return cls(after=after, page=page, ordering=ordering)
+
+
+def _valid_sort_values(after: list[Any], ordering: str) -> bool:
+    """Whether `after` has the shape Elasticsearch writes for the ordering's sort: a score, a
+    name or a long (prices, dates in milliseconds), then the id. Anything else would make it
+    refuse the query, so a tampered cursor is refused here, as bad input."""
+    sort = [next(iter(clause)) for clause in ORDERINGS[ordering]]
+    if len(after) != len(sort):
+        return False
+    kinds = {"_score": _is_score, "name.sort": lambda value: isinstance(value, str)}
+    return all(kinds.get(name, _is_long)(value) for name, value in zip(sort, after, strict=True))
+
+
+def _is_long(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _is_score(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -128,8 +154,7 @@ class ResultPage:
 def _elasticsearch_errors() -> Iterator[None]:
     try:
         yield
-    except NotFoundError:
-        raise
+    # A missing alias (404) is an outage too: the read side has not been built yet.
     except (TransportError, ApiError) as error:
         raise SearchUnavailable("The search service is unavailable; try again shortly.") from error
 
@@ -192,7 +217,13 @@ def search_products(
             "post_tags": ["</em>"],
             "require_field_match": False,
             "fields": {
-                "name": {"number_of_fragments": 0},
+                # Marks the whole word when a typo or a word's start matched ("<em>Mechanical</em>"
+                # for "mechanicl" or "mech"), which matched_fields only allows field by field.
+                "name": {
+                    "number_of_fragments": 0,
+                    "require_field_match": True,
+                    "matched_fields": ["name", "name.exact", "name.prefix"],
+                },
                 "description": {"fragment_size": 160, "number_of_fragments": 2},
             },
         },
@@ -234,22 +265,10 @@ def suggest_products(*, text: str, limit: int = SUGGESTION_LIMIT) -> list[dict[s
 def _text_query(text: str) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
-    first letter must match so fuzziness cannot turn short words into noise."""
-    words = text.split()[:MAX_QUERY_TERMS]
-    per_word = [
-        {
-            "multi_match": {
-                "query": word,
-                "fields": SEARCH_FIELDS,
-                "type": "best_fields",
-                "tie_breaker": 0.3,
-                "fuzziness": "AUTO:4,8",
-                "prefix_length": 1,
-                "zero_terms_query": "all",
-            }
-        }
-        for word in words
-    ]
+    first letter must match so fuzziness cannot turn short words into noise. Words with a digit
+    (skus, model numbers, sizes) are never fuzzy: "0000204" must not find "0000104". A word may
+    also be the start of a word of the name ("mech keyb"), which counts for little."""
+    per_word = [_word_query(word) for word in text.split()[:MAX_QUERY_TERMS]]
     return {
         "bool": {
             "should": [
@@ -259,6 +278,28 @@ def _text_query(text: str) -> dict[str, Any]:
             "minimum_should_match": 1,
         }
     }
+
+
+def _word_query(word: str) -> dict[str, Any]:
+    clauses: list[dict[str, Any]] = [
+        {
+            "multi_match": {
+                "query": word,
+                "fields": SEARCH_FIELDS,
+                "type": "best_fields",
+                "tie_breaker": 0.3,
+                # A word the analyzer splits ("usb-c", "kep-0000003") is matched whole.
+                "operator": "and",
+                "fuzziness": 0 if any(character.isdigit() for character in word) else "AUTO:4,8",
+                "prefix_length": 1,
+                "zero_terms_query": "all",
+            }
+        }
+    ]
+    if len(word) >= MIN_PREFIX_LENGTH:
+        name_starts = {"match": {"name.prefix": {"query": word, "operator": "and"}}}
+        clauses.append({"constant_score": {"filter": name_starts, "boost": PREFIX_SCORE}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def _ranking_boosters(text: str) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from search.exceptions import InvalidCursor
 from search.queries import (
     LIST_ORDERINGS,
+    MAX_RESULT_WINDOW,
     ORDERINGS,
     Cursor,
     PageRequest,
@@ -20,29 +21,10 @@ MAX_QUERY_LENGTH = 256
 ATTRIBUTE_PREFIX = "attr."
 
 
-class ListParamsSerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False, default=20)
-    cursor = serializers.CharField(required=False, help_text="Opaque; copy it from a `next` link.")
-    ordering = serializers.ChoiceField(choices=LIST_ORDERINGS, required=False, default="-created_at")
-    brand = serializers.ListField(
-        child=serializers.SlugField(), required=False, help_text="Brand slug; repeat for several."
-    )
-    category = serializers.ListField(
-        child=serializers.SlugField(),
-        required=False,
-        help_text="Category slug (includes its descendants); repeat for several.",
-    )
-    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
-    tag = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    is_active = serializers.ChoiceField(
-        choices=["true", "false", "all"],
-        required=False,
-        default="true",
-        help_text="`false` and `all` need the catalog.change_product permission.",
-    )
+class QueryParamsSerializer(serializers.Serializer):
+    """The parameters of a query string, built from a request's QueryDict: repeatable ones are
+    list fields, and a parameter that is not a field is a 400 naming it (a misspelt filter must
+    not silently return everything)."""
 
     def __init__(self, *args: Any, query: QueryDict | None = None, **kwargs: Any) -> None:
         if query is None:  # the schema generator builds one without a request
@@ -57,13 +39,64 @@ class ListParamsSerializer(serializers.Serializer):
     def _is_list(self, name: str) -> bool:
         return isinstance(self.fields.get(name), serializers.ListField)
 
+    def _accepts(self, name: str) -> bool:
+        return name in self.fields
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        allowed = set(self.fields)
-        unknown = sorted(
-            name for name in self._query if name not in allowed and not name.startswith(ATTRIBUTE_PREFIX)
-        )
+        unknown = sorted(name for name in self._query if not self._accepts(name))
         if unknown:
             raise serializers.ValidationError({name: ["Unknown parameter."] for name in unknown})
+        return attrs
+
+
+class ListParamsSerializer(QueryParamsSerializer):
+    page = serializers.IntegerField(
+        min_value=1, required=False, default=1, help_text="Page number, for the first 10,000 results."
+    )
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, required=False, default=20, help_text="Results per page."
+    )
+    cursor = serializers.CharField(required=False, help_text="Opaque; copy it from a `next` link.")
+    ordering = serializers.ChoiceField(
+        choices=LIST_ORDERINGS,
+        required=False,
+        default="-created_at",
+        help_text="Sort order; ties are broken by id, so pages never overlap.",
+    )
+    brand = serializers.ListField(
+        child=serializers.SlugField(), required=False, help_text="Brand slug; repeat for several."
+    )
+    category = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="Category slug (includes its descendants); repeat for several.",
+    )
+    min_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Lowest price, inclusive."
+    )
+    max_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Highest price, inclusive."
+    )
+    in_stock = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only products in stock, or out of it."
+    )
+    tag = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text="Tag; repeat to require several.",
+    )
+    is_active = serializers.ChoiceField(
+        choices=["true", "false", "all"],
+        required=False,
+        default="true",
+        help_text="`false` and `all` need the catalog.change_product permission.",
+    )
+
+    def _accepts(self, name: str) -> bool:
+        return super()._accepts(name) or name.startswith(ATTRIBUTE_PREFIX)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
         attributes = tuple(
             (name.removeprefix(ATTRIBUTE_PREFIX), value)
             for name in self._query
@@ -86,7 +119,7 @@ class ListParamsSerializer(serializers.Serializer):
             if cursor.ordering != attrs["ordering"]:
                 raise serializers.ValidationError({"cursor": ["Written for another ordering."]})
             attrs["cursor"] = cursor
-        elif attrs["page"] * attrs["page_size"] > 10_000:
+        elif attrs["page"] * attrs["page_size"] > MAX_RESULT_WINDOW:
             raise serializers.ValidationError(
                 {"page": ["Too deep for page numbers; follow the `next` links, which use a cursor."]}
             )
@@ -115,11 +148,11 @@ class SearchParamsSerializer(ListParamsSerializer):
     ordering = serializers.ChoiceField(choices=tuple(ORDERINGS), required=False, default="relevance")
 
 
-class SuggestParamsSerializer(serializers.Serializer):
+class SuggestParamsSerializer(QueryParamsSerializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper has typed so far.")
 
 
-class DetailParamsSerializer(serializers.Serializer):
+class DetailParamsSerializer(QueryParamsSerializer):
     min_version = serializers.IntegerField(
         min_value=1,
         required=False,

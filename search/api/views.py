@@ -29,9 +29,36 @@ from .serializers import (
 
 # A public catalog: shared caches may keep answers briefly; a change shows within seconds.
 PUBLIC_MAX_AGE = 5
-UNAVAILABLE = OpenApiResponse(description="Elasticsearch is unreachable: code `search_unavailable`.")
+# --- OpenAPI: the answers and headers every query endpoint shares ----------------------------
+BAD_PARAMETER = OpenApiResponse(
+    description="A bad parameter: the body maps each bad parameter to its reasons, e.g. "
+    '`{"page_size": ["Ensure this value is less than or equal to 100."]}`.'
+)
+STAFF_ONLY = OpenApiResponse(
+    description="`is_active=false` or `all` without the catalog.change_product permission."
+)
+THROTTLED = OpenApiResponse(description="Too many requests; `Retry-After` says when to come back.")
+UNAVAILABLE = OpenApiResponse(
+    description='Elasticsearch is unreachable or too slow: `{"detail": ..., "code": "search_unavailable"}`, '
+    "with `Retry-After`."
+)
 ATTRIBUTE_FILTER = OpenApiParameter(
-    "attr.<name>", str, description="Filter on an attribute value, e.g. `attr.color=red`."
+    "attr.<name>", str, description="Filter on an attribute value, e.g. `attr.color=red`; repeatable."
+)
+RESPONSE_HEADERS = [
+    OpenApiParameter(
+        "Cache-Control",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description=f"`public, max-age={PUBLIC_MAX_AGE}` to anonymous readers, else `private, no-cache`.",
+    ),
+    OpenApiParameter(
+        "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds to wait."
+    ),
+]
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200], description='The product\'s version, e.g. `"3"`.'
 )
 
 
@@ -70,10 +97,12 @@ def _validated_list_params(
 
 class ProductListQuery(APIView):
     @extend_schema(
-        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER],
+        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
         responses={
             200: ProductPageSerializer,
-            400: OpenApiResponse(description="Bad parameter."),
+            400: BAD_PARAMETER,
+            403: STAFF_ONLY,
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         description="Products, newest first by default. Follow `next` to walk the whole catalog.",
@@ -89,10 +118,12 @@ class ProductListQuery(APIView):
 
 class ProductSearchQuery(APIView):
     @extend_schema(
-        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER],
+        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
         responses={
             200: SearchPageSerializer,
-            400: OpenApiResponse(description="Bad parameter."),
+            400: BAD_PARAMETER,
+            403: STAFF_ONLY,
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         description="Full-text search with typo tolerance, highlighting and facets.",
@@ -111,16 +142,17 @@ class ProductSearchQuery(APIView):
 
 class ProductSuggestQuery(APIView):
     @extend_schema(
-        parameters=[SuggestParamsSerializer],
+        parameters=[SuggestParamsSerializer, *RESPONSE_HEADERS],
         responses={
             200: SuggestionsSerializer,
-            400: OpenApiResponse(description="Bad parameter."),
+            400: BAD_PARAMETER,
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         description="Up to 10 products whose name has words starting with what was typed.",
     )
     def get(self, request: Request) -> Response:
-        params = SuggestParamsSerializer(data=request.query_params)
+        params = SuggestParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
         suggestions = queries.suggest_products(text=params.validated_data["q"])
         return _cached(Response({"suggestions": suggestions}), request)
@@ -128,17 +160,19 @@ class ProductSuggestQuery(APIView):
 
 class ProductDetailQuery(APIView):
     @extend_schema(
-        parameters=[DetailParamsSerializer],
+        parameters=[DetailParamsSerializer, ETAG, *RESPONSE_HEADERS],
         responses={
             200: ProductDocumentSerializer,
-            404: OpenApiResponse(description="Not in the index."),
+            400: BAD_PARAMETER,
+            404: OpenApiResponse(description="Not in the index, deleted, or inactive (to all but staff)."),
             409: OpenApiResponse(description="min_version not reached within 5 s; carries indexed_version."),
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
         description="One product as the read side holds it; ETag carries its version.",
     )
     def get(self, request: Request, product_id: int) -> Response:
-        params = DetailParamsSerializer(data=request.query_params)
+        params = DetailParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
         staff = _staff_view_allowed(request)
         min_version = params.validated_data.get("min_version")

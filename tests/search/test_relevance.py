@@ -1,0 +1,83 @@
+"""The relevance set: queries a shopper types, each with the product(s) they mean, over a fixed
+catalog (the first 500 demo products plus the hand-written ones in relevance_catalog.json).
+
+The share of queries whose intended product comes first, and in the top 5, is a figure to
+track, not a target to tune the query to: the test prints it (see the terminal summary) and
+fails only below a regression floor. Each case's `expect` names the intended products either by
+sku or by what they are: words all in the name (accents ignored), brand name, category name.
+"""
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.models import Product
+from tests.search.conftest import load_demo_catalog, relevance_report
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+HERE = Path(__file__).resolve().parent
+CASES = json.loads((HERE / "relevance_cases.json").read_text())
+HAND_WRITTEN = json.loads((HERE / "relevance_catalog.json").read_text())
+DEMO_PRODUCTS = 500
+TOP = 5
+# Regression floors, well under the figures when the set was written: 92% first, 95% in the top 5.
+FLOOR_FIRST = 0.60
+FLOOR_TOP = 0.80
+
+
+def _words(text: str) -> set[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return set(re.findall(r"[a-z0-9]+", folded))
+
+
+def _intended(expect: dict[str, Any], catalog: list[Product]) -> set[str]:
+    def meant(product: Product) -> bool:
+        return (
+            product.is_active
+            and ("skus" not in expect or product.sku in expect["skus"])
+            and _words(" ".join(expect.get("name_has", []))) <= _words(product.name)
+            and ("brand" not in expect or (product.brand and product.brand.name == expect["brand"]))
+            and ("category" not in expect or product.category.name == expect["category"])
+        )
+
+    return {product.sku for product in catalog if meant(product)}
+
+
+def test_shoppers_find_what_they_mean(search_index, api):
+    # given a fixed catalog of more than 500 products
+    load_demo_catalog(DEMO_PRODUCTS, extra=HAND_WRITTEN)
+    catalog = list(Product.objects.select_related("brand", "category"))
+    assert len(catalog) >= 500
+
+    # when each query of the set is searched as a shopper would
+    ranks: list[tuple[dict[str, Any], int | None, list[str]]] = []
+    for case in CASES:
+        intended = _intended(case["expect"], catalog)
+        assert intended, f"no active product in the catalog matches the intent of {case}"
+        response = api.get("/api/products/search/", {"q": case["query"], "page_size": TOP})
+        assert response.status_code == 200, (case, response.json())
+        top = [hit["sku"] for hit in response.json()["results"]]
+        rank = next((position for position, sku in enumerate(top, 1) if sku in intended), None)
+        ranks.append((case, rank, top))
+
+    # then the intended product comes first, or at least in the top 5, for most of them
+    first = sum(rank == 1 for _, rank, _ in ranks) / len(ranks)
+    in_top = sum(rank is not None for _, rank, _ in ranks) / len(ranks)
+    misses = Counter(case["kind"] for case, rank, _ in ranks if rank != 1)
+    summary = (
+        f"relevance: {len(ranks)} queries over {len(catalog)} products: intended product first "
+        f"{first:.0%}, in top {TOP} {in_top:.0%}; not first by kind: {dict(misses) or 'none'}"
+    )
+    details = [
+        f"  {'-' if rank is None else rank} {case['kind']:<12} {case['query']!r} -> {top}"
+        for case, rank, top in ranks
+        if rank != 1
+    ]
+    relevance_report.extend([summary, *details])
+    assert first >= FLOOR_FIRST and in_top >= FLOOR_TOP, "\n".join([summary, *details])
