@@ -204,27 +204,37 @@ class BrandForm(VersionCheckedForm):
         fields = services.BRAND_FIELDS
 
 
-@admin.register(Brand)
-class BrandAdmin(ServiceBackedAdmin):
-    form = BrandForm
-    list_display = ["name", "slug", "version", "updated_at"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["version"]
+class SlugServiceAdmin(ServiceBackedAdmin):
+    """Brands and categories: addressed by slug, changed through their create/update/delete."""
 
-    def save_model(self, request: HttpRequest, obj: Brand, form: BrandForm, change: bool) -> None:
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("version",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Brand | Category, form: VersionCheckedForm, change: bool
+    ) -> None:
         if change:
-            updated = services.brand_update(
+            updated = self.update(
                 slug=form.initial["slug"],
                 changes=self.changes(form),
                 expected_version=form.cleaned_data["loaded_version"],
             )
         else:
-            updated = services.brand_create(name=form.cleaned_data["name"], slug=form.cleaned_data["slug"])
+            updated = self.create(**{name: form.cleaned_data[name] for name in self.form.Meta.fields})
         obj.pk, obj.version = updated.pk, updated.version
 
-    def delete_model(self, request: HttpRequest, obj: Brand) -> None:
-        services.brand_delete(slug=obj.slug)
+    def delete_model(self, request: HttpRequest, obj: Brand | Category) -> None:
+        self.remove(slug=obj.slug)
+
+
+@admin.register(Brand)
+class BrandAdmin(SlugServiceAdmin):
+    form = BrandForm
+    list_display = ("name", "slug", "version", "updated_at")
+    create = staticmethod(services.brand_create)
+    update = staticmethod(services.brand_update)
+    remove = staticmethod(services.brand_delete)
 
 
 class CategoryForm(VersionCheckedForm):
@@ -234,31 +244,13 @@ class CategoryForm(VersionCheckedForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(ServiceBackedAdmin):
+class CategoryAdmin(SlugServiceAdmin):
     form = CategoryForm
-    list_display = ["name", "slug", "parent", "version", "updated_at"]
-    list_select_related = ["parent"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["version"]
-
-    def save_model(self, request: HttpRequest, obj: Category, form: CategoryForm, change: bool) -> None:
-        if change:
-            updated = services.category_update(
-                slug=form.initial["slug"],
-                changes=self.changes(form),
-                expected_version=form.cleaned_data["loaded_version"],
-            )
-        else:
-            updated = services.category_create(
-                name=form.cleaned_data["name"],
-                slug=form.cleaned_data["slug"],
-                parent=form.cleaned_data["parent"],
-            )
-        obj.pk, obj.version = updated.pk, updated.version
-
-    def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.category_delete(slug=obj.slug)
+    list_display = ("name", "slug", "parent", "version", "updated_at")
+    list_select_related = ("parent",)
+    create = staticmethod(services.category_create)
+    update = staticmethod(services.category_update)
+    remove = staticmethod(services.category_delete)
 
 
 @admin.register(OutboxEntry)

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from catalog.models import OutboxEntry, Product
+from catalog.models import Brand, Category, OutboxEntry, Product
 from search import queries
 from tests import factories
 from tests.conftest import wait_until
@@ -109,3 +109,34 @@ def test_the_reindex_action_queues_the_selected_products(admin_client):
         "/admin/catalog/product/", {"action": "reindex_selected", "_selected_action": [product.pk]}
     )
     assert OutboxEntry.objects.filter(product_id=product.pk).count() == before + 1
+
+
+def test_brands_and_categories_are_managed_through_the_services(admin_client):
+    assert admin_client.post("/admin/catalog/brand/add/", {"name": "Acme", "slug": "acme"}).status_code == 302
+    brand = factories.brand("Globex")
+    product = factories.product(brand=brand)
+    renamed = admin_client.post(
+        f"/admin/catalog/brand/{brand.pk}/change/",
+        {"name": "Globex Audio", "slug": "globex", "loaded_version": "1"},
+    )
+    assert renamed.status_code == 302
+    assert Product.objects.get(pk=product.pk).version == 2  # its document carries the brand name
+
+    in_use = admin_client.post(f"/admin/catalog/brand/{brand.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "Cannot delete brand" in in_use.content.decode()  # the admin lists the products using it
+    assert Brand.objects.filter(pk=brand.pk).exists()
+
+    root = admin_client.post("/admin/catalog/category/add/", {"name": "Home", "slug": "home", "parent": ""})
+    assert root.status_code == 302
+    child = factories.category("Lamps")
+    moved = admin_client.post(
+        f"/admin/catalog/category/{child.pk}/change/",
+        {
+            "name": "Lamps",
+            "slug": child.slug,
+            "parent": Category.objects.get(slug="home").pk,
+            "loaded_version": "1",
+        },
+    )
+    assert moved.status_code == 302
+    assert Category.objects.get(pk=child.pk).version == 2
