@@ -224,7 +224,13 @@ def search_products(
                     "require_field_match": True,
                     "matched_fields": ["name", "name.exact", "name.prefix"],
                 },
-                "description": {"fragment_size": 160, "number_of_fragments": 2},
+                # Only the words as typed: highlighting a long text with the fuzzy expansions of
+                # the main query took 50 times longer than the search itself (docs/benchmarks.md).
+                "description": {
+                    "fragment_size": 160,
+                    "number_of_fragments": 2,
+                    "highlight_query": {"match": {"description": {"query": text}}},
+                },
             },
         },
     }
