@@ -41,9 +41,11 @@ compose-check: install
 
 test: install services-up lint compose-check
 	$(BIN)/pytest
+	$(BIN)/python -m bench --smoke
 
+# `make bench N=100000 BENCH_ARGS="--sizes 10000,100000 --rebuild-only-sizes 1000000"`; see docs/benchmarks.md
 bench: install services-up
-	$(BIN)/python -m bench --products $(N)
+	$(BIN)/python -m bench --products $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv staticfiles .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs from Debian's packages and PyPI on a fresh machine:
-# build headers for mysqlclient, docker-compose (to validate docker-compose.yml), then the
+# build headers for mysqlclient, docker-compose (to validate docker-compose.yml), wrk (the
+# benchmarks' load generator), then the
 # virtualenv with the pinned Python packages. Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>
 command -v gcc >/dev/null || missing+=(gcc)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v wrk >/dev/null || missing+=(wrk)
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
@@ -27,6 +29,6 @@ stamp=.venv/.installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp || requirements.lock -nt $stamp ]]; then
   echo "bootstrap: installing Python packages (pinned by requirements.lock)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -c requirements.lock -e '.[dev]'
+  .venv/bin/pip install -q -c requirements.lock -e '.[dev,bench]'
   touch "$stamp"
 fi

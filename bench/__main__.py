@@ -1,0 +1,150 @@
+"""python -m bench --products N [--sizes 10000,100000] [--repeat 3] [--smoke]
+
+Runs every section side by side on the same MariaDB and Elasticsearch, prints the markdown report
+and (unless --smoke) writes it to docs/benchmarks.md. Uses a bench-only database and bench-*
+indices, and drops them at the end."""
+
+import argparse
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import env
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10_000, help="catalog size for all sections")
+    parser.add_argument("--sizes", default="", help="comma-separated sizes for the scaling section")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--query-seconds", type=int, default=10, help="wrk duration per measurement")
+    parser.add_argument("--lag-seconds", type=float, default=60)
+    parser.add_argument("--rates", default="20,50,100")
+    parser.add_argument("--burst", type=int, default=10_000)
+    parser.add_argument(
+        "--rebuild-only-sizes", default="", help="sizes at which only our rebuild is run (e.g. 1000000)"
+    )
+    parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--sections", default="reindex,queries,lag", help="which sections to run")
+    parser.add_argument(
+        "--throttle-rate",
+        default="100000/s",
+        help="DRF anon and user throttle rates for the bench server (a per-second window keeps the "
+        "throttle's per-client history small; see docs/benchmarks.md)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench database and indices")
+    parser.add_argument("--smoke", action="store_true", help="tiny run of every section; writes no docs")
+    parser.add_argument("--output", default=str(env.ROOT / "docs" / "benchmarks.md"))
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = parse()
+    if options.smoke:
+        options.products, options.sizes, options.repeat = 300, "300", 1
+        options.query_seconds, options.lag_seconds, options.rates, options.burst = 1, 2, "20", 60
+        options.rebuild_only_sizes = ""
+    sizes = sorted({int(s) for s in options.sizes.split(",") if s} | {options.products})
+    rebuild_only = sorted(int(s) for s in options.rebuild_only_sizes.split(",") if s)
+    sections = set(options.sections.split(","))
+    profile = not options.no_profile
+    env.configure(smoke=options.smoke, throttle_rate=options.throttle_rate)
+    env.create_database()
+    env.delete_indices()
+    import django
+
+    django.setup()
+    from . import data, lag, procs, profiling, queries, reindex, report
+
+    profile = profile and profiling.available()
+
+    command = "python -m bench " + shlex.join(sys.argv[1:])
+    logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    started = time.monotonic()
+    results = report.Results(command=command, smoke=options.smoke, sizes=sizes, rebuild_only=rebuild_only)
+    web = worker = None
+    failure = None
+    try:
+        token = data.prepare_schema()
+        for size in sizes:
+            print(f"== {size:,} products [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            data.load_products(size)
+            if "reindex" in sections:
+                results.reindex[size] = reindex.run(
+                    size,
+                    repeat=options.repeat,
+                    peers=size <= options.peers_max,
+                    settle=not options.smoke,
+                    raw_configs=reindex.RAW_CONFIGS[1:2] if options.smoke else reindex.RAW_CONFIGS,
+                )
+            else:
+                env.run_quiet(env.manage("search_index", "rebuild"))
+            if "queries" in sections:
+                web = procs.start_web(str(logs))
+                results.queries[size] = queries.run(
+                    size,
+                    repeat=options.repeat,
+                    seconds=options.query_seconds,
+                    warmup=0 if options.smoke else 1,
+                    ablation=1 if options.smoke else 3,
+                )
+                if size == options.products and profile:
+                    seconds = 1 if options.smoke else max(5, options.query_seconds)
+                    results.profiles.update(report.profile_api(web, size, logs, seconds=seconds))
+                web.stop()
+                web = None
+        if "reindex" in sections and profile:
+            print(f"== profile of our rebuild [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            results.profiles.update(report.profile_rebuild(options.products, logs))
+        if "lag" in sections:
+            print(f"== projection lag [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            web = procs.start_web(str(logs))
+            worker = procs.start_worker(str(logs))
+            results.lag_products = Product_count()
+            results.lag = lag.run(
+                token,
+                rates=[float(r) for r in options.rates.split(",") if r],
+                seconds=options.lag_seconds,
+                burst=options.burst,
+            )
+            worker.stop()
+            web.stop()
+            worker = web = None
+        for size in rebuild_only if "reindex" in sections else []:
+            print(
+                f"== {size:,} products, our rebuild only [{(time.monotonic() - started) / 60:.1f} min]",
+                flush=True,
+            )
+            data.load_products(size)
+            results.reindex[size] = reindex.run(size, repeat=1, peers=False, raw=False)
+    except BaseException as error:
+        failure = error
+        results.failure = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        for service in (worker, web):
+            if service is not None:
+                service.stop()
+        if not options.keep:
+            env.delete_indices()
+            env.drop_database()
+        results.minutes = (time.monotonic() - started) / 60
+        if failure is None or ((results.reindex or results.queries) and not options.smoke):
+            text = report.render(results, report.kept_notes(Path(options.output)))
+            print(text)
+            if not options.smoke:
+                Path(options.output).write_text(text)
+                print(f"written to {options.output}")
+
+
+def Product_count() -> int:
+    from catalog.models import Product
+
+    return Product.objects.count()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Subprocess helpers: run a command and measure its wall time and peak RSS (os.wait4 returns the
+kernel's ru_maxrss for that child, so no sampling can miss the peak), and run services."""
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+
+from . import env
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+
+
+def measure(command: list[str], *, show_progress: bool = True, attempts: int = 2) -> Measured:
+    """Run and measure; a failed run (e.g. the shared Elasticsearch restarted under it) is retried
+    once after Elasticsearch answers again."""
+    for attempt in range(attempts):
+        env.wait_for_elasticsearch()
+        try:
+            return _measure(command, show_progress=show_progress)
+        except RuntimeError as error:
+            if attempt == attempts - 1:
+                raise
+            print(f"  retrying after failure: {str(error)[-300:]}", flush=True)
+    raise AssertionError("unreachable")
+
+
+def _measure(command: list[str], *, show_progress: bool) -> Measured:
+    with tempfile.TemporaryFile(mode="w+") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=env.ROOT, stdout=out, stderr=None if show_progress else subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {text[-2000:]}")
+    return Measured(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024, stdout=text)
+
+
+class Service:
+    """A long-running subprocess (gunicorn, a Celery worker), stopped by its own pid."""
+
+    def __init__(self, name: str, command: list[str], log_path: str) -> None:
+        self.name = name
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=env.ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def start_web(log_dir: str, workers: int = 3) -> Service:
+    service = Service(
+        "gunicorn",
+        [
+            env.GUNICORN,
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{env.WEB_PORT}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+        ],
+        f"{log_dir}/gunicorn.log",
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{env.WEB_PORT}/healthz", timeout=1):
+                return service
+        except OSError:
+            if service.process.poll() is not None:
+                break
+            time.sleep(0.3)
+    service.stop()
+    raise RuntimeError(f"gunicorn did not start; see {log_dir}/gunicorn.log")
+
+
+def start_worker(log_dir: str, concurrency: int = 2) -> Service:
+    return Service(
+        "celery",
+        [
+            env.CELERY,
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            f"bench-{os.getpid()}@%h",
+        ],
+        f"{log_dir}/celery.log",
+    )

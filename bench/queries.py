@@ -1,0 +1,350 @@
+"""Section 3: query latency and throughput under concurrent load (wrk). For each kind of query
+(get, list with filters, search with facets, suggest) the same requests go to
+- ours: the API on gunicorn (Elasticsearch behind it),
+- raw Elasticsearch: the exact HTTP requests our code sends for them (captured by running each
+  request through the real view in-process, with the Elasticsearch client's perform_request
+  recording method, path, parameters and body), straight to Elasticsearch: the ceiling,
+- MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views."""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlencode
+
+from . import env
+from .stats import Spread, spread
+
+KINDS = ("get", "list", "search", "suggest")
+TARGETS = ("ours", "raw Elasticsearch", "MySQL icontains")
+LUA = Path(__file__).with_name("wrk.lua")
+
+
+@dataclass
+class QueryResult:
+    products: int
+    connections: int
+    seconds: int
+    # kind -> target -> metric -> values over repeats
+    runs: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    ablation: dict[str, float] = field(default_factory=dict)
+
+    def metric(self, kind: str, target: str, name: str) -> Spread:
+        return spread(self.runs.get(kind, {}).get(target, {}).get(name, []))
+
+
+def _workload(sample: int = 60) -> dict[str, list[str]]:
+    """Deterministic query strings per kind, from the demo vocabulary."""
+    from catalog import demo
+    from catalog.models import Brand, Category, Product
+
+    rng = random.Random(7)
+    brands = list(Brand.objects.values_list("slug", flat=True))
+    leaves = list(Category.objects.filter(name__in=demo.leaf_categories()).values_list("slug", flat=True))
+    ids = list(Product.objects.filter(is_active=True).order_by("?").values_list("pk", flat=True)[:sample])
+    nouns = [noun for group in demo.NOUNS.values() for noun in group]
+    typos = ["labtop", "hedphones", "keybord", "espreso", "backpak", "monitr", "sleping bag", "helmit"]
+    searches = []
+    for _ in range(sample):
+        pick = rng.random()
+        if pick < 0.35:
+            q = rng.choice(nouns).lower()
+        elif pick < 0.6:
+            q = f"{rng.choice(demo.BRANDS)} {rng.choice(nouns).split()[-1]}".lower()
+        elif pick < 0.8:
+            q = rng.choice(typos)
+        else:
+            q = f"{rng.choice(demo.ADJECTIVES)} {rng.choice(nouns)}".lower()
+        searches.append(q)
+    lists = []
+    for _ in range(sample):
+        params = {"category": rng.choice(leaves), "in_stock": "true"}
+        if rng.random() < 0.5:
+            params["brand"] = rng.choice(brands)
+        if rng.random() < 0.5:
+            params["min_price"], params["max_price"] = "20", str(rng.choice([100, 500, 1000]))
+        lists.append(urlencode(params))
+    suggests = []
+    for _ in range(sample):
+        words = rng.choice(nouns).split()
+        text = " ".join(word[: rng.randint(3, 5)] for word in words)
+        suggests.append(text.lower())
+    return {
+        "get": [str(pk) for pk in ids],
+        "list": lists,
+        "search": [urlencode({"q": q}) for q in searches],
+        "suggest": [urlencode({"q": q}) for q in suggests],
+    }
+
+
+def _paths(workload: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+    return {
+        "ours": {
+            "get": [f"/api/products/{pk}/" for pk in workload["get"]],
+            "list": [f"/api/products/?{q}" for q in workload["list"]],
+            "search": [f"/api/products/search/?{q}" for q in workload["search"]],
+            "suggest": [f"/api/products/suggest/?{q}" for q in workload["suggest"]],
+        },
+        "MySQL icontains": {
+            "get": [f"/bench/icontains/{pk}/" for pk in workload["get"]],
+            "list": [f"/bench/icontains/list/?{q}" for q in workload["list"]],
+            "search": [f"/bench/icontains/?{q}" for q in workload["search"]],
+            "suggest": [f"/bench/icontains/suggest/?{q}" for q in workload["suggest"]],
+        },
+    }
+
+
+def capture_raw_requests(paths: dict[str, list[str]]) -> dict[str, list[tuple[str, str, str]]]:
+    """Run each of our API requests in-process and record the HTTP request(s) it sends to
+    Elasticsearch: (method, path with query string, JSON body)."""
+    from django.conf import settings
+    from django.test import Client
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=30)
+    captured: list[tuple[str, str, str]] = []
+    original = client.perform_request
+
+    def recording(method, path, *, params=None, headers=None, body=None, **kwargs):
+        query = f"?{urlencode(params)}" if params else ""
+        captured.append((method, path + query, json.dumps(body, separators=(",", ":")) if body else ""))
+        return original(method, path, params=params, headers=headers, body=body, **kwargs)
+
+    client.perform_request = recording
+    raw: dict[str, list[tuple[str, str, str]]] = {}
+    http = Client()
+    with mock.patch("search.queries.get_client", return_value=client):
+        for kind, urls in paths.items():
+            raw[kind] = []
+            for url in urls:
+                captured.clear()
+                response = http.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
+                if len(captured) != 1:
+                    raise RuntimeError(f"{url} sent {len(captured)} Elasticsearch requests")
+                raw[kind].append(captured[0])
+    return raw
+
+
+def check_icontains(paths: dict[str, list[str]]) -> None:
+    from django.test import Client
+
+    http = Client()
+    for urls in paths.values():
+        response = http.get(urls[0])
+        if response.status_code != 200:
+            raise RuntimeError(f"{urls[0]} answered {response.status_code}: {response.content[:300]!r}")
+
+
+def load_tool() -> str:
+    return "wrk" if shutil.which("wrk") else "python threads (wrk not installed)"
+
+
+def _python_load(base: str, requests: list[tuple[str, str, str]], *, seconds: int, connections: int) -> dict:
+    """A closed-loop load generator for machines without wrk (`make bench` installs wrk; `make test`'s
+    smoke run may not have it). Same output as the wrk script."""
+    import threading
+    import time
+
+    import urllib3
+
+    from .stats import percentile
+
+    pool = urllib3.connection_from_url(base, maxsize=connections)
+    latencies: list[float] = []
+    failures = [0, 0]
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+
+    def loop(offset: int) -> None:
+        index = offset
+        while time.perf_counter() < deadline:
+            method, path, body = requests[index % len(requests)]
+            index += 1
+            sent = time.perf_counter()
+            try:
+                response = pool.request(
+                    method,
+                    path,
+                    body=body or None,
+                    headers={"Content-Type": "application/json"} if body else None,
+                    timeout=10,
+                )
+            except Exception:
+                failures[1] += 1
+                continue
+            latencies.append(time.perf_counter() - sent)
+            if response.status >= 400:
+                failures[0] += 1
+
+    threads = [threading.Thread(target=loop, args=(i * 7,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    duration = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "duration_us": duration * 1e6,
+        "p50_us": percentile(latencies, 50) * 1e6,
+        "p99_us": percentile(latencies, 99) * 1e6,
+        "max_us": max(latencies, default=0) * 1e6,
+        "non2xx": failures[0],
+        "socket_errors": failures[1],
+    }
+
+
+def _wrk(base: str, requests: list[tuple[str, str, str]], *, seconds: int, connections: int) -> dict:
+    if not shutil.which("wrk"):
+        return _python_load(base, requests, seconds=seconds, connections=connections)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as spec:
+        for method, path, body in requests:
+            spec.write(f"{method}\t{path}\t{body}\n")
+    try:
+        completed = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(min(2, connections)),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(LUA),
+                base,
+            ],
+            env={**os.environ, "WRK_REQUESTS": spec.name},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(spec.name)
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("{"))
+    return json.loads(line)
+
+
+def run(
+    products: int, *, repeat: int, seconds: int, connections: int = 4, warmup: int = 1, ablation: int = 3
+) -> QueryResult:
+    from django.conf import settings
+
+    workload = _workload()
+    paths = _paths(workload)
+    raw = capture_raw_requests(paths["ours"])
+    check_icontains(paths["MySQL icontains"])
+    bases = {
+        "ours": f"http://127.0.0.1:{env.WEB_PORT}",
+        "raw Elasticsearch": settings.ELASTICSEARCH_URL.rstrip("/"),
+        "MySQL icontains": f"http://127.0.0.1:{env.WEB_PORT}",
+    }
+    requests = {
+        "ours": {kind: [("GET", p, "") for p in urls] for kind, urls in paths["ours"].items()},
+        "raw Elasticsearch": raw,
+        "MySQL icontains": {
+            kind: [("GET", p, "") for p in urls] for kind, urls in paths["MySQL icontains"].items()
+        },
+    }
+    targets = TARGETS
+    result = QueryResult(products=products, connections=connections, seconds=seconds)
+    for attempt in range(repeat):
+        for kind in KINDS:
+            for target in targets:
+                print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}", flush=True)
+                env.wait_for_elasticsearch()
+                # A short warm-up so caches and connection pools are in their steady state.
+                if warmup:
+                    _wrk(bases[target], requests[target][kind], seconds=warmup, connections=connections)
+                out = _wrk(bases[target], requests[target][kind], seconds=seconds, connections=connections)
+                # wrk stops sending at the deadline, but requests it gave up on may still run in
+                # gunicorn or Elasticsearch (an icontains search takes seconds): let them finish
+                # so they do not land in the next measurement's tail.
+                time.sleep(min(out.get("max_us", 0) / 1e6, 15) + 0.3)
+                if out["non2xx"] or out["socket_errors"]:
+                    result.errors.append(
+                        f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
+                    )
+                runs = result.runs.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
+                runs["rps"].append(out["requests"] / (out["duration_us"] / 1e6))
+                runs["p50"].append(out["p50_us"] / 1000)
+                runs["p99"].append(out["p99_us"] / 1000)
+    if ablation:
+        result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
+    return result
+
+
+ABLATIONS = {
+    "as sent (ours)": lambda body, text: body,
+    "without highlight": lambda body, text: {k: v for k, v in body.items() if k != "highlight"},
+    "without aggs / post_filter": lambda body, text: {
+        k: v for k, v in body.items() if k not in ("aggs", "post_filter")
+    },
+    "without fuzziness": lambda body, text: json.loads(
+        json.dumps(body, separators=(",", ":"))
+        .replace('"fuzziness":"AUTO:4,8",', "")
+        .replace(',"fuzziness":"AUTO:4,8"', "")
+    ),
+    "highlight_query = plain multi_match on name, description": lambda body, text: {
+        **body,
+        "highlight": {
+            **body.get("highlight", {}),
+            "highlight_query": {"multi_match": {"query": text, "fields": ["name", "description"]}},
+        },
+    },
+}
+
+
+def search_ablation(requests: list[tuple[str, str, str]], *, repeat: int) -> dict[str, float]:
+    """Where a search's Elasticsearch time goes: the same captured bodies with one part taken out
+    (Elasticsearch's own `took`, median over queries x repeats, ms)."""
+    import statistics
+    import urllib.request
+
+    from django.conf import settings
+
+    out: dict[str, float] = {}
+    base = settings.ELASTICSEARCH_URL.rstrip("/")
+    for name, change in ABLATIONS.items():
+        took = []
+        for method, path, body in requests:
+            document = json.loads(body)
+            text = _query_text(document)
+            data = json.dumps(change(document, text)).encode()
+            for _ in range(repeat):
+                request = urllib.request.Request(
+                    base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    took.append(json.load(response)["took"])
+        out[name] = statistics.median(took)
+    return out
+
+
+def _query_text(body: dict) -> str:
+    """The user's text, from the match_phrase booster our search sends."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "match_phrase" and isinstance(value, dict):
+                    for clause in value.values():
+                        found.append(clause["query"] if isinstance(clause, dict) else clause)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(body)
+    return found[0] if found else ""

@@ -1,0 +1,82 @@
+"""The raw ceiling of a reindex, run as its own process: build every document in memory first
+(with the product's own search.documents.build_product_document, untimed), then time only the
+client's bulk helper sending them into a fresh index with our settings and mapping.
+
+python -m bench.raw_bulk --helper bulk|parallel --chunk 1000 [--threads 2]  (prints JSON)"""
+
+import argparse
+import json
+import os
+import time
+from collections import deque
+
+import django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--helper", choices=["bulk", "parallel"], default="bulk")
+    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=2)
+    options = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+
+    from django.conf import settings
+    from django.utils import timezone
+    from elasticsearch import Elasticsearch, helpers
+
+    from catalog.models import Category, Product
+    from search import index
+    from search.documents import build_product_document, category_placements
+
+    name = f"{index.alias_name()}-raw-{os.getpid()}"
+    build_started = time.perf_counter()
+    placements = category_placements(list(Category.objects.all()))
+    now = timezone.now()
+    actions, last = [], 0
+    while True:
+        rows = list(Product.objects.filter(pk__gt=last).order_by("pk").select_related("brand")[:1000])
+        if not rows:
+            break
+        for product in rows:
+            document = build_product_document(product, placements[product.category_id], indexed_at=now)
+            actions.append(
+                {
+                    "_index": name,
+                    "_id": str(product.pk),
+                    "version": product.version,
+                    "version_type": "external",
+                    "_source": document,
+                }
+            )
+        last = rows[-1].pk
+    build_seconds = time.perf_counter() - build_started
+
+    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=120)
+    started = time.perf_counter()
+    index.create_index(client, name)
+    client.indices.put_settings(index=name, settings={"refresh_interval": "-1"})
+    if options.helper == "bulk":
+        helpers.bulk(client, actions, chunk_size=options.chunk, max_chunk_bytes=200 * 1024 * 1024)
+    else:
+        deque(
+            helpers.parallel_bulk(
+                client,
+                actions,
+                chunk_size=options.chunk,
+                thread_count=options.threads,
+                max_chunk_bytes=200 * 1024 * 1024,
+            ),
+            maxlen=0,
+        )
+    client.indices.put_settings(index=name, settings={"refresh_interval": "1s"})
+    client.indices.refresh(index=name)
+    seconds = time.perf_counter() - started
+    count = client.count(index=name)["count"]
+    client.indices.delete(index=name)
+    print(json.dumps({"seconds": seconds, "docs": count, "build_seconds": build_seconds}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+-- Round-robin over the requests in the file named by WRK_REQUESTS: one a line,
+-- "METHOD<TAB>PATH<TAB>BODY" (BODY may be empty). Prints one JSON line when done.
+local requests = {}
+local file = assert(io.open(os.getenv("WRK_REQUESTS"), "r"))
+for line in file:lines() do
+  local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
+  local headers = {}
+  if body ~= nil and body ~= "" then
+    headers["Content-Type"] = "application/json"
+  else
+    body = nil
+  end
+  requests[#requests + 1] = wrk.format(method, path, headers, body)
+end
+file:close()
+
+local counter = 0
+function init(args)
+  counter = math.random(#requests)
+end
+
+function request()
+  counter = counter % #requests + 1
+  return requests[counter]
+end
+
+function done(summary, latency, requests_)
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "mean_us": %f, "max_us": %d, "non2xx": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+end
