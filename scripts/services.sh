@@ -422,6 +422,7 @@ start_elasticsearch() {
     require_package unzip unzip
     require_package curl curl
     ensure_es_user
+    recover_es_pidfile
     if es_answers; then
         if our_pid "$ES_PID" "$ES_PROCESS" >/dev/null && ! plugin_current; then
             say elasticsearch "analysis plugin source changed, restarting ..."
@@ -445,9 +446,29 @@ start_elasticsearch() {
     say elasticsearch "ready at $ES_URL (started)"
 }
 
-stop_elasticsearch() { stop_process elasticsearch "$ES_PID" "$ES_PROCESS" "$ES_WAIT"; }
+# Elasticsearch deletes its pid file when it exits, and so does a second launch that fails on
+# the node lock: find our node (its user and home) again rather than lose track of it.
+recover_es_pidfile() {
+    [[ -s $ES_PID ]] && return
+    local pid
+    for pid in $(pgrep -u "$ES_USER" -f "$ES_PROCESS" || true); do
+        if is_alive "$pid" "$ES_HOME"; then
+            echo "$pid" >"$ES_PID"
+            chown "$ES_USER:" "$ES_PID"
+            return
+        fi
+    done
+}
 
-status_elasticsearch() { print_status elasticsearch "$ES_URL" "$ES_PID" "$ES_PROCESS" es_answers; }
+stop_elasticsearch() {
+    recover_es_pidfile
+    stop_process elasticsearch "$ES_PID" "$ES_PROCESS" "$ES_WAIT"
+}
+
+status_elasticsearch() {
+    recover_es_pidfile
+    print_status elasticsearch "$ES_URL" "$ES_PID" "$ES_PROCESS" es_answers
+}
 
 # --- main --------------------------------------------------------------------------
 
