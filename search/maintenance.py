@@ -6,20 +6,22 @@ result set in memory even behind `iterator()`, so memory would grow with the cat
 """
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Min
+from django.db.models import F, Min, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError, helpers
 
-from catalog.models import OutboxEntry, Product, ProductTombstone
+from catalog.models import Category, OutboxEntry, Product, ProductTombstone
 
 from . import index
 from .client import get_client
+from .documents import build_product_document, build_tombstone_document, category_placements
 from .projection import build_documents, bulk_write
 
 Progress = Callable[[int], None]
@@ -29,30 +31,52 @@ READ_CHUNK = 1000
 REBUILD_REPLAY_MARGIN = timedelta(seconds=30)
 
 
-def _id_chunks(
-    model: Any, *, since: datetime | None = None, field_name: str = "updated_at"
-) -> Iterator[list[int]]:
-    last = 0
-    queryset = model.objects.all()
+def _rows(
+    queryset: QuerySet, *, since: datetime | None = None, field_name: str = "updated_at"
+) -> Iterator[list]:
+    """The rows of `queryset` in primary-key ranges of READ_CHUNK, one query per range."""
     if since is not None:
         queryset = queryset.filter(**{f"{field_name}__gte": since})
+    last = 0
     while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:READ_CHUNK])
-        if not ids:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:READ_CHUNK])
+        if not rows:
             return
-        yield ids
-        last = ids[-1]
+        yield rows
+        last = rows[-1].pk
 
 
-def _copy(target: str, chunks: Iterator[list[int]], progress: Progress) -> int:
+def _document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Documents of every product (changed since `since`), then of every tombstone."""
+    placements = category_placements(list(Category.objects.all()))
+    for products in _rows(Product.objects.select_related("brand"), since=since):
+        now = timezone.now()
+        yield [build_product_document(p, placements[p.category_id], indexed_at=now) for p in products]
+    for tombstones in _rows(ProductTombstone.objects.all(), since=since, field_name="deleted_at"):
+        now = timezone.now()
+        yield [build_tombstone_document(tombstone, indexed_at=now) for tombstone in tombstones]
+
+
+def _copy(target: str, chunks: Iterator[list[dict[str, Any]]], progress: Progress) -> int:
+    """Send each chunk in one bulk request while the next one is read and built, so MySQL,
+    Python and Elasticsearch work at the same time rather than in turn."""
     written = 0
-    for ids in chunks:
-        documents = build_documents(set(ids), indexed_at=timezone.now())
-        failed = bulk_write(list(documents.values()), target=target).errors
+
+    def finish(sent: Future, count: int) -> None:
+        failed = sent.result().errors
         if failed:
             raise RuntimeError(f"{len(failed)} documents were refused, e.g. {next(iter(failed.items()))}")
-        written += len(documents)
-        progress(len(ids))
+        progress(count)
+
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        in_flight: tuple[Future, int] | None = None
+        for documents in chunks:
+            if in_flight:
+                finish(*in_flight)
+            in_flight = (sender.submit(bulk_write, documents, target=target), len(documents))
+            written += len(documents)
+        if in_flight:
+            finish(*in_flight)
     return written
 
 
@@ -65,8 +89,7 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     new = index.new_index_name()
     index.create_index(client, new)
     client.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
-    copied = _copy(new, _id_chunks(Product), progress)
-    copied += _copy(new, _id_chunks(ProductTombstone), progress)
+    copied = _copy(new, _document_chunks(), progress)
     client.indices.put_settings(index=new, settings={"refresh_interval": "1s"})
     client.indices.refresh(index=new)
     actions = [{"remove": {"index": name, "alias": index.alias_name()}} for name in old]
@@ -74,8 +97,7 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     client.indices.update_aliases(actions=actions)
     # Versions make the replay harmless for documents the new index already holds.
     since = started - REBUILD_REPLAY_MARGIN
-    replayed = _copy(new, _id_chunks(Product, since=since), progress)
-    replayed += _copy(new, _id_chunks(ProductTombstone, since=since, field_name="deleted_at"), progress)
+    replayed = _copy(new, _document_chunks(since=since), progress)
     for name in old:
         client.indices.delete(index=name, ignore_unavailable=True)
     return {"index": new, "copied": copied, "replayed": replayed, "removed": old}
@@ -115,14 +137,14 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
     live document for a product that has a tombstone."""
     indexed = indexed_versions()
     drift = Drift()
-    for ids in _id_chunks(Product):
-        for product_id, version in Product.objects.filter(pk__in=ids).values_list("pk", "version"):
-            held = indexed.pop(product_id, None)
+    for products in _rows(Product.objects.only("pk", "version")):
+        for product in products:
+            held = indexed.pop(product.pk, None)
             if held is None or held[1]:
-                drift.missing.append(product_id)
-            elif held[0] < version:
-                drift.stale.append(product_id)
-        progress(len(ids))
+                drift.missing.append(product.pk)
+            elif held[0] < product.version:
+                drift.stale.append(product.pk)
+        progress(len(products))
     live_leftovers = {product_id for product_id, (_, tombstone) in indexed.items() if not tombstone}
     tombstoned = set(ProductTombstone.objects.filter(pk__in=live_leftovers).values_list("pk", flat=True))
     drift.resurrected = sorted(tombstoned)
