@@ -218,7 +218,8 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
         # 3. Elasticsearch stopped during writes, then started again
         services("stop-one", "elasticsearch")
         assert not elasticsearch_answers(), (
-            "could not stop Elasticsearch: is it managed by scripts/services.sh?"
+            "could not stop Elasticsearch: this suite injects faults into the services that this "
+            "checkout's scripts/services.sh started, and one started elsewhere answers at its URL"
         )
         workload.run(COMMANDS_PER_PHASE)
         services("start-one", "elasticsearch")
