@@ -42,18 +42,7 @@ def load_products(total: int) -> int:
         for start in range(have, total, BATCH):
             count = min(BATCH, total - start)
             rows = [
-                Product(
-                    sku=item.sku,
-                    name=item.name,
-                    description=item.description,
-                    brand=brands[item.brand] if item.brand else None,
-                    category=categories[item.category],
-                    price=item.price,
-                    stock=item.stock,
-                    tags=item.tags,
-                    attributes=item.attributes,
-                    is_active=item.is_active,
-                )
+                Product(**item.product_fields(brands=brands, categories=categories))
                 # One seed per batch: deterministic, and any batch can be generated on its own.
                 for item in demo.demo_products(count, seed=SEED + start, start=start)
             ]

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 BRANDS = [
     "Acme",
@@ -142,6 +143,21 @@ class DemoProduct:
     tags: list[str]
     attributes: dict[str, str]
     is_active: bool
+
+    def product_fields(self, *, brands: dict[str, Any], categories: dict[str, Any]) -> dict[str, Any]:
+        """The fields of a product, with brand and category names resolved to rows."""
+        return {
+            "sku": self.sku,
+            "name": self.name,
+            "description": self.description,
+            "brand": brands[self.brand] if self.brand else None,
+            "category": categories[self.category],
+            "price": self.price,
+            "stock": self.stock,
+            "tags": self.tags,
+            "attributes": self.attributes,
+            "is_active": self.is_active,
+        }
 
 
 def leaf_categories() -> list[str]:

@@ -32,18 +32,7 @@ class Command(BaseCommand):
         for item in tqdm(
             demo.demo_products(products, seed=seed), total=products, desc="products", unit="product"
         ):
-            services.product_create(
-                sku=item.sku,
-                name=item.name,
-                description=item.description,
-                brand=brands[item.brand] if item.brand else None,
-                category=categories[item.category],
-                price=item.price,
-                stock=item.stock,
-                tags=item.tags,
-                attributes=item.attributes,
-                is_active=item.is_active,
-            )
+            services.product_create(**item.product_fields(brands=brands, categories=categories))
         self.stdout.write(self.style.SUCCESS(f"Seeded {products} products."))
 
     @staticmethod
