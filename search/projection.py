@@ -41,7 +41,6 @@ class DrainResult:
     dead: int = 0
     bulk_requests: int = 0
     retry_in: float | None = None
-    lags: list[float] = field(default_factory=list)
 
 
 def drain_outbox(*, max_batches: int = 50) -> DrainResult:
@@ -59,10 +58,6 @@ def drain_outbox(*, max_batches: int = 50) -> DrainResult:
             result.retry_in = _release_after_outage(entries, error)
             break
     return result
-
-
-def pending_backlog() -> int:
-    return OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING).count()
 
 
 def relay_is_due() -> bool:
@@ -182,7 +177,6 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     lags = [(finished - entry.committed_at).total_seconds() for entry in done]
     metrics.record_batch(lags=lags, bulk_requests=1)
     result.indexed += len(done)
-    result.lags.extend(lags)
     for entry in failed:
         _record_document_failure(entry, errors[entry.product_id], result)
 
