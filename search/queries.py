@@ -217,15 +217,23 @@ def search_products(
             "post_tags": ["</em>"],
             "require_field_match": False,
             "fields": {
-                # Marks the whole word when a typo or a word's start matched ("<em>Mechanical</em>"
-                # for "mechanicl" or "mech"), which matched_fields only allows field by field.
+                # Highlights use the words as typed and the starts of words ("<em>Mechanical</em>"
+                # for "mech"), not the fuzzy expansions of the main query: highlighting those
+                # took 10 to 70 times longer than the search itself (docs/benchmarks.md), so a
+                # word matched only through a typo is found but not marked.
                 "name": {
                     "number_of_fragments": 0,
                     "require_field_match": True,
                     "matched_fields": ["name", "name.exact", "name.prefix"],
+                    "highlight_query": {
+                        "bool": {
+                            "should": [
+                                {"match": {"name": {"query": text}}},
+                                {"match": {"name.prefix": {"query": text}}},
+                            ]
+                        }
+                    },
                 },
-                # Only the words as typed: highlighting a long text with the fuzzy expansions of
-                # the main query took 50 times longer than the search itself (docs/benchmarks.md).
                 "description": {
                     "fragment_size": 160,
                     "number_of_fragments": 2,

@@ -261,12 +261,13 @@ def test_search_highlights_what_matched(shop, api):
     assert isinstance(mechanical["score"], float) and mechanical["score"] > 0
 
 
-def test_highlight_marks_the_whole_word_for_typos_and_word_starts(shop, api):
+def test_highlight_marks_whole_words_for_word_starts_but_not_typos(shop, api):
     def name_highlights(text: str) -> list[str]:
         return [hit["highlight"]["name"] for hit in api.get(SEARCH, {"q": text}).json()["results"]]
 
-    assert name_highlights("mechanicl") == [["Acme <em>Mechanical</em> Keyboard K1"]]
     assert name_highlights("mech keyb") == [["Acme <em>Mechanical</em> <em>Keyboard</em> K1"]]
+    # found through the typo, but not marked: highlighting fuzzy expansions costs 10-70x the search
+    assert name_highlights("mechanicl keyboard") == [["Acme Mechanical <em>Keyboard</em> K1"]]
 
 
 def test_a_name_match_outranks_a_description_only_match(search_index, api):
