@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import env
@@ -62,12 +63,9 @@ def _frame(raw: str) -> str:
     return f"{match['func']} ({path})"
 
 
-def summarize(raw_file: Path, *, within: str | None = None, top: int = 14) -> list[tuple[str, float, float]]:
-    """(frame, inclusive share, self share) of the frames with most inclusive time; only stacks
-    that pass through a frame containing `within` count (e.g. the request handler)."""
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    total = 0
+def _stacks(raw_file: Path, *, within: str | None) -> Iterator[tuple[list[str], int]]:
+    """(frames from the root, sample count) of each collapsed stack py-spy wrote; with `within`,
+    only stacks through a frame containing it, cut to start there."""
     for line in raw_file.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not count_text.isdigit():
@@ -78,7 +76,16 @@ def summarize(raw_file: Path, *, within: str | None = None, top: int = 14) -> li
             if not positions:
                 continue
             frames = frames[positions[0] :]
-        count = int(count_text)
+        yield frames, int(count_text)
+
+
+def summarize(raw_file: Path, *, within: str | None = None, top: int = 14) -> list[tuple[str, float, float]]:
+    """(frame, inclusive share, self share) of the frames with most inclusive time; only stacks
+    that pass through a frame containing `within` count (e.g. the request handler)."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for frames, count in _stacks(raw_file, within=within):
         total += count
         for frame in set(frames):
             inclusive[frame] += count
@@ -124,18 +131,9 @@ def _leaf_io(frames: list[str]) -> bool:
 def buckets(raw_file: Path, *, within: str | None = None) -> list[tuple[str, float]]:
     """Share of wall time per coarse activity (first matching bucket wins; the rest is 'other')."""
     totals: Counter[str] = Counter()
-    for line in raw_file.read_text().splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not count_text.isdigit():
-            continue
-        frames = [_frame(part) for part in stack.split(";")]
-        if within is not None:
-            positions = [i for i, frame in enumerate(frames) if within in frame]
-            if not positions:
-                continue
-            frames = frames[positions[0] :]
+    for frames, count in _stacks(raw_file, within=within):
         label = next((name for name, test in BUCKETS if test(frames)), "other (Django / DRF / Python)")
-        totals[label] += int(count_text)
+        totals[label] += count
     total = sum(totals.values()) or 1
     return [(label, n / total) for label, n in totals.most_common()]
 
