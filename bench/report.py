@@ -209,7 +209,8 @@ def _query_section(results: Results) -> list[str]:
                 - result.metric(kind, "raw Elasticsearch", "p50").median
             )
             icontains = result.metric(kind, "MySQL icontains", "p99")
-            versus = f"{ours99 / icontains.median:.3f}x" if icontains.n else "n/a"
+            finished = icontains.n and icontains.median
+            versus = f"{ours99 / icontains.median:.3f}x" if finished else "n/a (no request finished)"
             out.append(f"| {kind} | {ours99 / raw99:.2f}x | {added:+.1f} | {versus} |")
         if result.errors:
             out += ["", "Errors during the runs: " + "; ".join(result.errors)]
