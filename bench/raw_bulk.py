@@ -1,6 +1,7 @@
 """The raw ceiling of a reindex, run as its own process: build every document in memory first
 (with the product's own search.documents.build_product_document, untimed), then time only the
-client's bulk helper sending them into a fresh index with our settings and mapping.
+client's bulk helper sending them into a fresh index with our settings, mapping and (orjson)
+serializers.
 
 python -m bench.raw_bulk --helper bulk|parallel --chunk 1000 [--threads 2]  (prints JSON)"""
 
@@ -28,7 +29,8 @@ def main() -> None:
 
     from catalog.models import Category, Product
     from search import index
-    from search.documents import build_product_document, category_placements
+    from search.client import SERIALIZERS
+    from search.documents import build_product_document, category_placements, product_rows
 
     name = f"{index.alias_name()}-raw-{os.getpid()}"
     build_started = time.perf_counter()
@@ -36,7 +38,7 @@ def main() -> None:
     now = timezone.now()
     actions, last = [], 0
     while True:
-        rows = list(Product.objects.filter(pk__gt=last).order_by("pk").select_related("brand")[:1000])
+        rows = product_rows(Product.objects.filter(pk__gt=last).order_by("pk")[:1000])
         if not rows:
             break
         for product in rows:
@@ -53,7 +55,7 @@ def main() -> None:
         last = rows[-1].pk
     build_seconds = time.perf_counter() - build_started
 
-    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=120)
+    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=120, serializers=SERIALIZERS)
     started = time.perf_counter()
     index.create_index(client, name)
     client.indices.put_settings(index=name, settings={"refresh_interval": "-1"})

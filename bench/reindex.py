@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import env, procs
 from .stats import Spread, spread
 
-RAW_CONFIGS = [("bulk", 1000, 1), ("parallel", 500, 2), ("parallel", 1000, 2)]
+RAW_CONFIGS = [("bulk", 1000, 1), ("parallel", 500, 2), ("parallel", 1000, 2), ("parallel", 1000, 3)]
 
 
 @dataclass

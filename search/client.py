@@ -2,8 +2,24 @@
 
 from functools import cache
 
+import orjson
 from django.conf import settings
 from elasticsearch import Elasticsearch
+from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
+
+
+class OrjsonNdjsonSerializer(NdjsonSerializer):
+    """Bulk bodies encoded with orjson: the standard library's encoder was a fifth of a rebuild's
+    CPU time."""
+
+    def json_dumps(self, data):
+        return orjson.dumps(data, default=self.default)
+
+    def json_loads(self, data):
+        return orjson.loads(data)
+
+
+SERIALIZERS = {"application/json": OrjsonSerializer(), "application/x-ndjson": OrjsonNdjsonSerializer()}
 
 
 @cache
@@ -15,4 +31,5 @@ def get_client() -> Elasticsearch:
         request_timeout=settings.ELASTICSEARCH_QUERY_TIMEOUT,
         max_retries=0,
         retry_on_timeout=False,
+        serializers=SERIALIZERS,
     )

@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db.models import QuerySet
 
 from catalog.models import Category, Product, ProductTombstone
 
@@ -34,15 +37,50 @@ def category_placements(categories: list[Category]) -> dict[int, CategoryPlaceme
     return placements
 
 
+class ProductRow(NamedTuple):
+    """The columns a product document is built from, read as plain tuples: a rebuild reads
+    millions of rows, and model instances cost more than everything else done with them."""
+
+    pk: int
+    sku: str
+    name: str
+    description: str
+    brand_slug: str | None
+    brand_name: str | None
+    category_id: int
+    price: Decimal
+    currency: str
+    stock: int
+    tags: list[str]
+    attributes: dict[str, str]
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+_PRODUCT_ROW_COLUMNS = tuple(
+    {"brand_slug": "brand__slug", "brand_name": "brand__name"}.get(name, name) for name in ProductRow._fields
+)
+
+
+def product_rows(products: QuerySet[Product]) -> list[ProductRow]:
+    return [ProductRow(*values) for values in products.values_list(*_PRODUCT_ROW_COLUMNS)]
+
+
 def build_product_document(
-    product: Product, placement: CategoryPlacement, *, indexed_at: datetime
+    product: ProductRow, placement: CategoryPlacement, *, indexed_at: datetime
 ) -> dict[str, Any]:
     return {
         "id": product.pk,
         "sku": product.sku,
         "name": product.name,
         "description": product.description,
-        "brand": ({"slug": product.brand.slug, "name": product.brand.name} if product.brand else None),
+        "brand": (
+            {"slug": product.brand_slug, "name": product.brand_name}
+            if product.brand_slug is not None
+            else None
+        ),
         "category": {
             "slug": placement.slug,
             "name": placement.name,

@@ -5,6 +5,7 @@ MySQL is read in primary-key ranges, never with one big query: mysqlclient buffe
 result set in memory even behind `iterator()`, so memory would grow with the catalog.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,25 +22,31 @@ from catalog.models import Category, OutboxEntry, Product, ProductTombstone
 
 from . import index
 from .client import get_client
-from .documents import build_product_document, build_tombstone_document, category_placements
+from .documents import build_product_document, build_tombstone_document, category_placements, product_rows
 from .projection import build_documents, bulk_write
 
 Progress = Callable[[int], None]
 READ_CHUNK = 1000
+BULKS_IN_FLIGHT = 2
 # Changes committed this long before a rebuild started are replayed into the new index too:
 # a worker may have read them before the new index existed and written only the old one.
 REBUILD_REPLAY_MARGIN = timedelta(seconds=30)
 
 
 def _rows(
-    queryset: QuerySet, *, since: datetime | None = None, field_name: str = "updated_at"
+    queryset: QuerySet,
+    *,
+    since: datetime | None = None,
+    field_name: str = "updated_at",
+    read: Callable[[QuerySet], list] = list,
 ) -> Iterator[list]:
-    """The rows of `queryset` in primary-key ranges of READ_CHUNK, one query per range."""
+    """The rows of `queryset` in primary-key ranges of READ_CHUNK, one query per range, each
+    range turned into a list by `read`."""
     if since is not None:
         queryset = queryset.filter(**{f"{field_name}__gte": since})
     last = 0
     while True:
-        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:READ_CHUNK])
+        rows = read(queryset.filter(pk__gt=last).order_by("pk")[:READ_CHUNK])
         if not rows:
             return
         yield rows
@@ -49,7 +56,7 @@ def _rows(
 def _document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
     """Documents of every product (changed since `since`), then of every tombstone."""
     placements = category_placements(list(Category.objects.all()))
-    for products in _rows(Product.objects.select_related("brand"), since=since):
+    for products in _rows(Product.objects.all(), since=since, read=product_rows):
         now = timezone.now()
         yield [build_product_document(p, placements[p.category_id], indexed_at=now) for p in products]
     for tombstones in _rows(ProductTombstone.objects.all(), since=since, field_name="deleted_at"):
@@ -58,25 +65,27 @@ def _document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str
 
 
 def _copy(target: str, chunks: Iterator[list[dict[str, Any]]], progress: Progress) -> int:
-    """Send each chunk in one bulk request while the next one is read and built, so MySQL,
-    Python and Elasticsearch work at the same time rather than in turn."""
+    """Send the chunks as bulk requests, BULKS_IN_FLIGHT at a time, while the next one is read and
+    built: MySQL, Python and Elasticsearch work at the same time rather than in turn, and
+    Elasticsearch indexes the concurrent requests on several write threads."""
     written = 0
+    in_flight: deque[tuple[Future, int]] = deque()
 
-    def finish(sent: Future, count: int) -> None:
+    def finish_oldest() -> None:
+        sent, count = in_flight.popleft()
         failed = sent.result().errors
         if failed:
             raise RuntimeError(f"{len(failed)} documents were refused, e.g. {next(iter(failed.items()))}")
         progress(count)
 
-    with ThreadPoolExecutor(max_workers=1) as sender:
-        in_flight: tuple[Future, int] | None = None
+    with ThreadPoolExecutor(max_workers=BULKS_IN_FLIGHT) as sender:
         for documents in chunks:
-            if in_flight:
-                finish(*in_flight)
-            in_flight = (sender.submit(bulk_write, documents, target=target), len(documents))
+            if len(in_flight) == BULKS_IN_FLIGHT:
+                finish_oldest()
+            in_flight.append((sender.submit(bulk_write, documents, target=target), len(documents)))
             written += len(documents)
-        if in_flight:
-            finish(*in_flight)
+        while in_flight:
+            finish_oldest()
     return written
 
 

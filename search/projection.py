@@ -29,7 +29,7 @@ from catalog.models import Category, OutboxEntry, Product, ProductTombstone
 
 from . import index, metrics
 from .client import get_client
-from .documents import build_product_document, build_tombstone_document, category_placements
+from .documents import build_product_document, build_tombstone_document, category_placements, product_rows
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def build_documents(product_ids: set[int], *, indexed_at: datetime) -> dict[int,
     placements = category_placements(list(Category.objects.all()))
     documents = {
         product.pk: build_product_document(product, placements[product.category_id], indexed_at=indexed_at)
-        for product in Product.objects.filter(pk__in=product_ids).select_related("brand")
+        for product in product_rows(Product.objects.filter(pk__in=product_ids))
     }
     for tombstone in ProductTombstone.objects.filter(pk__in=product_ids - documents.keys()):
         documents[tombstone.product_id] = build_tombstone_document(tombstone, indexed_at=indexed_at)

@@ -13,7 +13,6 @@ from catalog import services
 from catalog.models import OutboxEntry, Product
 from search import index, maintenance, projection
 from search.client import get_client
-from search.documents import build_product_document, category_placements
 from tests import factories
 from tests.conftest import wait_until
 
@@ -70,16 +69,10 @@ def test_verify_reports_each_kind_of_drift_and_repair_fixes_it(search_index):
     services.product_delete(product_id=deleted.pk)
     projection.drain_outbox()
     client = get_client()
-    resurrected_document = build_product_document(
-        Product(
-            **{
-                **{f.attname: getattr(kept, f.attname) for f in Product._meta.concrete_fields},
-                "id": deleted.pk,
-            }
-        ),
-        category_placements([kept.category])[kept.category_id],
-        indexed_at=timezone.now(),
-    )
+    resurrected_document = {
+        **projection.build_documents({kept.pk}, indexed_at=timezone.now())[kept.pk],
+        "id": deleted.pk,
+    }
     # drift behind the services' back:
     Product.objects.filter(pk=stale.pk).update(version=5)  # a QuerySet.update() bypasses the outbox
     client.delete(index=index.alias_name(), id=str(missing.pk), refresh=True)

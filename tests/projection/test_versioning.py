@@ -10,15 +10,13 @@ from catalog import services
 from catalog.models import Product, ProductTombstone
 from search import index, projection, queries
 from search.client import get_client
-from search.documents import build_product_document, category_placements
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _document(product: Product) -> dict:
-    placements = category_placements(list(type(product.category).objects.all()))
-    return build_product_document(product, placements[product.category_id], indexed_at=timezone.now())
+    return projection.build_documents({product.pk}, indexed_at=timezone.now())[product.pk]
 
 
 def _held(product_id: int) -> dict | None:
