@@ -95,11 +95,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonWindowThrottle",
-        "config.throttling.UserWindowThrottle",
-    ],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.OrjsonRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="1200/min"),
         "user": env("THROTTLE_USER_RATE", default="12000/min"),

@@ -3,9 +3,9 @@ MySQL and the outbox."""
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework.throttling import UserRateThrottle
 
 from catalog.models import OutboxEntry, Product
+from config.throttling import ClientRateThrottle
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_a_failed_command_does_not_burn_its_idempotency_key(staff_api, body):
 
 
 def test_commands_are_throttled_with_429_and_retry_after(staff_api, body, monkeypatch):
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
+    monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
     statuses = [staff_api.post("/api/products/", {**body, "sku": f"T-{i}"}, format="json") for i in range(3)]
     assert [r.status_code for r in statuses] == [201, 201, 429]
     assert int(statuses[-1]["Retry-After"]) > 0

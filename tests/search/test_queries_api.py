@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 
 from catalog import services
+from config.throttling import ClientRateThrottle
 from tests import factories
 from tests.search.conftest import project
 
@@ -481,7 +481,7 @@ def test_query_endpoints_never_touch_the_database(shop, api, django_assert_num_q
 
 
 def test_anonymous_readers_are_throttled_with_retry_after(shop, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "rate", "3/min", raising=False)
+    monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "100000/min"})
     # An address no other test uses (and throttle counters are per run), so only these count.
     reader = APIClient(REMOTE_ADDR="203.0.113.7")
 
@@ -491,3 +491,14 @@ def test_anonymous_readers_are_throttled_with_retry_after(shop, monkeypatch):
     assert statuses == [200, 200, 200]
     assert throttled.status_code == 429
     assert 0 < int(throttled["Retry-After"]) <= 60
+
+
+def test_signed_in_readers_are_counted_per_user_at_the_user_rate(shop, staff_api, monkeypatch):
+    monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"anon": "1/min", "user": "3/min"})
+    # The same address as the anonymous reader: a signed-in user is not counted by address.
+    staff_api.defaults["REMOTE_ADDR"] = "203.0.113.8"
+    anonymous = APIClient(REMOTE_ADDR="203.0.113.8")
+
+    assert anonymous.get(LIST).status_code == 200
+    assert anonymous.get(LIST).status_code == 429
+    assert [staff_api.get(LIST).status_code for _ in range(4)] == [200, 200, 200, 429]
