@@ -98,7 +98,7 @@ def main() -> None:
                 web = None
         if "reindex" in sections and profile:
             print(f"== profile of our rebuild [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
-            results.profiles.update(report.profile_rebuild(options.products, logs))
+            results.profiles.update(report.profile_rebuild(Product_count(), logs))
         if "lag" in sections:
             print(f"== projection lag [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
             web = procs.start_web(str(logs))
