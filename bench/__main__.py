@@ -26,6 +26,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--rebuild-only-sizes", default="", help="sizes at which only our rebuild is run (e.g. 1000000)"
     )
+    parser.add_argument(
+        "--raw-config",
+        default="",
+        help="helper:chunk:threads of the raw ceiling (e.g. parallel:1000:3) instead of sweeping them all",
+    )
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--sections", default="reindex,queries,lag", help="which sections to run")
@@ -51,6 +56,7 @@ def main() -> None:
     rebuild_only = sorted(int(s) for s in options.rebuild_only_sizes.split(",") if s)
     sections = set(options.sections.split(","))
     profile = not options.no_profile
+    raw_configs = reindex_raw_configs(options)
     env.configure(smoke=options.smoke, throttle_rate=options.throttle_rate)
     env.create_database()
     env.delete_indices()
@@ -78,7 +84,7 @@ def main() -> None:
                     repeat=options.repeat,
                     peers=size <= options.peers_max,
                     settle=not options.smoke,
-                    raw_configs=reindex.RAW_CONFIGS[1:2] if options.smoke else reindex.RAW_CONFIGS,
+                    raw_configs=raw_configs,
                 )
             else:
                 env.run_quiet(env.manage("search_index", "rebuild"))
@@ -138,6 +144,15 @@ def main() -> None:
             if not options.smoke:
                 Path(options.output).write_text(text)
                 print(f"written to {options.output}")
+
+
+def reindex_raw_configs(options: argparse.Namespace) -> list[tuple[str, int, int]]:
+    from .reindex import RAW_CONFIGS
+
+    if options.raw_config:
+        helper, chunk, threads = options.raw_config.split(":")
+        return [(helper, int(chunk), int(threads))]
+    return RAW_CONFIGS[1:2] if options.smoke else RAW_CONFIGS
 
 
 def Product_count() -> int:

@@ -295,8 +295,9 @@ def render(results: Results, notes: list[str] | None = None) -> str:
         "",
         *machine(),
         f"- Load average before / after the run: {results.load_before} / {_loadavg()}; the run took "
-        f"{results.minutes:.0f} min. **This is a shared 2-core machine: other people's test suites ran on "
-        "it at the same time**, so absolute figures are noisy; trust the side-by-side ratios more.",
+        f"{results.minutes:.0f} min. Two cores are shared by the code under test, Elasticsearch, MariaDB, "
+        "Redis and the load generator, so absolute figures are modest and noisy; trust the side-by-side "
+        "ratios more.",
         "- The local Elasticsearch is the integ-test-zip distribution without analysis-common / "
         "mapper-extras; ours uses the project's own analysis plugin, the django-elasticsearch-dsl peer "
         "indexes the same fields with the built-in `standard` analyzer (no custom analyzers exist in "

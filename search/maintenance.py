@@ -92,7 +92,8 @@ def _copy(target: str, chunks: Iterator[list[dict[str, Any]]], progress: Progres
 def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     """Fill a new index from MySQL, swap the alias to it atomically, replay what changed while
     copying, and delete the old indices. Queries never see a half-built index."""
-    client = get_client()
+    # Not the queries' short timeout: the refresh after copying a million documents takes seconds.
+    client = get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
     started = timezone.now()
     old = index.indices_behind_alias(client)
     new = index.new_index_name()
