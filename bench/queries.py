@@ -270,7 +270,9 @@ def run(
                 # wrk stops sending at the deadline, but requests it gave up on may still run in
                 # gunicorn or Elasticsearch (an icontains search takes seconds): let them finish
                 # so they do not land in the next measurement's tail.
-                time.sleep(min(out.get("max_us", 0) / 1e6, 15) + 0.3)
+                # When none finished, they are still holding every gunicorn worker until its
+                # 60 s timeout kills them.
+                time.sleep(61 if out["requests"] == 0 else min(out.get("max_us", 0) / 1e6, 15) + 0.3)
                 if out["non2xx"] or out["socket_errors"]:
                     result.errors.append(
                         f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"

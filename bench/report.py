@@ -191,6 +191,9 @@ def _query_section(results: Results) -> list[str]:
             for target in TARGETS:
                 if target not in result.runs.get(kind, {}):
                     continue
+                if result.metric(kind, target, "rps").high == 0:
+                    out.append(f"| {kind} | {target} | 0 | none finished within {result.seconds} s | n/a |")
+                    continue
                 out.append(
                     f"| {kind} | {target} | {result.metric(kind, target, 'rps').fmt(0)} | "
                     f"{result.metric(kind, target, 'p50').fmt(1)} | "
