@@ -1,5 +1,5 @@
 """The raw ceiling of a reindex, run as its own process: build every document in memory first
-(with the product's own search.documents.build_product_document, untimed), then time only the
+(with the rebuild's own reader, search.maintenance.document_chunks; untimed), then time only the
 client's bulk helper sending them into a fresh index with our settings, mapping and (orjson)
 serializers.
 
@@ -24,35 +24,25 @@ def main() -> None:
     django.setup()
 
     from django.conf import settings
-    from django.utils import timezone
     from elasticsearch import Elasticsearch, helpers
 
-    from catalog.models import Category, Product
     from search import index
     from search.client import SERIALIZERS
-    from search.documents import build_product_document, category_placements, product_rows
+    from search.maintenance import document_chunks
 
     name = f"{index.alias_name()}-raw-{os.getpid()}"
     build_started = time.perf_counter()
-    placements = category_placements(list(Category.objects.all()))
-    now = timezone.now()
-    actions, last = [], 0
-    while True:
-        rows = product_rows(Product.objects.filter(pk__gt=last).order_by("pk")[:1000])
-        if not rows:
-            break
-        for product in rows:
-            document = build_product_document(product, placements[product.category_id], indexed_at=now)
-            actions.append(
-                {
-                    "_index": name,
-                    "_id": str(product.pk),
-                    "version": product.version,
-                    "version_type": "external",
-                    "_source": document,
-                }
-            )
-        last = rows[-1].pk
+    actions = [
+        {
+            "_index": name,
+            "_id": str(document["id"]),
+            "version": document["version"],
+            "version_type": "external",
+            "_source": document,
+        }
+        for documents in document_chunks()
+        for document in documents
+    ]
     build_seconds = time.perf_counter() - build_started
 
     client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=120, serializers=SERIALIZERS)

@@ -53,7 +53,7 @@ def _rows(
         last = rows[-1].pk
 
 
-def _document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
+def document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
     """Documents of every product (changed since `since`), then of every tombstone."""
     placements = category_placements(list(Category.objects.all()))
     for products in _rows(Product.objects.all(), since=since, read=product_rows):
@@ -99,7 +99,7 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     new = index.new_index_name()
     index.create_index(client, new)
     client.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
-    copied = _copy(new, _document_chunks(), progress)
+    copied = _copy(new, document_chunks(), progress)
     client.indices.put_settings(index=new, settings={"refresh_interval": "1s"})
     client.indices.refresh(index=new)
     actions = [{"remove": {"index": name, "alias": index.alias_name()}} for name in old]
@@ -107,7 +107,7 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     client.indices.update_aliases(actions=actions)
     # Versions make the replay harmless for documents the new index already holds.
     since = started - REBUILD_REPLAY_MARGIN
-    replayed = _copy(new, _document_chunks(since=since), progress)
+    replayed = _copy(new, document_chunks(since=since), progress)
     for name in old:
         client.indices.delete(index=name, ignore_unavailable=True)
     return {"index": new, "copied": copied, "replayed": replayed, "removed": old}
@@ -147,7 +147,7 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
     live document for a product that has a tombstone."""
     indexed = indexed_versions()
     drift = Drift()
-    for products in _rows(Product.objects.only("pk", "version")):
+    for products in _rows(Product.objects.values_list("pk", "version", named=True)):
         for product in products:
             held = indexed.pop(product.pk, None)
             if held is None or held[1]:
