@@ -57,7 +57,7 @@ def _frame(raw: str) -> str:
     if not match:
         return raw.strip()
     path = match["file"]
-    for marker in ("site-packages/", "/work/main/", "python3.11/"):
+    for marker in ("site-packages/", f"{env.ROOT}/", "python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{match['func']} ({path})"
