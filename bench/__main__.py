@@ -92,6 +92,7 @@ def main() -> None:
                 web = procs.start_web(str(logs))
                 results.queries[size] = queries.run(
                     size,
+                    log_dir=str(logs),
                     repeat=options.repeat,
                     seconds=options.query_seconds,
                     warmup=0 if options.smoke else 1,

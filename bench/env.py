@@ -12,6 +12,8 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 CELERY = str(Path(PYTHON).with_name("celery"))
 WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", "8111"))
+PEER_WEB_PORT = WEB_PORT + 1
+UNKNOWN_THREAD = 1094  # MariaDB's error for KILL of a thread that is gone
 
 
 def configure(*, smoke: bool, throttle_rate: str = "100000/s") -> dict[str, str]:
@@ -34,7 +36,7 @@ def configure(*, smoke: bool, throttle_rate: str = "100000/s") -> dict[str, str]
     return names
 
 
-def _mysql(sql: str) -> None:
+def _mysql(sql: str) -> list[tuple]:
     import MySQLdb
 
     url = urlsplit(os.environ["DATABASE_URL"])
@@ -45,7 +47,9 @@ def _mysql(sql: str) -> None:
         password=url.password or "",
     )
     try:
-        connection.cursor().execute(sql)
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        return list(cursor.fetchall())
     finally:
         connection.close()
 
@@ -58,6 +62,26 @@ def create_database() -> None:
 
 def drop_database() -> None:
     _mysql(f"DROP DATABASE IF EXISTS `{os.environ['BENCH_DATABASE']}`")
+
+
+def kill_queries() -> int:
+    """Stop the queries still running in the bench database: MariaDB goes on with a query whose
+    client has gone (an abandoned icontains scan at 1M products runs for minutes) and would slow
+    the next measurement."""
+    import MySQLdb
+
+    database = os.environ["BENCH_DATABASE"]
+    running = _mysql(
+        "SELECT id FROM information_schema.processlist"
+        f" WHERE db = '{database}' AND command = 'Query' AND id <> CONNECTION_ID()"
+    )
+    for (thread,) in running:
+        try:
+            _mysql(f"KILL QUERY {int(thread)}")
+        except MySQLdb.OperationalError as error:
+            if error.args[0] != UNKNOWN_THREAD:  # it ended meanwhile
+                raise
+    return len(running)
 
 
 def delete_indices() -> None:

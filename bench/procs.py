@@ -59,9 +59,9 @@ class Service:
             command, cwd=env.ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -70,32 +70,32 @@ class Service:
         self.log.close()
 
 
-def start_web(log_dir: str, workers: int = 3) -> Service:
+def start_web(log_dir: str, *, workers: int = 3, port: int = env.WEB_PORT, name: str = "gunicorn") -> Service:
     service = Service(
-        "gunicorn",
+        name,
         [
             env.GUNICORN,
             "config.wsgi",
             "--bind",
-            f"127.0.0.1:{env.WEB_PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             str(workers),
             "--timeout",
             "60",
         ],
-        f"{log_dir}/gunicorn.log",
+        f"{log_dir}/{name}.log",
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{env.WEB_PORT}/healthz", timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return service
         except OSError:
             if service.process.poll() is not None:
                 break
             time.sleep(0.3)
     service.stop()
-    raise RuntimeError(f"gunicorn did not start; see {log_dir}/gunicorn.log")
+    raise RuntimeError(f"gunicorn did not start; see {log_dir}/{name}.log")
 
 
 def start_worker(log_dir: str, concurrency: int = 2) -> Service:

@@ -4,7 +4,8 @@
 - raw Elasticsearch: the exact HTTP requests our code sends for them (captured by running each
   request through the real view in-process, with the Elasticsearch client's perform_request
   recording method, path, parameters and body), straight to Elasticsearch: the ceiling,
-- MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views."""
+- MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views, on a gunicorn of their own
+  (same worker count as ours) started afresh for each measurement."""
 
 import json
 import os
@@ -13,6 +14,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
@@ -236,19 +239,22 @@ def _wrk(base: str, requests: list[tuple[str, str, str]], *, seconds: int, conne
 
 
 def run(
-    products: int, *, repeat: int, seconds: int, connections: int = 4, warmup: int = 1, ablation: int = 3
+    products: int,
+    *,
+    log_dir: str,
+    repeat: int,
+    seconds: int,
+    connections: int = 4,
+    warmup: int = 1,
+    ablation: int = 3,
 ) -> QueryResult:
+    """Measure every kind against every target; our API must already be served on env.WEB_PORT."""
     from django.conf import settings
 
     workload = _workload()
     paths = _paths(workload)
     raw = capture_raw_requests(paths["ours"])
     check_icontains(paths["MySQL icontains"])
-    bases = {
-        "ours": f"http://127.0.0.1:{env.WEB_PORT}",
-        "raw Elasticsearch": settings.ELASTICSEARCH_URL.rstrip("/"),
-        "MySQL icontains": f"http://127.0.0.1:{env.WEB_PORT}",
-    }
     requests = {
         "ours": {kind: [("GET", p, "") for p in urls] for kind, urls in paths["ours"].items()},
         "raw Elasticsearch": raw,
@@ -256,23 +262,31 @@ def run(
             kind: [("GET", p, "") for p in urls] for kind, urls in paths["MySQL icontains"].items()
         },
     }
-    targets = TARGETS
+    bases = {
+        "ours": f"http://127.0.0.1:{env.WEB_PORT}",
+        "raw Elasticsearch": settings.ELASTICSEARCH_URL.rstrip("/"),
+    }
+
+    def serving(target: str) -> AbstractContextManager[str]:
+        if target == "MySQL icontains":
+            return _icontains_server(log_dir, primer=requests[target]["get"], connections=connections)
+        return nullcontext(bases[target])
+
     result = QueryResult(products=products, connections=connections, seconds=seconds)
     for attempt in range(repeat):
         for kind in KINDS:
-            for target in targets:
+            for target in TARGETS:
                 print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}", flush=True)
                 env.wait_for_elasticsearch()
                 # A short warm-up so caches and connection pools are in their steady state.
                 if warmup:
-                    _wrk(bases[target], requests[target][kind], seconds=warmup, connections=connections)
-                out = _wrk(bases[target], requests[target][kind], seconds=seconds, connections=connections)
-                # wrk stops sending at the deadline, but requests it gave up on may still run in
-                # gunicorn or Elasticsearch (an icontains search takes seconds): let them finish
-                # so they do not land in the next measurement's tail.
-                # When none finished, they are still holding every gunicorn worker until its
-                # 60 s timeout kills them.
-                time.sleep(61 if out["requests"] == 0 else min(out.get("max_us", 0) / 1e6, 15) + 0.3)
+                    with serving(target) as base:
+                        _wrk(base, requests[target][kind], seconds=warmup, connections=connections)
+                with serving(target) as base:
+                    out = _wrk(base, requests[target][kind], seconds=seconds, connections=connections)
+                # wrk stops sending at the deadline, but requests it gave up on may still be running
+                # in gunicorn or Elasticsearch: let them finish so they do not land in the next tail.
+                time.sleep(min(out.get("max_us", 0) / 1e6, 15) + 0.3)
                 if out["non2xx"] or out["socket_errors"]:
                     result.errors.append(
                         f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
@@ -284,6 +298,24 @@ def run(
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
     return result
+
+
+@contextmanager
+def _icontains_server(log_dir: str, *, primer: list[tuple[str, str, str]], connections: int) -> Iterator[str]:
+    """A gunicorn of its own for each icontains measurement, killed after it with the queries it
+    left behind: at 1,000,000 products one icontains search scans for minutes, and the requests
+    wrk gave up on would otherwise hold the workers (and MariaDB) through the next measurement.
+    Primary-key gets (fast at any size) first bring every fresh worker to its steady state."""
+    from . import procs
+
+    server = procs.start_web(log_dir, port=env.PEER_WEB_PORT, name="gunicorn-icontains")
+    base = f"http://127.0.0.1:{env.PEER_WEB_PORT}"
+    try:
+        _wrk(base, primer, seconds=1, connections=connections)
+        yield base
+    finally:
+        server.stop(graceful=False)
+        env.kill_queries()
 
 
 ABLATIONS = {
