@@ -196,8 +196,9 @@ def _query_section(results: Results) -> list[str]:
                 if result.metric(kind, target, "rps").high == 0:
                     out.append(f"| {kind} | {target} | 0 | none finished within {result.seconds} s | n/a |")
                     continue
+                rps = result.metric(kind, target, "rps")
                 out.append(
-                    f"| {kind} | {target} | {result.metric(kind, target, 'rps').fmt(0)} | "
+                    f"| {kind} | {target} | {rps.fmt(1 if rps.high < 10 else 0)} | "
                     f"{result.metric(kind, target, 'p50').fmt(1)} | "
                     f"{result.metric(kind, target, 'p99').fmt(1)} |"
                 )
