@@ -68,6 +68,26 @@ def product_rows(products: QuerySet[Product]) -> list[ProductRow]:
     return [ProductRow(*values) for values in products.values_list(*_PRODUCT_ROW_COLUMNS)]
 
 
+def product_documents(products: QuerySet[Product], *, indexed_at: datetime) -> list[dict[str, Any]]:
+    """The documents of `products`, from their rows and the category tree read *after* them.
+
+    A category change bumps the version of every product below it in the same transaction, so
+    a tree read after a row is at least as new as that row: a document never pairs a version
+    with an older tree (which a later write of the same version could not correct). A tree
+    newer than the row is harmless, since the bumped version follows. A row whose category is
+    gone from the tree was moved (and bumped) meanwhile, so the rows are read again."""
+    while True:
+        rows = product_rows(products)
+        if not rows:
+            return []
+        placements = category_placements(list(Category.objects.all()))
+        if all(row.category_id in placements for row in rows):
+            return [
+                build_product_document(row, placements[row.category_id], indexed_at=indexed_at)
+                for row in rows
+            ]
+
+
 def build_product_document(
     product: ProductRow, placement: CategoryPlacement, *, indexed_at: datetime
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -18,11 +19,11 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError, helpers
 
-from catalog.models import Category, OutboxEntry, Product, ProductTombstone
+from catalog.models import OutboxEntry, Product, ProductTombstone
 
 from . import index
 from .client import get_client
-from .documents import build_product_document, build_tombstone_document, category_placements, product_rows
+from .documents import build_tombstone_document, product_documents
 from .projection import build_documents, bulk_write
 
 Progress = Callable[[int], None]
@@ -39,9 +40,10 @@ def _rows(
     since: datetime | None = None,
     field_name: str = "updated_at",
     read: Callable[[QuerySet], list] = list,
+    key: Callable[[Any], int] = attrgetter("pk"),
 ) -> Iterator[list]:
     """The rows of `queryset` in primary-key ranges of READ_CHUNK, one query per range, each
-    range turned into a list by `read`."""
+    range turned into a list by `read` (whose items give their primary key through `key`)."""
     if since is not None:
         queryset = queryset.filter(**{f"{field_name}__gte": since})
     last = 0
@@ -50,15 +52,17 @@ def _rows(
         if not rows:
             return
         yield rows
-        last = rows[-1].pk
+        last = key(rows[-1])
 
 
 def document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
     """Documents of every product (changed since `since`), then of every tombstone."""
-    placements = category_placements(list(Category.objects.all()))
-    for products in _rows(Product.objects.all(), since=since, read=product_rows):
-        now = timezone.now()
-        yield [build_product_document(p, placements[p.category_id], indexed_at=now) for p in products]
+    yield from _rows(
+        Product.objects.all(),
+        since=since,
+        read=lambda products: product_documents(products, indexed_at=timezone.now()),
+        key=itemgetter("id"),
+    )
     for tombstones in _rows(ProductTombstone.objects.all(), since=since, field_name="deleted_at"):
         now = timezone.now()
         yield [build_tombstone_document(tombstone, indexed_at=now) for tombstone in tombstones]

@@ -1,7 +1,8 @@
 """The projection: drains the outbox into Elasticsearch in bulk, with external versions.
 
 Rules that keep the read side correct under duplicates, reordering and crashes:
-- a document is always built from the row as it is *now* in MySQL, never from a queued payload;
+- a document is always built from the row as it is *now* in MySQL, never from a queued payload,
+  and from the category tree read after that row (documents.product_documents says why);
 - it is written with the product's version as an external version, so Elasticsearch refuses any
   older version; a version conflict means "already newer" and counts as success;
 - a deleted product is written as a tombstone document carrying its last version, so a stale
@@ -25,11 +26,11 @@ from django.db.models import Q
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError
 
-from catalog.models import Category, OutboxEntry, Product, ProductTombstone
+from catalog.models import OutboxEntry, Product, ProductTombstone
 
 from . import index, metrics
 from .client import get_client
-from .documents import build_product_document, build_tombstone_document, category_placements, product_rows
+from .documents import build_tombstone_document, product_documents
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,9 @@ def relay_is_due() -> bool:
 def build_documents(product_ids: set[int], *, indexed_at: datetime) -> dict[int, dict[str, Any]]:
     """The current document of each product id: built from its row, a tombstone when it was
     deleted; ids with neither are left out."""
-    placements = category_placements(list(Category.objects.all()))
     documents = {
-        product.pk: build_product_document(product, placements[product.category_id], indexed_at=indexed_at)
-        for product in product_rows(Product.objects.filter(pk__in=product_ids))
+        document["id"]: document
+        for document in product_documents(Product.objects.filter(pk__in=product_ids), indexed_at=indexed_at)
     }
     for tombstone in ProductTombstone.objects.filter(pk__in=product_ids - documents.keys()):
         documents[tombstone.product_id] = build_tombstone_document(tombstone, indexed_at=indexed_at)

@@ -11,7 +11,7 @@ from prometheus_client import generate_latest
 from catalog import outbox, services
 from catalog.models import Category, OutboxEntry, Product
 from config.celery import app as celery_app
-from search import metrics, projection, queries
+from search import documents, metrics, projection, queries
 from search.client import get_client
 from tests import factories
 
@@ -55,7 +55,7 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
 ):
     good = factories.product(name="Good Product")
     poisoned = factories.product(name="Poisoned Product")
-    build = projection.build_product_document
+    build = documents.build_product_document
 
     def build_with_a_mapping_error(product, placement, *, indexed_at):
         document = build(product, placement, indexed_at=indexed_at)
@@ -63,7 +63,7 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
             document["not_in_the_mapping"] = "refused by the strict mapping"
         return document
 
-    monkeypatch.setattr(projection, "build_product_document", build_with_a_mapping_error)
+    monkeypatch.setattr(documents, "build_product_document", build_with_a_mapping_error)
 
     first = projection.drain_outbox()
     assert (first.indexed, first.failed) == (1, 1)

@@ -4,6 +4,7 @@ reordered write can regress a document, and deletes stay deleted past `index.gc_
 import time
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog import services
@@ -103,3 +104,34 @@ def test_moving_a_category_rewrites_the_path_of_the_products_below_it(search_ind
         "name": "Speakers",
         "path": ["Home", "Sound", "Speakers"],
     }
+
+
+def test_a_category_renamed_while_a_document_is_built_never_leaves_the_old_name_behind(search_index):
+    # given an indexed product whose next change is waiting in the outbox
+    lamps = factories.category("Lamps", parent=factories.category("Home"))
+    product = factories.product(category=lamps)
+    projection.drain_outbox()
+    services.product_update(product_id=product.pk, changes={"stock": 9})
+    renamed = []
+
+    def rename_between_the_reads(execute, sql, params, many, context):
+        # the worker reads the product rows and the category tree in two statements: the
+        # rename (which bumps the product's version) commits between them
+        result = execute(sql, params, many, context)
+        read_table = sql.split(" FROM ", 1)[-1].split()[0]
+        if not renamed and read_table in ("`catalog_product`", "`catalog_category`"):
+            renamed.append(read_table)
+            services.category_update(slug=lamps.slug, changes={"name": "Desk Lamps"})
+        return result
+
+    # when the change is projected with the rename landing mid-build, and the rest drains
+    with connection.execute_wrapper(rename_between_the_reads):
+        projection.drain_outbox()
+    projection.drain_outbox()
+
+    # then the index holds the newest version, and it carries the new name
+    assert renamed, "the rename was not injected"
+    document = queries.get_product(product_id=product.pk)
+    assert document["version"] == Product.objects.get(pk=product.pk).version == 3
+    assert document["category"]["name"] == "Desk Lamps"
+    assert document["category"]["path"] == ["Home", "Desk Lamps"]
