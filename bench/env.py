@@ -64,7 +64,7 @@ def drop_database() -> None:
     _mysql(f"DROP DATABASE IF EXISTS `{os.environ['BENCH_DATABASE']}`")
 
 
-def kill_queries() -> int:
+def kill_queries() -> None:
     """Stop the queries still running in the bench database: MariaDB goes on with a query whose
     client has gone (an abandoned icontains scan at 1M products runs for minutes) and would slow
     the next measurement."""
@@ -81,7 +81,6 @@ def kill_queries() -> int:
         except MySQLdb.OperationalError as error:
             if error.args[0] != UNKNOWN_THREAD:  # it ended meanwhile
                 raise
-    return len(running)
 
 
 def delete_indices() -> None:

@@ -2,6 +2,8 @@
 reordered write can regress a document, and deletes stay deleted past `index.gc_deletes`."""
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -106,32 +108,64 @@ def test_moving_a_category_rewrites_the_path_of_the_products_below_it(search_ind
     }
 
 
+@contextmanager
+def _committed_between_the_reads(change: Callable[[], object]) -> Iterator[None]:
+    """Run `change` (its own committed transaction) right after the first of the statements a
+    worker reads a document's product rows and category tree with, whichever comes first."""
+    done: list[bool] = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        read_table = sql.split(" FROM ", 1)[-1].split()[0]
+        if not done and read_table in ("`catalog_product`", "`catalog_category`"):
+            done.append(True)
+            change()
+        return result
+
+    with connection.execute_wrapper(wrapper):
+        yield
+    assert done, "the change was not injected"
+
+
 def test_a_category_renamed_while_a_document_is_built_never_leaves_the_old_name_behind(search_index):
     # given an indexed product whose next change is waiting in the outbox
     lamps = factories.category("Lamps", parent=factories.category("Home"))
     product = factories.product(category=lamps)
     projection.drain_outbox()
     services.product_update(product_id=product.pk, changes={"stock": 9})
-    renamed = []
 
-    def rename_between_the_reads(execute, sql, params, many, context):
-        # the worker reads the product rows and the category tree in two statements: the
-        # rename (which bumps the product's version) commits between them
-        result = execute(sql, params, many, context)
-        read_table = sql.split(" FROM ", 1)[-1].split()[0]
-        if not renamed and read_table in ("`catalog_product`", "`catalog_category`"):
-            renamed.append(read_table)
-            services.category_update(slug=lamps.slug, changes={"name": "Desk Lamps"})
-        return result
-
-    # when the change is projected with the rename landing mid-build, and the rest drains
-    with connection.execute_wrapper(rename_between_the_reads):
+    # when a rename (which bumps the product's version) commits in the middle of building its
+    # document, and the rest drains
+    with _committed_between_the_reads(
+        lambda: services.category_update(slug=lamps.slug, changes={"name": "Desk Lamps"})
+    ):
         projection.drain_outbox()
     projection.drain_outbox()
 
     # then the index holds the newest version, and it carries the new name
-    assert renamed, "the rename was not injected"
     document = queries.get_product(product_id=product.pk)
     assert document["version"] == Product.objects.get(pk=product.pk).version == 3
     assert document["category"]["name"] == "Desk Lamps"
     assert document["category"]["path"] == ["Home", "Desk Lamps"]
+
+
+def test_a_product_moved_out_of_a_category_deleted_mid_build_is_indexed_in_its_new_one(search_index):
+    # given a pending change of a product in a category that is about to go
+    home = factories.category("Home")
+    old, new = factories.category("Old Shelf", parent=home), factories.category("New Shelf", parent=home)
+    product = factories.product(category=old)
+
+    def move_and_delete_the_old_category() -> None:
+        services.product_update(product_id=product.pk, changes={"category": new})
+        services.category_delete(slug=old.slug)
+
+    # when the product moves and its old category is deleted while its document is built
+    with _committed_between_the_reads(move_and_delete_the_old_category):
+        result = projection.drain_outbox()
+    projection.drain_outbox()
+
+    # then nothing fails and the document is in the new category
+    assert result.failed == 0
+    document = queries.get_product(product_id=product.pk)
+    assert document["version"] == 2
+    assert document["category"]["slug"] == new.slug
