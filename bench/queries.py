@@ -21,7 +21,7 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
 
-from . import env
+from . import env, procs
 from .stats import Spread, spread
 
 KINDS = ("get", "list", "search", "suggest")
@@ -306,8 +306,6 @@ def _icontains_server(log_dir: str, *, primer: list[tuple[str, str, str]], conne
     left behind: at 1,000,000 products one icontains search scans for minutes, and the requests
     wrk gave up on would otherwise hold the workers (and MariaDB) through the next measurement.
     Primary-key gets (fast at any size) first bring every fresh worker to its steady state."""
-    from . import procs
-
     server = procs.start_web(log_dir, port=env.PEER_WEB_PORT, name="gunicorn-icontains")
     base = f"http://127.0.0.1:{env.PEER_WEB_PORT}"
     try:

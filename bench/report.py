@@ -193,10 +193,10 @@ def _query_section(results: Results) -> list[str]:
             for target in TARGETS:
                 if target not in result.runs.get(kind, {}):
                     continue
-                if result.metric(kind, target, "rps").high == 0:
+                rps = result.metric(kind, target, "rps")
+                if rps.high == 0:
                     out.append(f"| {kind} | {target} | 0 | none finished within {result.seconds} s | n/a |")
                     continue
-                rps = result.metric(kind, target, "rps")
                 out.append(
                     f"| {kind} | {target} | {rps.fmt(1 if rps.high < 10 else 0)} | "
                     f"{result.metric(kind, target, 'p50').fmt(1)} | "

@@ -64,7 +64,7 @@ _PRODUCT_ROW_COLUMNS = tuple(
 )
 
 
-def product_rows(products: QuerySet[Product]) -> list[ProductRow]:
+def _product_rows(products: QuerySet[Product]) -> list[ProductRow]:
     return [ProductRow(*values) for values in products.values_list(*_PRODUCT_ROW_COLUMNS)]
 
 
@@ -77,7 +77,7 @@ def product_documents(products: QuerySet[Product], *, indexed_at: datetime) -> l
     newer than the row is harmless, since the bumped version follows. A row whose category is
     gone from the tree was moved (and bumped) meanwhile, so the rows are read again."""
     while True:
-        rows = product_rows(products)
+        rows = _product_rows(products)
         if not rows:
             return []
         placements = category_placements(list(Category.objects.all()))
