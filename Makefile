@@ -34,6 +34,7 @@ run: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 compose-check: install
 	docker-compose -f docker-compose.yml config -q

@@ -198,7 +198,7 @@ class Load:
 
 
 def _outbox_lags(since, until) -> list[float]:
-    from catalog.models import OutboxEntry
+    from projection.models import OutboxEntry
 
     rows = OutboxEntry.objects.filter(
         committed_at__gte=since, committed_at__lte=until, processed_at__isnull=False

@@ -1,5 +1,5 @@
 """The raw ceiling of a reindex, run as its own process: build every document in memory first
-(with the rebuild's own reader, search.maintenance.document_chunks; untimed), then time only the
+(with the rebuild's own reader, projection.maintenance.document_chunks; untimed), then time only the
 client's bulk helper sending them into a fresh index with our settings, mapping and (orjson)
 serializers.
 
@@ -26,9 +26,9 @@ def main() -> None:
     from django.conf import settings
     from elasticsearch import Elasticsearch, helpers
 
+    from projection.maintenance import document_chunks
     from search import index
     from search.client import SERIALIZERS
-    from search.maintenance import document_chunks
 
     name = f"{index.alias_name()}-raw-{os.getpid()}"
     build_started = time.perf_counter()

@@ -61,7 +61,7 @@ def _settle() -> None:
     from django.utils import timezone
 
     from catalog.models import Product
-    from search.maintenance import REBUILD_REPLAY_MARGIN
+    from projection.maintenance import REBUILD_REPLAY_MARGIN
 
     newest = Product.objects.aggregate(newest=Max("updated_at"))["newest"]
     if newest is not None:

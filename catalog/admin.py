@@ -1,5 +1,6 @@
 """Django admin for catalog staff. Every save and delete goes through `catalog.services`, so
-versions, validation and the projection behave exactly as through the API."""
+versions, validation and the projection behave exactly as through the API. (The projection app
+adds what the search index holds to the product pages: projection.admin.)"""
 
 from typing import Any
 
@@ -11,12 +12,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import cached_property
 
-from search import maintenance, queries
-from search.exceptions import SearchUnavailable
-
-from . import outbox, services
+from . import services
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, OutboxEntry, Product
+from .models import Brand, Category, Product
 
 
 class EstimatedCountPaginator(Paginator):
@@ -60,27 +58,6 @@ class VersionCheckedForm(forms.ModelForm):
                     "Reload the page to see their change, then edit again."
                 )
         return cleaned
-
-
-def projection_summary() -> str:
-    state = maintenance.status()
-    lag = (
-        f"lag p50 {state['lag_p50_seconds']:.2f} s, p99 {state['lag_p99_seconds']:.2f} s (last 1,000 changes)"
-        if state["lag_p50_seconds"] is not None
-        else "no recent changes"
-    )
-    return (
-        f"Search index: {state['outbox_backlog']} change(s) waiting "
-        f"(oldest {state['oldest_pending_seconds']:.1f} s), {state['dead_letters']} dead letter(s); {lag}."
-    )
-
-
-class ProjectionSummaryMixin:
-    """Shows the projection's backlog and lag above the change list."""
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        self.message_user(request, projection_summary(), messages.INFO)
-        return super().changelist_view(request, extra_context)
 
 
 class ServiceBackedAdmin(admin.ModelAdmin):
@@ -135,7 +112,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ProjectionSummaryMixin, ServiceBackedAdmin):
+class ProductAdmin(ServiceBackedAdmin):
     form = ProductForm
     list_display = [
         "sku",
@@ -151,35 +128,10 @@ class ProductAdmin(ProjectionSummaryMixin, ServiceBackedAdmin):
     list_filter = ["is_active", StockFilter, "brand", "category"]
     list_select_related = ["brand", "category"]
     search_fields = ["^sku", "name"]
-    readonly_fields = ["version", "search_status", "created_at", "updated_at"]
+    readonly_fields = ["version", "created_at", "updated_at"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
-    actions = ["reindex_selected"]
-
-    @admin.display(description="Search index")
-    def search_status(self, product: Product) -> str:
-        if not product.pk:
-            return "-"
-        try:
-            state = queries.indexed_state(product_id=product.pk)
-        except SearchUnavailable:
-            return "Elasticsearch is unreachable."
-        if state is None:
-            return f"Not indexed yet (current version {product.version})."
-        freshness = "up to date" if state["version"] >= product.version else "behind"
-        return (
-            f"Indexed version {state['version']} at {state['indexed_at']}; "
-            f"current version {product.version} ({freshness})."
-        )
-
-    @admin.action(description="Re-index selected products")
-    def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        count = 0
-        for product_id, version in queryset.values_list("pk", "version"):
-            outbox.record_product_change(product_id=product_id, version=version)
-            count += 1
-        self.message_user(request, f"{count} product(s) queued for re-indexing.")
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductForm, change: bool) -> None:
         if change:
@@ -251,32 +203,3 @@ class CategoryAdmin(SlugServiceAdmin):
     create = staticmethod(services.category_create)
     update = staticmethod(services.category_update)
     remove = staticmethod(services.category_delete)
-
-
-@admin.register(OutboxEntry)
-class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
-    """Pending changes, their lag, and dead letters (read-only: the projection owns them)."""
-
-    list_display = [
-        "product_id",
-        "version",
-        "state",
-        "attempts",
-        "committed_at",
-        "processed_at",
-        "short_error",
-    ]
-    list_filter = ["state"]
-    search_fields = ["=product_id"]
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-
-    @admin.display(description="last error")
-    def short_error(self, entry: OutboxEntry) -> str:
-        return entry.last_error[:120]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: OutboxEntry | None = None) -> bool:
-        return False

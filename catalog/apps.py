@@ -1,4 +1,4 @@
-"""App config for the write side: connects the signal receivers that feed the outbox."""
+"""App config for the write side: brands, categories, products and the commands that change them."""
 
 from django.apps import AppConfig
 
@@ -6,6 +6,3 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog"
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

@@ -1,4 +1,4 @@
-"""Write model: brands, the category tree, products, their tombstones and the projection outbox."""
+"""Write model: brands, the category tree, products, their tombstones and idempotency records."""
 
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
@@ -81,33 +81,6 @@ class ProductTombstone(models.Model):
         return f"deleted product {self.product_id} (v{self.version})"
 
 
-class OutboxEntry(models.Model):
-    """A committed product change the read side has still to receive (written in the same
-    transaction as the change; a rollback leaves none)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending"
-        DONE = "done"
-        DEAD = "dead"
-
-    product_id = models.BigIntegerField(db_index=True)
-    version = models.PositiveBigIntegerField()
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    committed_at = models.DateTimeField()
-    available_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "outbox entries"
-        indexes = [models.Index(fields=["state", "available_at"])]
-
-    def __str__(self) -> str:
-        return f"product {self.product_id} v{self.version} ({self.state})"
-
-
 class IdempotencyRecord(models.Model):
     """The first successful answer to a POST sent with an Idempotency-Key, replayed to retries."""
 
@@ -126,14 +99,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
-
-
-class ProjectionStat(models.Model):
-    """Counters and gauges of the projection, shared by every worker and web process (so the
-    web process can serve them at /metrics): lag histogram buckets, bulk requests, drift."""
-
-    name = models.CharField(max_length=64, primary_key=True)
-    value = models.FloatField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"

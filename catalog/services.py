@@ -2,7 +2,8 @@
 
 The REST API and the Django admin both call these functions, so validation, versions and the
 projection behave the same whichever way a change comes in. Every command runs in one
-transaction; the outbox rows written by the signal receivers commit or roll back with it.
+transaction and records its side effects in it explicitly: the new versions of the products it
+touched, announced to the read side by `catalog.versions`, commit or roll back with the change.
 """
 
 from collections.abc import Callable
@@ -15,25 +16,19 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import versions
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, IdempotencyRecord, Product
+from .models import Brand, Category, IdempotencyRecord, Product, ProductTombstone
 from .validators import MAX_CATEGORY_DEPTH
 
 Versioned = TypeVar("Versioned", Brand, Category, Product)
 
-# The fields a command may set, in the order the API and the admin show them.
-PRODUCT_FIELDS = (
-    "sku",
-    "name",
-    "description",
-    "brand",
-    "category",
-    "price",
-    "currency",
-    "stock",
-    "tags",
-    "attributes",
-    "is_active",
+# The fields a command may set, in the order the API and the admin show them: every field of
+# the model that is not bookkeeping (id, version, timestamps).
+PRODUCT_FIELDS = tuple(
+    field.name
+    for field in Product._meta.concrete_fields
+    if field.editable and not field.primary_key and field.name != "version"
 )
 BRAND_FIELDS = ("name", "slug")
 CATEGORY_FIELDS = ("name", "slug", "parent")
@@ -42,35 +37,23 @@ CATEGORY_FIELDS = ("name", "slug", "parent")
 # --- products -------------------------------------------------------------------------------
 
 
-def product_create(
-    *,
-    sku: str,
-    name: str,
-    category: Category,
-    price: Decimal,
-    description: str = "",
-    brand: Brand | None = None,
-    currency: str = "USD",
-    stock: int = 0,
-    tags: list[str] | None = None,
-    attributes: dict[str, str] | None = None,
-    is_active: bool = True,
-) -> Product:
-    product = Product(
-        sku=sku,
-        name=name,
-        description=description,
-        brand=brand,
-        category=category,
-        price=price,
-        currency=currency,
-        stock=stock,
-        tags=tags if tags is not None else [],
-        attributes=attributes if attributes is not None else {},
-        is_active=is_active,
-    )
+def product_defaults() -> dict[str, Any]:
+    """What the optional product fields hold when a command leaves them out: the model's
+    defaults (a PUT, a full replacement, resets the fields it leaves out to these)."""
+    return {
+        field.name: field.get_default()
+        for field in Product._meta.concrete_fields
+        if field.name in PRODUCT_FIELDS and (field.has_default() or field.null)
+    }
+
+
+def product_create(*, sku: str, name: str, category: Category, price: Decimal, **optional: Any) -> Product:
+    """Create a product; the optional fields (PRODUCT_FIELDS) left out take the model's defaults."""
+    _reject_unknown(optional, PRODUCT_FIELDS)
+    product = Product(sku=sku, name=name, category=category, price=price, **optional)
     with transaction.atomic():
         _save_validated(product)
+        versions.announce(Product.objects.filter(pk=product.pk))
     return product
 
 
@@ -81,8 +64,16 @@ def product_update(
 
 
 def product_delete(*, product_id: int, expected_version: int | None = None) -> None:
+    """Delete the row and keep a tombstone one version above it, so that no stale write of the
+    product, however late, can bring its document back."""
     with transaction.atomic():
-        _lock(Product.objects.filter(pk=product_id), expected_version).delete()
+        product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        ProductTombstone.objects.update_or_create(
+            product_id=product.pk,
+            defaults={"sku": product.sku, "version": product.version, "deleted_at": timezone.now()},
+        )
+        versions.bump(ProductTombstone.objects.filter(pk=product.pk))
+        product.delete()
 
 
 # --- brands -----------------------------------------------------------------------------------
@@ -96,7 +87,14 @@ def brand_create(*, name: str, slug: str | None = None) -> Brand:
 
 
 def brand_update(*, slug: str, changes: dict[str, Any], expected_version: int | None = None) -> Brand:
-    return _update(Brand.objects.filter(slug=slug), changes, BRAND_FIELDS, expected_version)
+    """A brand's name and slug are copied into its products' documents: they change with it."""
+    return _update(
+        Brand.objects.filter(slug=slug),
+        changes,
+        BRAND_FIELDS,
+        expected_version,
+        dependents=lambda brand: Product.objects.filter(brand_id=brand.pk),
+    )
 
 
 def brand_delete(*, slug: str, expected_version: int | None = None) -> None:
@@ -120,8 +118,17 @@ def category_create(*, name: str, slug: str | None = None, parent: Category | No
 
 
 def category_update(*, slug: str, changes: dict[str, Any], expected_version: int | None = None) -> Category:
+    """A category's name and path are copied into the documents of its products and of every
+    product below it in the tree: they change with it."""
     return _update(
-        Category.objects.filter(slug=slug), changes, CATEGORY_FIELDS, expected_version, _check_tree_position
+        Category.objects.filter(slug=slug),
+        changes,
+        CATEGORY_FIELDS,
+        expected_version,
+        check=_check_tree_position,
+        dependents=lambda category: Product.objects.filter(
+            category_id__in=category_subtree_ids(category_id=category.pk)
+        ),
     )
 
 
@@ -156,21 +163,31 @@ def _update(
     changes: dict[str, Any],
     allowed: tuple[str, ...],
     expected_version: int | None,
+    *,
     check: Callable[[Versioned], None] | None = None,
+    dependents: Callable[[Versioned], models.QuerySet[Product]] | None = None,
 ) -> Versioned:
-    """Apply `changes` to the locked row, bump its version by one, validate and save."""
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ValidationError({field: ["Unknown field."] for field in unknown})
+    """Apply `changes` to the locked row, validate and save it, then move it (and the products
+    whose documents copy it, `dependents`) to their next versions."""
+    _reject_unknown(changes, allowed)
     with transaction.atomic():
         instance = _lock(queryset, expected_version)
         for field, value in changes.items():
             setattr(instance, field, value)
-        instance.version += 1
         if check is not None:
             check(instance)
         _save_validated(instance)
+        versions.bump(queryset.model.objects.filter(pk=instance.pk))
+        instance.refresh_from_db(fields=["version", "updated_at"])
+        if dependents is not None:
+            versions.bump(dependents(instance))
     return instance
+
+
+def _reject_unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError({field: ["Unknown field."] for field in unknown})
 
 
 def _lock(queryset: models.QuerySet[Versioned], expected_version: int | None) -> Versioned:
@@ -201,6 +218,18 @@ def _unique_slug(model: type[Brand] | type[Category], name: str) -> str:
     while model.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
+
+
+def category_subtree_ids(*, category_id: int) -> list[int]:
+    """The category and every category below it."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    subtree, frontier = [category_id], [category_id]
+    while frontier:
+        frontier = [child for parent in frontier for child in children.get(parent, [])]
+        subtree.extend(frontier)
+    return subtree
 
 
 def _check_tree_position(category: Category) -> None:

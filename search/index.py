@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError
 
-MAPPING_VERSION = 1
+from . import document
 
-_TEXT = {"type": "text", "analyzer": "catalog_text"}
-_KEYWORD = {"type": "keyword", "normalizer": "catalog_keyword"}
+MAPPING_VERSION = 1
 
 INDEX_SETTINGS = {
     "number_of_shards": 1,
@@ -52,53 +51,7 @@ INDEX_SETTINGS = {
     },
 }
 
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "long"},
-        "sku": {**_KEYWORD, "fields": {"text": {"type": "text", "analyzer": "catalog_exact"}}},
-        "name": {
-            **_TEXT,
-            "fields": {
-                "exact": {"type": "text", "analyzer": "catalog_exact"},
-                "prefix": {
-                    "type": "text",
-                    "analyzer": "catalog_prefix",
-                    "search_analyzer": "catalog_exact",
-                },
-                "sort": _KEYWORD,
-            },
-        },
-        "description": _TEXT,
-        "brand": {
-            "properties": {
-                "slug": {"type": "keyword"},
-                "name": {**_TEXT, "fields": {"keyword": {"type": "keyword"}}},
-            }
-        },
-        "category": {
-            "properties": {
-                "slug": {"type": "keyword"},
-                "name": {**_TEXT, "fields": {"keyword": {"type": "keyword"}}},
-                "path": _TEXT,
-                "path_slugs": {"type": "keyword"},
-            }
-        },
-        "price": {"type": "keyword", "index": False},
-        "price_cents": {"type": "long"},
-        "currency": {"type": "keyword"},
-        "stock": {"type": "integer"},
-        "in_stock": {"type": "boolean"},
-        "tags": {**_KEYWORD, "fields": {"text": _TEXT}},
-        "attributes": {"type": "flattened"},
-        "is_active": {"type": "boolean"},
-        "deleted": {"type": "boolean"},
-        "version": {"type": "long"},
-        "created_at": {"type": "date"},
-        "updated_at": {"type": "date"},
-        "indexed_at": {"type": "date"},
-    },
-}
+MAPPINGS = document.mappings()
 
 
 def alias_name() -> str:

@@ -2,14 +2,9 @@
 
 from celery import shared_task
 
-from catalog import outbox, services
+from catalog import services
 
 
 @shared_task(ignore_result=True)
 def purge_idempotency_records() -> int:
     return services.idempotency_records_purge()
-
-
-@shared_task(ignore_result=True)
-def purge_done_outbox_entries() -> int:
-    return outbox.purge_done()

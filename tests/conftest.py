@@ -49,7 +49,7 @@ def _per_run_index() -> Iterator[None]:
 @pytest.fixture
 def search_index(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty index behind the run's alias for one test. Tests that do not ask for the
-    Celery worker project by hand (search.projection.drain_outbox), so a worker left running
+    Celery worker project by hand (projection.drain.drain_outbox), so a worker left running
     by an earlier test stops taking tasks meanwhile."""
     client = get_client()
     index.delete_all_indices(client)

@@ -4,8 +4,9 @@ query API."""
 import pytest
 from django.db import transaction
 
-from catalog import outbox, services
-from catalog.models import OutboxEntry, Product
+from catalog import services, versions
+from catalog.models import Product
+from projection.models import OutboxEntry
 from search import queries
 from tests import factories
 from tests.conftest import refresh, wait_until
@@ -88,12 +89,11 @@ def test_a_task_for_a_product_whose_row_is_gone_removes_its_document(celery_work
     product = factories.product(name="Vanishing Lamp")
     wait_until(lambda: _indexed_version(product.pk) == 1, timeout=5)
 
-    # the row disappears behind the services' back (no signal, no tombstone), and a change for
-    # it is queued, as the reconciliation or the admin re-index action would
-    Product.objects.filter(pk=product.pk)._raw_delete(Product.objects.db)
-
+    # a change for it is queued, as the admin re-index action would, and in the same
+    # transaction the row disappears behind the services' back (no tombstone)
     with transaction.atomic():
-        outbox.record_product_change(product_id=product.pk, version=product.version)
+        versions.announce(Product.objects.filter(pk=product.pk))
+        Product.objects.filter(pk=product.pk)._raw_delete(Product.objects.db)
 
     wait_until(lambda: _indexed_version(product.pk) is None, timeout=5)
     assert api.get(f"/api/products/{product.pk}/").status_code == 404

@@ -62,17 +62,6 @@ ITEM_ERRORS = {
     412: OpenApiResponse(description="If-Match names a stale version."),
 }
 
-# Fields a PUT resets to their defaults when the body leaves them out (a full replacement).
-PRODUCT_PUT_DEFAULTS = {
-    "description": "",
-    "brand": None,
-    "currency": "USD",
-    "stock": 0,
-    "tags": [],
-    "attributes": {},
-    "is_active": True,
-}
-
 
 class CommandPermissions(DjangoModelPermissions):
     """Commands need a signed-in user holding catalog.add_/change_/delete_<model>."""
@@ -133,7 +122,9 @@ class ProductItemCommand(APIView):
         serializer = ProductSerializer(current, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         changes = (
-            serializer.validated_data if partial else {**PRODUCT_PUT_DEFAULTS, **serializer.validated_data}
+            serializer.validated_data
+            if partial
+            else {**services.product_defaults(), **serializer.validated_data}
         )
         product = services.product_update(product_id=product_id, changes=changes, expected_version=version)
         return Response(ProductSerializer(product).data, headers=etag(product.version))

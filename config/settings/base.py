@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "catalog",
+    "projection",
     "search",
     "tasks",
 ]
@@ -135,12 +136,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang on a dead broker: the outbox relay delivers what fails here.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
-CELERY_BEAT_SCHEDULE = {
-    "relay-outbox": {"task": "tasks.projection.relay_outbox", "schedule": 5.0},
-    "verify-index": {"task": "tasks.projection.verify_index", "schedule": 600.0},
-    "purge-idempotency-records": {"task": "tasks.maintenance.purge_idempotency_records", "schedule": 3600.0},
-    "purge-done-outbox-entries": {"task": "tasks.maintenance.purge_done_outbox_entries", "schedule": 3600.0},
-}
+# Celery beat's schedule is set by tasks.apps, from the periods below.
 
 # --- Elasticsearch (read side) ------------------------------------------------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9200")
@@ -153,6 +149,9 @@ ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.
 PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)
 # A change not indexed this long after commit is handed to the worker again by the relay.
 PROJECTION_RELAY_AFTER_SECONDS = env.int("PROJECTION_RELAY_AFTER_SECONDS", default=10)
+# How often beat looks for such changes, and compares MySQL with Elasticsearch (`verify`).
+PROJECTION_RELAY_INTERVAL_SECONDS = env.float("PROJECTION_RELAY_INTERVAL_SECONDS", default=5.0)
+PROJECTION_VERIFY_INTERVAL_SECONDS = env.float("PROJECTION_VERIFY_INTERVAL_SECONDS", default=600.0)
 PROJECTION_MAX_ATTEMPTS = env.int("PROJECTION_MAX_ATTEMPTS", default=8)
 # Retry delays double from 1 s, with jitter, up to these caps: an outage of Elasticsearch is
 # retried forever at the first cap; a document it refuses is dead-lettered after MAX_ATTEMPTS.

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import User
 
-from catalog.models import Brand, Category, OutboxEntry, Product
+from catalog.models import Brand, Category, Product
+from projection.models import OutboxEntry
 from search import queries
 from tests import factories
 from tests.conftest import wait_until

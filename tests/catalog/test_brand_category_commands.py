@@ -2,7 +2,8 @@
 
 import pytest
 
-from catalog.models import Brand, Category, OutboxEntry, Product
+from catalog.models import Brand, Category, Product
+from projection.models import OutboxEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db

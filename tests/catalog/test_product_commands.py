@@ -4,8 +4,9 @@ MySQL and the outbox."""
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.models import OutboxEntry, Product
+from catalog.models import Product
 from config.throttling import ClientRateThrottle
+from projection.models import OutboxEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db

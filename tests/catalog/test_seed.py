@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from catalog.models import Category, OutboxEntry, Product
+from catalog.models import Category, Product
+from projection.models import OutboxEntry
 
 pytestmark = pytest.mark.django_db
 

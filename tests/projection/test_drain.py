@@ -8,10 +8,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from prometheus_client import generate_latest
 
-from catalog import outbox, services
-from catalog.models import Category, OutboxEntry, Product
+from catalog import services, versions
+from catalog.models import Category, Product
 from config.celery import app as celery_app
-from search import documents, metrics, projection, queries
+from projection import drain, metrics, outbox
+from projection.models import OutboxEntry
+from search import documents, queries
 from search.client import get_client
 from tests import factories
 
@@ -31,11 +33,11 @@ def _bulk_products(count: int, category: Category) -> None:
 def test_a_burst_of_10000_changes_is_indexed_in_far_fewer_bulk_requests(search_index, capsys):
     # given 10,000 committed changes waiting in the outbox
     _bulk_products(10_000, factories.category())
-    changed = outbox.record_bulk_product_change(products=Product.objects.all())
+    changed = versions.bump(Product.objects.all())
     assert changed == 10_000
 
     # when the worker drains it
-    result = projection.drain_outbox()
+    result = drain.drain_outbox()
 
     # then every change is indexed, in batches
     assert result.indexed == 10_000
@@ -65,7 +67,7 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
 
     monkeypatch.setattr(documents, "build_product_document", build_with_a_mapping_error)
 
-    first = projection.drain_outbox()
+    first = drain.drain_outbox()
     assert (first.indexed, first.failed) == (1, 1)
     assert queries.get_product(product_id=good.pk) is not None
     entry = OutboxEntry.objects.get(product_id=poisoned.pk)
@@ -75,11 +77,11 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
 
     for _ in range(2):  # let the backoff pass, twice
         OutboxEntry.objects.filter(pk=entry.pk).update(available_at=timezone.now())
-        projection.drain_outbox()
+        drain.drain_outbox()
 
     entry.refresh_from_db()
     assert entry.state == OutboxEntry.State.DEAD and entry.attempts == 3
-    assert projection.drain_outbox().failed == 0  # parked: never retried in a loop
+    assert drain.drain_outbox().failed == 0  # parked: never retried in a loop
     scraped = generate_latest(metrics.registry).decode()
     assert "catalog_outbox_dead_letters 1.0" in scraped
 
@@ -89,7 +91,7 @@ def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(sear
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
     get_client.cache_clear()
     try:
-        result = projection.drain_outbox()
+        result = drain.drain_outbox()
     finally:
         settings.ELASTICSEARCH_URL = "http://127.0.0.1:9200"
         get_client.cache_clear()
@@ -103,7 +105,7 @@ def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(sear
     assert "unavailable" in entry.last_error
 
     OutboxEntry.objects.update(available_at=timezone.now())
-    assert projection.drain_outbox().indexed == 1
+    assert drain.drain_outbox().indexed == 1
     assert queries.get_product(product_id=product.pk) is not None
 
 
@@ -124,22 +126,22 @@ def test_a_broker_outage_at_commit_time_fails_no_write_and_the_relay_delivers_la
     assert OutboxEntry.objects.filter(product_id=response.json()["id"], state="pending").exists()
 
     # nothing asked a worker, so the change waits; once overdue the relay picks it up
-    assert not projection.relay_is_due()
+    assert not outbox.relay_is_due()
     OutboxEntry.objects.update(
         available_at=timezone.now() - timedelta(seconds=settings.PROJECTION_RELAY_AFTER_SECONDS + 1)
     )
-    assert projection.relay_is_due()
+    assert outbox.relay_is_due()
 
 
 def test_a_change_claimed_by_a_worker_that_died_is_taken_over_when_the_lease_ends(search_index):
     product = factories.product()
-    claimed = projection._claim_batch()
+    claimed = outbox.claim_batch()
     assert [entry.product_id for entry in claimed] == [product.pk]
-    assert projection.drain_outbox().indexed == 0  # still leased to the "dead" worker
+    assert drain.drain_outbox().indexed == 0  # still leased to the "dead" worker
 
     OutboxEntry.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
-    assert projection.relay_is_due()
-    assert projection.drain_outbox().indexed == 1
+    assert outbox.relay_is_due()
+    assert drain.drain_outbox().indexed == 1
 
 
 def test_rejected_commands_leave_no_outbox_row(staff_api):

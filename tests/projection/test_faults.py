@@ -22,8 +22,10 @@ from django.utils import timezone
 from elasticsearch import helpers
 from rest_framework.test import APIClient
 
-from catalog.models import Brand, Category, OutboxEntry, Product, ProductTombstone
-from search import index, maintenance, projection
+from catalog.models import Brand, Category, Product, ProductTombstone
+from projection import maintenance, reading
+from projection.models import OutboxEntry
+from search import index, indexing
 from search.client import get_client
 from tests import factories
 from tests.conftest import ROOT, BeatProcess, WorkerProcess, wait_until
@@ -88,7 +90,7 @@ class Workload:
         if self.rng.random() < 0.1 and product_ids:
             # keep what a slow worker might still be holding, to replay it once it is stale
             self.snapshots.extend(
-                projection.build_documents(
+                reading.build_documents(
                     set(self.rng.sample(product_ids, 3)), indexed_at=timezone.now()
                 ).values()
             )
@@ -162,7 +164,7 @@ def audit() -> dict[str, int]:
             held.setdefault(int(hit["_id"]), []).append(hit["_source"])
     rows = set(Product.objects.values_list("pk", flat=True))
     tombstones = set(ProductTombstone.objects.values_list("pk", flat=True))
-    expected = projection.build_documents(rows | tombstones, indexed_at=timezone.now())
+    expected = reading.build_documents(rows | tombstones, indexed_at=timezone.now())
     counts = {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
     for product_id, documents in held.items():
         counts["duplicated"] += len(documents) - 1
@@ -265,7 +267,7 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
         stale = list(workload.snapshots)
         random.Random(SEED).shuffle(stale)
         for start_at in range(0, len(stale), 200):
-            projection.bulk_write(stale[start_at : start_at + 200])
+            indexing.bulk_write(stale[start_at : start_at + 200])
         deleted_replays = sum(1 for doc in stale if ProductTombstone.objects.filter(pk=doc["id"]).exists())
         notes.append(f"{len(stale)} stale documents replayed ({deleted_replays} of since-deleted products)")
     finally:

@@ -10,8 +10,10 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import OutboxEntry, Product
-from search import index, maintenance, projection
+from catalog.models import Product
+from projection import drain, maintenance, reading
+from projection.models import OutboxEntry
+from search import index
 from search.client import get_client
 from tests import factories
 from tests.conftest import wait_until
@@ -67,10 +69,10 @@ def test_rebuild_while_writes_continue_loses_nothing_and_swaps_the_alias(celery_
 def test_verify_reports_each_kind_of_drift_and_repair_fixes_it(search_index):
     kept, stale, missing, deleted = (factories.product() for _ in range(4))
     services.product_delete(product_id=deleted.pk)
-    projection.drain_outbox()
+    drain.drain_outbox()
     client = get_client()
     resurrected_document = {
-        **projection.build_documents({kept.pk}, indexed_at=timezone.now())[kept.pk],
+        **reading.build_documents({kept.pk}, indexed_at=timezone.now())[kept.pk],
         "id": deleted.pk,
     }
     # drift behind the services' back:
@@ -95,7 +97,7 @@ def test_verify_reports_each_kind_of_drift_and_repair_fixes_it(search_index):
 
 def test_search_index_commands_report_status_and_verify(search_index, capsys):
     factories.product()
-    projection.drain_outbox()
+    drain.drain_outbox()
     call_command("search_index", "verify")  # refreshes the index, so status counts the document
     call_command("search_index", "status")
     out = capsys.readouterr().out
@@ -123,7 +125,7 @@ def test_read_your_writes_waits_for_the_version_the_command_returned(
 
 def test_metrics_expose_lag_backlog_dead_letters_and_drift(search_index, api):
     factories.product()
-    projection.drain_outbox()
+    drain.drain_outbox()
     text = api.get("/metrics").content.decode()
     for name in (
         "catalog_projection_lag_seconds_bucket",

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.models import Product, ProductTombstone
-from search import index, projection, queries
+from projection import drain, reading
+from search import index, indexing, queries
 from search.client import get_client
 from tests import factories
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _document(product: Product) -> dict:
-    return projection.build_documents({product.pk}, indexed_at=timezone.now())[product.pk]
+    return reading.build_documents({product.pk}, indexed_at=timezone.now())[product.pk]
 
 
 def _held(product_id: int) -> dict | None:
@@ -30,9 +31,9 @@ def test_an_older_version_never_replaces_a_newer_one(search_index):
     product = factories.product(name="Version One")
     stale = _document(product)
     services.product_update(product_id=product.pk, changes={"name": "Version Two"})
-    projection.drain_outbox()
+    drain.drain_outbox()
 
-    outcome = projection.bulk_write([stale])
+    outcome = indexing.bulk_write([stale])
 
     assert outcome.errors == {}  # a conflict means "already newer": success, not an error
     assert outcome.newer_held == {product.pk: 2}
@@ -42,9 +43,9 @@ def test_an_older_version_never_replaces_a_newer_one(search_index):
 
 def test_duplicates_of_the_same_version_are_harmless(search_index):
     product = factories.product()
-    projection.drain_outbox()
+    drain.drain_outbox()
     document = _document(Product.objects.get(pk=product.pk))
-    assert projection.bulk_write([document, document]).errors == {}
+    assert indexing.bulk_write([document, document]).errors == {}
     assert _held(product.pk)["version"] == 1
 
 
@@ -53,15 +54,15 @@ def test_a_stale_upsert_long_after_a_delete_does_not_resurrect_the_product(searc
     get_client().indices.put_settings(index=search_index, settings={"index.gc_deletes": "1s"})
     product = factories.product(name="Gone For Good")
     stale = _document(product)
-    projection.drain_outbox()
+    drain.drain_outbox()
 
     services.product_delete(product_id=product.pk)
-    projection.drain_outbox()
+    drain.drain_outbox()
     assert ProductTombstone.objects.get(pk=product.pk).version == 2
     time.sleep(2.5)  # well past gc_deletes
 
     # when a stale upsert of version 1 arrives
-    projection.bulk_write([stale])
+    indexing.bulk_write([stale])
     get_client().indices.refresh(index=index.alias_name())
 
     # then the product stays deleted for get and search
@@ -74,10 +75,10 @@ def test_a_stale_upsert_long_after_a_delete_does_not_resurrect_the_product(searc
 def test_a_renamed_brand_reaches_every_product_document_with_bumped_versions(search_index):
     brand = factories.brand("Nordlys")
     products = [factories.product(brand=brand) for _ in range(25)]
-    projection.drain_outbox()
+    drain.drain_outbox()
 
     services.brand_update(slug=brand.slug, changes={"name": "Nordlys Audio"})
-    result = projection.drain_outbox()
+    result = drain.drain_outbox()
 
     assert result.bulk_requests == 1  # one bulk request for all 25 documents, no task per product
     for product in products:
@@ -91,7 +92,7 @@ def test_moving_a_category_rewrites_the_path_of_the_products_below_it(search_ind
     audio = factories.category("Audio", parent=electronics)
     speakers = factories.category("Speakers", parent=audio)
     product = factories.product(category=speakers)
-    projection.drain_outbox()
+    drain.drain_outbox()
     assert queries.get_product(product_id=product.pk)["category"]["path"] == [
         "Electronics",
         "Audio",
@@ -99,7 +100,7 @@ def test_moving_a_category_rewrites_the_path_of_the_products_below_it(search_ind
     ]
 
     services.category_update(slug=audio.slug, changes={"parent": home, "name": "Sound"})
-    projection.drain_outbox()
+    drain.drain_outbox()
 
     assert queries.get_product(product_id=product.pk)["category"] == {
         "slug": speakers.slug,
@@ -131,7 +132,7 @@ def test_a_category_renamed_while_a_document_is_built_never_leaves_the_old_name_
     # given an indexed product whose next change is waiting in the outbox
     lamps = factories.category("Lamps", parent=factories.category("Home"))
     product = factories.product(category=lamps)
-    projection.drain_outbox()
+    drain.drain_outbox()
     services.product_update(product_id=product.pk, changes={"stock": 9})
 
     # when a rename (which bumps the product's version) commits in the middle of building its
@@ -139,8 +140,8 @@ def test_a_category_renamed_while_a_document_is_built_never_leaves_the_old_name_
     with _committed_between_the_reads(
         lambda: services.category_update(slug=lamps.slug, changes={"name": "Desk Lamps"})
     ):
-        projection.drain_outbox()
-    projection.drain_outbox()
+        drain.drain_outbox()
+    drain.drain_outbox()
 
     # then the index holds the newest version, and it carries the new name
     document = queries.get_product(product_id=product.pk)
@@ -161,8 +162,8 @@ def test_a_product_moved_out_of_a_category_deleted_mid_build_is_indexed_in_its_n
 
     # when the product moves and its old category is deleted while its document is built
     with _committed_between_the_reads(move_and_delete_the_old_category):
-        result = projection.drain_outbox()
-    projection.drain_outbox()
+        result = drain.drain_outbox()
+    drain.drain_outbox()
 
     # then nothing fails and the document is in the new category
     assert result.failed == 0

@@ -9,7 +9,7 @@ import pytest
 
 from catalog import demo, services
 from catalog.models import Category, Product
-from search import maintenance, projection
+from projection import drain, maintenance
 from tests import factories
 from tests.conftest import refresh
 
@@ -28,7 +28,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def project() -> None:
     """Carry every pending outbox row into Elasticsearch now (the worker's job, done
     synchronously) and make it searchable."""
-    result = projection.drain_outbox(max_batches=1000)
+    result = drain.drain_outbox(max_batches=1000)
     assert result.failed == 0 and result.retry_in is None, result
     refresh()
 

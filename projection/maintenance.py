@@ -14,17 +14,18 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Min, QuerySet
-from django.db.models.functions import Greatest
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from elasticsearch import ApiError, TransportError, helpers
 
-from catalog.models import OutboxEntry, Product, ProductTombstone
+from catalog import versions
+from catalog.models import Product, ProductTombstone
+from search import index
+from search.client import get_client
+from search.indexing import bulk_write
 
-from . import index
-from .client import get_client
-from .documents import build_tombstone_document, product_documents
-from .projection import build_documents, bulk_write
+from .models import OutboxEntry
+from .reading import build_documents, product_documents, tombstone_documents
 
 Progress = Callable[[int], None]
 READ_CHUNK = 1000
@@ -63,9 +64,13 @@ def document_chunks(*, since: datetime | None = None) -> Iterator[list[dict[str,
         read=lambda products: product_documents(products, indexed_at=timezone.now()),
         key=itemgetter("id"),
     )
-    for tombstones in _rows(ProductTombstone.objects.all(), since=since, field_name="deleted_at"):
-        now = timezone.now()
-        yield [build_tombstone_document(tombstone, indexed_at=now) for tombstone in tombstones]
+    yield from _rows(
+        ProductTombstone.objects.all(),
+        since=since,
+        field_name="deleted_at",
+        read=lambda tombstones: tombstone_documents(tombstones, indexed_at=timezone.now()),
+        key=itemgetter("id"),
+    )
 
 
 def _copy(target: str, chunks: Iterator[list[dict[str, Any]]], progress: Progress) -> int:
@@ -170,14 +175,15 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
 
 def _repair(drift: Drift) -> None:
     """Rewrite what differs. Where Elasticsearch holds a version at or above MySQL's (a write
-    that bypassed the versioning, e.g. a manual index call), the row's version is raised above
-    it first, so that the fix and every later change are accepted."""
+    that bypassed the versioning, e.g. a manual index call), the row is moved to a version above
+    it first, through the write side's one version rule, so that the fix and every later change
+    are accepted."""
     for ids in _batches(drift.missing + drift.stale + drift.resurrected):
         outcome = bulk_write(list(build_documents(set(ids), indexed_at=timezone.now()).values()))
         if outcome.newer_held:
             for product_id, held in outcome.newer_held.items():
                 for model in (Product, ProductTombstone):
-                    model.objects.filter(pk=product_id).update(version=Greatest(F("version"), held + 1))
+                    versions.bump(model.objects.filter(pk=product_id), above=held)
             documents = build_documents(set(outcome.newer_held), indexed_at=timezone.now())
             bulk_write(list(documents.values()))
     if drift.orphaned:

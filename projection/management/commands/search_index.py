@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog.models import Product, ProductTombstone
-from search import index, maintenance
+from projection import maintenance
+from search import index
 from search.client import get_client
 
 

@@ -1,0 +1,45 @@
+"""The one place a version changes, and the announcement of every product change.
+
+A product's version orders its changes for the read side: the projection writes each document
+with it as Elasticsearch's external version, so an older document can never replace a newer one.
+That only holds if every change of a product (or of the brand and category names copied into
+its document) moves it to a new version, in the transaction that makes the change, and if
+whoever keeps the read side learns of it in that same transaction. The services call
+`bump` and `announce` explicitly; nothing here is triggered by model signals.
+
+The write side imports nothing of the projection: it announces changes with the
+`product_versions_changed` signal, which the projection app receives (see projection.apps).
+"""
+
+from django.db.models import F, QuerySet
+from django.db.models.functions import Greatest
+from django.dispatch import Signal
+from django.utils import timezone
+
+from .models import Product, ProductTombstone
+
+# Sent inside the committing transaction with `versions`: a values() query of rows with
+# `changed_id` (the product id) and `changed_version`; a query, not a list, so that a receiver
+# can copy 100,000 of them in one statement. Receivers work in that transaction, so a rollback
+# undoes their work too.
+product_versions_changed = Signal()
+
+
+def bump(records: QuerySet, *, above: int = 0) -> int:
+    """Move every row of `records` (products, tombstones, brands or categories) to its next
+    version, one above both its current version and `above`, in one UPDATE; announce the new
+    versions of products and tombstones. Returns how many rows changed."""
+    values = {"version": Greatest(F("version"), above) + 1}
+    if any(field.name == "updated_at" for field in records.model._meta.fields):
+        values["updated_at"] = timezone.now()
+    changed = records.update(**values)
+    if changed and records.model in (Product, ProductTombstone):
+        announce(records)
+    return changed
+
+
+def announce(records: QuerySet[Product] | QuerySet[ProductTombstone]) -> None:
+    """Tell the read side's keepers that `records` (products or tombstones) hold new versions."""
+    product_versions_changed.send(
+        sender=records.model, versions=records.values(changed_id=F("pk"), changed_version=F("version"))
+    )

@@ -1,0 +1,1 @@
+"""The projection: carries every committed product change from MySQL into Elasticsearch."""

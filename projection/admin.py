@@ -1,0 +1,98 @@
+"""What staff see of the projection in the admin: the outbox (backlog, lag, dead letters), and
+on the product pages the version the search index holds and a re-index action."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from catalog import versions
+from catalog.admin import EstimatedCountPaginator, ProductAdmin
+from catalog.models import Product
+from search import queries
+from search.exceptions import SearchUnavailable
+
+from . import maintenance
+from .models import OutboxEntry
+
+
+def projection_summary() -> str:
+    state = maintenance.status()
+    lag = (
+        f"lag p50 {state['lag_p50_seconds']:.2f} s, p99 {state['lag_p99_seconds']:.2f} s (last 1,000 changes)"
+        if state["lag_p50_seconds"] is not None
+        else "no recent changes"
+    )
+    return (
+        f"Search index: {state['outbox_backlog']} change(s) waiting "
+        f"(oldest {state['oldest_pending_seconds']:.1f} s), {state['dead_letters']} dead letter(s); {lag}."
+    )
+
+
+class ProjectionSummaryMixin:
+    """Shows the projection's backlog and lag above the change list."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        self.message_user(request, projection_summary(), messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+
+class IndexedProductAdmin(ProjectionSummaryMixin, ProductAdmin):
+    """The catalog's product admin, plus what the search index holds of each product."""
+
+    readonly_fields = [*ProductAdmin.readonly_fields, "search_status"]
+    actions = ["reindex_selected"]
+
+    @admin.display(description="Search index")
+    def search_status(self, product: Product) -> str:
+        if not product.pk:
+            return "-"
+        try:
+            state = queries.indexed_state(product_id=product.pk)
+        except SearchUnavailable:
+            return "Elasticsearch is unreachable."
+        if state is None:
+            return f"Not indexed yet (current version {product.version})."
+        freshness = "up to date" if state["version"] >= product.version else "behind"
+        return (
+            f"Indexed version {state['version']} at {state['indexed_at']}; "
+            f"current version {product.version} ({freshness})."
+        )
+
+    @admin.action(description="Re-index selected products")
+    def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        # Their current versions again, not new ones: nothing about the products changed.
+        versions.announce(queryset)
+        self.message_user(request, f"{queryset.count()} product(s) queued for re-indexing.")
+
+
+admin.site.unregister(Product)
+admin.site.register(Product, IndexedProductAdmin)
+
+
+@admin.register(OutboxEntry)
+class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
+    """Pending changes, their lag, and dead letters (read-only: the projection owns them)."""
+
+    list_display = [
+        "product_id",
+        "version",
+        "state",
+        "attempts",
+        "committed_at",
+        "processed_at",
+        "short_error",
+    ]
+    list_filter = ["state"]
+    search_fields = ["=product_id"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    @admin.display(description="last error")
+    def short_error(self, entry: OutboxEntry) -> str:
+        return entry.last_error[:120]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxEntry | None = None) -> bool:
+        return False

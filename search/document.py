@@ -1,0 +1,135 @@
+"""The product document, declared once: each field's name, its Elasticsearch mapping, the
+API's type for it, and whether it is copied as is from the write model's column of that name.
+
+The index mapping (search.index), the columns the projection reads and the values the builder
+copies (search.documents), and the API's schema of a product (search.api.shapes) all follow
+from this list; tests/search/test_document.py checks that the builder writes exactly these
+fields. A new product field is declared here, on the model, and in the command serializer.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rest_framework import serializers
+
+TEXT = {"type": "text", "analyzer": "catalog_text"}
+KEYWORD = {"type": "keyword", "normalizer": "catalog_keyword"}
+
+
+@dataclass(frozen=True)
+class DocumentField:
+    name: str
+    mapping: dict[str, Any]
+    # The API's type of the value (a DRF field, for the OpenAPI schema); None: not in the API.
+    api_type: Callable[[], serializers.Field] | None
+    # The value is the write model's column of the same name, unchanged.
+    copied: bool = False
+
+
+class BrandReference(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryPlacementShape(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
+
+
+PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
+    DocumentField("id", {"type": "long"}, serializers.IntegerField),
+    DocumentField(
+        "sku",
+        {**KEYWORD, "fields": {"text": {"type": "text", "analyzer": "catalog_exact"}}},
+        serializers.CharField,
+        copied=True,
+    ),
+    DocumentField(
+        "name",
+        {
+            **TEXT,
+            "fields": {
+                "exact": {"type": "text", "analyzer": "catalog_exact"},
+                "prefix": {"type": "text", "analyzer": "catalog_prefix", "search_analyzer": "catalog_exact"},
+                "sort": KEYWORD,
+            },
+        },
+        serializers.CharField,
+        copied=True,
+    ),
+    DocumentField("description", TEXT, serializers.CharField, copied=True),
+    DocumentField(
+        "brand",
+        {
+            "properties": {
+                "slug": {"type": "keyword"},
+                "name": {**TEXT, "fields": {"keyword": {"type": "keyword"}}},
+            }
+        },
+        lambda: BrandReference(allow_null=True),
+    ),
+    DocumentField(
+        "category",
+        {
+            "properties": {
+                "slug": {"type": "keyword"},
+                "name": {**TEXT, "fields": {"keyword": {"type": "keyword"}}},
+                "path": TEXT,
+                # For filtering by any ancestor; not part of the API's product.
+                "path_slugs": {"type": "keyword"},
+            }
+        },
+        CategoryPlacementShape,
+    ),
+    DocumentField(
+        "price",
+        {"type": "keyword", "index": False},
+        lambda: serializers.CharField(help_text='Two decimal places, e.g. "19.99".'),
+    ),
+    # Prices as integers, for range filters, facets and sorting.
+    DocumentField("price_cents", {"type": "long"}, None),
+    DocumentField("currency", {"type": "keyword"}, serializers.CharField, copied=True),
+    DocumentField("stock", {"type": "integer"}, serializers.IntegerField, copied=True),
+    DocumentField("in_stock", {"type": "boolean"}, serializers.BooleanField),
+    DocumentField(
+        "tags",
+        {**KEYWORD, "fields": {"text": TEXT}},
+        lambda: serializers.ListField(child=serializers.CharField()),
+        copied=True,
+    ),
+    DocumentField(
+        "attributes",
+        {"type": "flattened"},
+        lambda: serializers.DictField(child=serializers.CharField()),
+        copied=True,
+    ),
+    DocumentField("is_active", {"type": "boolean"}, serializers.BooleanField, copied=True),
+    DocumentField("version", {"type": "long"}, serializers.IntegerField, copied=True),
+    DocumentField("created_at", {"type": "date"}, serializers.DateTimeField),
+    DocumentField("updated_at", {"type": "date"}, serializers.DateTimeField),
+    DocumentField("indexed_at", {"type": "date"}, serializers.DateTimeField),
+)
+
+# A deleted product's tombstone carries only id, sku, version, indexed_at and this flag.
+TOMBSTONE_FLAG = DocumentField("deleted", {"type": "boolean"}, None)
+
+COPIED_COLUMNS = tuple(field.name for field in PRODUCT_DOCUMENT if field.copied)
+# Document fields (and sub-fields) that exist for querying only: never part of an answer.
+INTERNAL_FIELDS = frozenset(
+    field.name for field in (*PRODUCT_DOCUMENT, TOMBSTONE_FLAG) if field.api_type is None
+)
+INTERNAL_CATEGORY_FIELDS = frozenset({"path_slugs"})
+
+
+def mappings() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "properties": {field.name: field.mapping for field in (*PRODUCT_DOCUMENT, TOMBSTONE_FLAG)},
+    }
+
+
+def api_fields() -> dict[str, serializers.Field]:
+    """The API's product, field by field, in the declared order."""
+    return {field.name: field.api_type() for field in PRODUCT_DOCUMENT if field.api_type is not None}

@@ -1,0 +1,79 @@
+"""The declared product document (search.document) is the one shape of a product: the builder
+writes exactly its fields, the index maps exactly them, and the API describes exactly its
+public ones."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from search import document, index
+from search.documents import ROW_COLUMNS, CategoryPlacement, ProductRow, build_product_document
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def _row(**overrides) -> ProductRow:
+    values = {
+        "sku": "LMP-1",
+        "name": "Desk Lamp",
+        "description": "A lamp.",
+        "currency": "EUR",
+        "stock": 3,
+        "tags": ["new"],
+        "attributes": {"color": "red"},
+        "is_active": True,
+        "version": 4,
+        "pk": 7,
+        "brand_slug": "acme",
+        "brand_name": "Acme",
+        "category_id": 2,
+        "price": Decimal("19.90"),
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return ProductRow(**{**values, **overrides})
+
+
+PLACEMENT = CategoryPlacement(
+    slug="lamps", name="Lamps", path=["Home", "Lamps"], path_slugs=["home", "lamps"]
+)
+
+
+def test_the_builder_writes_exactly_the_declared_fields_in_their_order():
+    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+
+    assert list(built) == [field.name for field in document.PRODUCT_DOCUMENT]
+    for field in document.PRODUCT_DOCUMENT:
+        nested = field.mapping.get("properties")
+        if nested and built[field.name] is not None:
+            assert set(built[field.name]) == set(nested), field.name
+
+
+def test_copied_fields_are_the_write_model_columns_unchanged():
+    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+
+    assert {name: built[name] for name in document.COPIED_COLUMNS} == {
+        name: getattr(_row(), name) for name in document.COPIED_COLUMNS
+    }
+    assert set(document.COPIED_COLUMNS) <= set(ROW_COLUMNS)
+
+
+def test_computed_fields_are_derived_from_the_row():
+    built = build_product_document(_row(stock=0, brand_slug=None, brand_name=None), PLACEMENT, indexed_at=NOW)
+
+    assert built["price"] == "19.90" and built["price_cents"] == 1990
+    assert built["in_stock"] is False
+    assert built["brand"] is None
+    assert built["category"]["path"] == ["Home", "Lamps"]
+
+
+def test_the_index_maps_every_declared_field_and_nothing_else():
+    assert set(index.MAPPINGS["properties"]) == {field.name for field in document.PRODUCT_DOCUMENT} | {
+        "deleted"
+    }
+    assert index.MAPPINGS["dynamic"] == "strict"
+
+
+def test_fields_without_an_api_type_are_the_internal_ones():
+    assert {"price_cents", "deleted"} == document.INTERNAL_FIELDS
+    assert "price_cents" not in document.api_fields()
+    assert list(document.api_fields())[:3] == ["id", "sku", "name"]
