@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 
+from api.health import healthz, readyz
 from catalog.api.views import (
     BrandCreateCommand,
     BrandItemCommand,
@@ -15,8 +16,7 @@ from catalog.api.views import (
     ProductCreateCommand,
     ProductItemCommand,
 )
-from config.health import healthz, readyz
-from config.metrics import metrics_view
+from projection.views import metrics_view
 from search.api.views import (
     ProductDetailQuery,
     ProductListQuery,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("catalog", "projection", "search", "tasks", "config")
+PACKAGES = ("catalog", "projection", "search", "tasks", "api", "config")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

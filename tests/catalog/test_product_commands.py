@@ -4,8 +4,8 @@ MySQL and the outbox."""
 import pytest
 from rest_framework.test import APIClient
 
+from api.throttling import ClientRateThrottle
 from catalog.models import Product
-from config.throttling import ClientRateThrottle
 from projection.models import OutboxEntry
 from tests import factories
 

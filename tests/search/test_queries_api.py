@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from api.throttling import ClientRateThrottle
 from catalog import services
-from config.throttling import ClientRateThrottle
 from tests import factories
 from tests.search.conftest import project
 

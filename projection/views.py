@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from projection.metrics import registry
+from .metrics import registry
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
