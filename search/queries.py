@@ -9,17 +9,15 @@ import binascii
 import json
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import NotFoundError
 
 from . import index
 from .client import get_client
-from .exceptions import InvalidCursor, SearchUnavailable
+from .exceptions import InvalidCursor, elasticsearch_errors
 
 MAX_RESULT_WINDOW = 10_000
 MAX_QUERY_TERMS = 12
@@ -150,17 +148,8 @@ class ResultPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@contextmanager
-def _elasticsearch_errors() -> Iterator[None]:
-    try:
-        yield
-    # A missing alias (404) is an outage too: the read side has not been built yet.
-    except (TransportError, ApiError) as error:
-        raise SearchUnavailable("The search service is unavailable; try again shortly.") from error
-
-
 def get_product(*, product_id: int, include_inactive: bool = False) -> dict[str, Any] | None:
-    with _elasticsearch_errors():
+    with elasticsearch_errors():
         try:
             hit = get_client().get(index=index.alias_name(), id=str(product_id))
         except NotFoundError:
@@ -178,7 +167,7 @@ def wait_for_version(
     Returns the document (or None) and the version the index holds (None when it holds none)."""
     deadline = time.monotonic() + timeout
     while True:
-        with _elasticsearch_errors():
+        with elasticsearch_errors():
             try:
                 source = get_client().get(index=index.alias_name(), id=str(product_id))["_source"]
             except NotFoundError:
@@ -260,7 +249,7 @@ def suggest_products(*, text: str, limit: int = SUGGESTION_LIMIT) -> list[dict[s
         "_source": ["id", "name", "brand", "category.slug", "category.name"],
         "size": limit,
     }
-    with _elasticsearch_errors():
+    with elasticsearch_errors():
         response = get_client().search(index=index.alias_name(), **body)
     return [
         {
@@ -443,7 +432,7 @@ def _paged_search(
     else:
         body["from"] = (page.page - 1) * page.page_size
         page_number = page.page
-    with _elasticsearch_errors():
+    with elasticsearch_errors():
         response = get_client().search(index=index.alias_name(), **body)
     hits = response["hits"]["hits"]
     total = response["hits"]["total"]["value"]
@@ -484,7 +473,7 @@ def _public(document: dict[str, Any]) -> dict[str, Any]:
 
 def indexed_state(*, product_id: int) -> dict[str, Any] | None:
     """What the read side holds for a product, deleted or inactive included (for staff)."""
-    with _elasticsearch_errors():
+    with elasticsearch_errors():
         try:
             source = get_client().get(
                 index=index.alias_name(),
