@@ -7,14 +7,8 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from search.exceptions import InvalidCursor
-from search.queries import (
-    LIST_ORDERINGS,
-    MAX_RESULT_WINDOW,
-    ORDERINGS,
-    Cursor,
-    PageRequest,
-    ProductFilters,
-)
+from search.paging import MAX_RESULT_WINDOW, Cursor, PageRequest
+from search.query_building import LIST_ORDERINGS, ORDERINGS, ProductFilters
 
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 256

@@ -15,6 +15,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from search import queries
+from search.paging import MAX_RESULT_WINDOW, ResultPage
 
 from .serializers import (
     DetailParamsSerializer,
@@ -74,13 +75,13 @@ def _cached(response: Response, request: Request) -> Response:
     return response
 
 
-def _page_links(request: Request, page: queries.ResultPage) -> dict[str, Any]:
+def _page_links(request: Request, page: ResultPage) -> dict[str, Any]:
     url = request.build_absolute_uri()
     next_url = None
     if page.next_cursor:
         next_url = replace_query_param(remove_query_param(url, "page"), "cursor", page.next_cursor)
     previous_url = None
-    if page.has_previous and (page.page - 1) * page.page_size <= queries.MAX_RESULT_WINDOW:
+    if page.has_previous and (page.page - 1) * page.page_size <= MAX_RESULT_WINDOW:
         previous_url = replace_query_param(remove_query_param(url, "cursor"), "page", page.page - 1)
     return {"count": page.count, "next": next_url, "previous": previous_url}
 
