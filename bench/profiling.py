@@ -96,6 +96,15 @@ def summarize(raw_file: Path, *, within: str | None = None, top: int = 14) -> li
     return [row for row in rows if row[1] < 0.999][:top]
 
 
+# Where the read side builds Elasticsearch requests and shapes their answers.
+_READ_SIDE_QUERY_MODULES = (
+    "search/queries.py",
+    "search/query_building.py",
+    "search/paging.py",
+    "search/api/pagination.py",
+    "search/api/shapes.py",
+)
+
 BUCKETS = [
     # (label, test on the whole stack); the first that matches a sample takes it
     ("waiting for Elasticsearch (socket read)", lambda fs: _es(fs) and _leaf_io(fs)),
@@ -110,8 +119,8 @@ BUCKETS = [
     ("Redis (throttle counters)", lambda fs: any("redis/" in f for f in fs)),
     ("building documents (search/documents.py)", lambda fs: any("search/documents.py" in f for f in fs)),
     (
-        "query building / response shaping (search/queries.py)",
-        lambda fs: any("search/queries.py" in f for f in fs),
+        "query building / response shaping (search/queries.py, its builders, the API shapes)",
+        lambda fs: any(m in f for f in fs for m in _READ_SIDE_QUERY_MODULES),
     ),
     (
         "DRF rendering / serializers",

@@ -4,31 +4,28 @@ Nothing here touches MySQL: the permission check for staff-only parameters reads
 loaded by authentication, and every answer comes from `search.queries`.
 """
 
-from typing import Any
-
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from search import queries
 
-from .serializers import (
+from . import shapes
+from .pagination import SearchAfterPagination
+from .params import (
     DetailParamsSerializer,
     ListParamsSerializer,
-    ProductDocumentSerializer,
-    ProductPageSerializer,
-    SearchPageSerializer,
     SearchParamsSerializer,
-    SuggestionsSerializer,
     SuggestParamsSerializer,
 )
 
 # A public catalog: shared caches may keep answers briefly; a change shows within seconds.
 PUBLIC_MAX_AGE = 5
+# Stateless, so one serves every request of the list and search endpoints.
+PAGINATION = SearchAfterPagination()
 # --- OpenAPI: the answers and headers every query endpoint shares ----------------------------
 BAD_PARAMETER = OpenApiResponse(
     description="A bad parameter: the body maps each bad parameter to its reasons, e.g. "
@@ -74,17 +71,6 @@ def _cached(response: Response, request: Request) -> Response:
     return response
 
 
-def _page_links(request: Request, page: queries.ResultPage) -> dict[str, Any]:
-    url = request.build_absolute_uri()
-    next_url = None
-    if page.next_cursor:
-        next_url = replace_query_param(remove_query_param(url, "page"), "cursor", page.next_cursor)
-    previous_url = None
-    if page.has_previous and (page.page - 1) * page.page_size <= queries.MAX_RESULT_WINDOW:
-        previous_url = replace_query_param(remove_query_param(url, "cursor"), "page", page.page - 1)
-    return {"count": page.count, "next": next_url, "previous": previous_url}
-
-
 def _validated_list_params(
     serializer_class: type[ListParamsSerializer], request: Request
 ) -> ListParamsSerializer:
@@ -99,7 +85,7 @@ class ProductListQuery(APIView):
     @extend_schema(
         parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
         responses={
-            200: ProductPageSerializer,
+            200: shapes.ProductPageSerializer,
             400: BAD_PARAMETER,
             403: STAFF_ONLY,
             429: THROTTLED,
@@ -111,16 +97,18 @@ class ProductListQuery(APIView):
     def get(self, request: Request) -> Response:
         params = _validated_list_params(ListParamsSerializer, request)
         page = queries.list_products(
-            filters=params.filters(), ordering=params.validated_data["ordering"], page=params.page_request()
+            filters=params.filters(),
+            ordering=params.validated_data["ordering"],
+            page=PAGINATION.page_request(params.validated_data),
         )
-        return _cached(Response({**_page_links(request, page), "results": page.results}), request)
+        return _cached(Response(shapes.page_body(PAGINATION.envelope(request, page), page)), request)
 
 
 class ProductSearchQuery(APIView):
     @extend_schema(
         parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
         responses={
-            200: SearchPageSerializer,
+            200: shapes.SearchPageSerializer,
             400: BAD_PARAMETER,
             403: STAFF_ONLY,
             429: THROTTLED,
@@ -134,17 +122,16 @@ class ProductSearchQuery(APIView):
             text=params.validated_data["q"],
             filters=params.filters(),
             ordering=params.validated_data["ordering"],
-            page=params.page_request(),
+            page=PAGINATION.page_request(params.validated_data),
         )
-        body = {**_page_links(request, page), "results": page.results, "facets": page.facets}
-        return _cached(Response(body), request)
+        return _cached(Response(shapes.search_body(PAGINATION.envelope(request, page), page)), request)
 
 
 class ProductSuggestQuery(APIView):
     @extend_schema(
         parameters=[SuggestParamsSerializer, *RESPONSE_HEADERS],
         responses={
-            200: SuggestionsSerializer,
+            200: shapes.SuggestionsSerializer,
             400: BAD_PARAMETER,
             429: THROTTLED,
             503: UNAVAILABLE,
@@ -155,17 +142,17 @@ class ProductSuggestQuery(APIView):
         params = SuggestParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
         suggestions = queries.suggest_products(text=params.validated_data["q"])
-        return _cached(Response({"suggestions": suggestions}), request)
+        return _cached(Response(shapes.suggestions_body(suggestions)), request)
 
 
 class ProductDetailQuery(APIView):
     @extend_schema(
         parameters=[DetailParamsSerializer, ETAG, *RESPONSE_HEADERS],
         responses={
-            200: ProductDocumentSerializer,
+            200: shapes.ProductDocumentSerializer,
             400: BAD_PARAMETER,
             404: OpenApiResponse(description="Not in the index, deleted, or inactive (to all but staff)."),
-            409: OpenApiResponse(description="min_version not reached within 5 s; carries indexed_version."),
+            409: shapes.VERSION_NOT_INDEXED,
             429: THROTTLED,
             503: UNAVAILABLE,
         },
@@ -184,14 +171,9 @@ class ProductDetailQuery(APIView):
             )
             if indexed is None or indexed < min_version:
                 return Response(
-                    {
-                        "detail": f"The read side holds version {indexed}, not yet {min_version}.",
-                        "code": "version_not_indexed",
-                        "indexed_version": indexed,
-                    },
-                    status=409,
+                    shapes.version_not_indexed_body(indexed=indexed, min_version=min_version), status=409
                 )
         if product is None:
             raise NotFound("No such product in the catalog.")
-        response = Response(product, headers={"ETag": f'"{product["version"]}"'})
+        response = Response(shapes.product_body(product), headers={"ETag": f'"{product["version"]}"'})
         return _cached(response, request)

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from search.queries import Cursor
+from search.paging import Cursor
 from tests import factories
 from tests.search.conftest import project
 

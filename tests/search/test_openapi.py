@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from search.api.serializers import (
+from search.api.params import (
     DetailParamsSerializer,
     ListParamsSerializer,
     SearchParamsSerializer,

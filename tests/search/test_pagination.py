@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from catalog.models import Product
-from search.queries import MAX_RESULT_WINDOW
+from search.paging import MAX_RESULT_WINDOW
 from tests.search.conftest import load_demo_catalog
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -1,5 +1,6 @@
-"""Query parameters of the read side (validated here, so every bad one is a 400 naming it) and
-the shapes of its answers (for the OpenAPI schema)."""
+"""Query parameters of the read side's endpoints: validated here, before Elasticsearch is asked
+anything, so every bad one is a 400 naming it; the serializers also document them in the
+OpenAPI schema."""
 
 from typing import Any
 
@@ -7,14 +8,8 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from search.exceptions import InvalidCursor
-from search.queries import (
-    LIST_ORDERINGS,
-    MAX_RESULT_WINDOW,
-    ORDERINGS,
-    Cursor,
-    PageRequest,
-    ProductFilters,
-)
+from search.paging import MAX_RESULT_WINDOW, Cursor
+from search.query_building import LIST_ORDERINGS, ORDERINGS, ProductFilters
 
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 256
@@ -138,10 +133,6 @@ class ListParamsSerializer(QueryParamsSerializer):
             active=data["is_active"],
         )
 
-    def page_request(self) -> PageRequest:
-        data = self.validated_data
-        return PageRequest(page_size=data["page_size"], page=data["page"], cursor=data.get("cursor"))
-
 
 class SearchParamsSerializer(ListParamsSerializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper typed.")
@@ -158,98 +149,3 @@ class DetailParamsSerializer(QueryParamsSerializer):
         required=False,
         help_text="Wait (up to 5 s) until the read side holds at least this version.",
     )
-
-
-# --- answer shapes (schema only) -----------------------------------------------------------
-
-
-class BrandRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CategoryRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
-
-
-class ProductDocumentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    brand = BrandRefSerializer(allow_null=True)
-    category = CategoryRefSerializer()
-    price = serializers.CharField(help_text='Two decimal places, e.g. "19.99".')
-    currency = serializers.CharField()
-    stock = serializers.IntegerField()
-    in_stock = serializers.BooleanField()
-    tags = serializers.ListField(child=serializers.CharField())
-    attributes = serializers.DictField(child=serializers.CharField())
-    is_active = serializers.BooleanField()
-    version = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    indexed_at = serializers.DateTimeField()
-
-
-class HighlightSerializer(serializers.Serializer):
-    name = serializers.ListField(child=serializers.CharField())
-    description = serializers.ListField(child=serializers.CharField())
-
-
-class SearchHitSerializer(ProductDocumentSerializer):
-    score = serializers.FloatField()
-    highlight = HighlightSerializer()
-
-
-class FacetValueSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class PriceBandSerializer(serializers.Serializer):
-    to = serializers.CharField(allow_null=True)
-    count = serializers.IntegerField()
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = serializers.CharField(allow_null=True)
-        return fields
-
-
-class StockCountsSerializer(serializers.Serializer):
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {"true": serializers.IntegerField(), "false": serializers.IntegerField()}
-
-
-class FacetsSerializer(serializers.Serializer):
-    brand = FacetValueSerializer(many=True)
-    category = FacetValueSerializer(many=True)
-    price = PriceBandSerializer(many=True)
-    in_stock = StockCountsSerializer()
-
-
-class ProductPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ProductDocumentSerializer(many=True)
-
-
-class SearchPageSerializer(ProductPageSerializer):
-    results = SearchHitSerializer(many=True)
-    facets = FacetsSerializer()
-
-
-class SuggestionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    brand = BrandRefSerializer(allow_null=True)
-    category = BrandRefSerializer()
-
-
-class SuggestionsSerializer(serializers.Serializer):
-    suggestions = SuggestionSerializer(many=True)

@@ -1,0 +1,137 @@
+"""The shapes of the read side's answers, each defined once for both the OpenAPI schema and the
+output: a serializer describes a shape to the schema generator, and the `*_body` function next
+to it builds that shape for the view.
+
+The serializers are never run over answers: products pass through as the dicts
+`search.queries` returns (already in the API's shape), because serializing every document of
+every page would cost time on the hot path and change nothing.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from search.paging import ResultPage
+
+from .pagination import PageEnvelopeSerializer
+
+
+class BrandRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
+
+
+class ProductDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    brand = BrandRefSerializer(allow_null=True)
+    category = CategoryRefSerializer()
+    price = serializers.CharField(help_text='Two decimal places, e.g. "19.99".')
+    currency = serializers.CharField()
+    stock = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+    tags = serializers.ListField(child=serializers.CharField())
+    attributes = serializers.DictField(child=serializers.CharField())
+    is_active = serializers.BooleanField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    indexed_at = serializers.DateTimeField()
+
+
+def product_body(product: dict[str, Any]) -> dict[str, Any]:
+    """A product's detail: the public document as it is."""
+    return product
+
+
+class HighlightSerializer(serializers.Serializer):
+    name = serializers.ListField(child=serializers.CharField())
+    description = serializers.ListField(child=serializers.CharField())
+
+
+class SearchHitSerializer(ProductDocumentSerializer):
+    score = serializers.FloatField()
+    highlight = HighlightSerializer()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PriceBandSerializer(serializers.Serializer):
+    to = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(allow_null=True)
+        return fields
+
+
+class StockCountsSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"true": serializers.IntegerField(), "false": serializers.IntegerField()}
+
+
+class FacetsSerializer(serializers.Serializer):
+    brand = FacetValueSerializer(many=True)
+    category = FacetValueSerializer(many=True)
+    price = PriceBandSerializer(many=True)
+    in_stock = StockCountsSerializer()
+
+
+class ProductPageSerializer(PageEnvelopeSerializer):
+    results = ProductDocumentSerializer(many=True)
+
+
+def page_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
+    return {**envelope, "results": page.results}
+
+
+class SearchPageSerializer(ProductPageSerializer):
+    results = SearchHitSerializer(many=True)
+    facets = FacetsSerializer()
+
+
+def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
+    return {**envelope, "results": page.results, "facets": page.facets}
+
+
+class SuggestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    brand = BrandRefSerializer(allow_null=True)
+    category = BrandRefSerializer()
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+
+
+def suggestions_body(suggestions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"suggestions": suggestions}
+
+
+# An error answer: documented by its description, as the views document the others.
+VERSION_NOT_INDEXED = OpenApiResponse(
+    description="min_version not reached within 5 s; carries indexed_version."
+)
+
+
+def version_not_indexed_body(*, indexed: int | None, min_version: int) -> dict[str, Any]:
+    return {
+        "detail": f"The read side holds version {indexed}, not yet {min_version}.",
+        "code": "version_not_indexed",
+        "indexed_version": indexed,
+    }
