@@ -6,8 +6,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml requirements.lock ./
+COPY api api
 COPY config config
 COPY catalog catalog
+COPY projection projection
 COPY search search
 COPY tasks tasks
 COPY manage.py ./

@@ -117,7 +117,10 @@ BUCKETS = [
     ("waiting for MySQL (socket / query)", lambda fs: any("MySQLdb" in f for f in fs) and _leaf_io(fs)),
     ("Django ORM: SQL compile + model rows", lambda fs: any("django/db/" in f for f in fs)),
     ("Redis (throttle counters)", lambda fs: any("redis/" in f for f in fs)),
-    ("building documents (search/documents.py)", lambda fs: any("search/documents.py" in f for f in fs)),
+    (
+        "building documents (search/documents.py, projection/reading.py)",
+        lambda fs: any(m in f for f in fs for m in ("search/documents.py", "projection/reading.py")),
+    ),
     (
         "query building / response shaping (search/queries.py, its builders, the API shapes)",
         lambda fs: any(m in f for f in fs for m in _READ_SIDE_QUERY_MODULES),

@@ -357,7 +357,7 @@ def profile_api(web, size: int, logs: Path, *, seconds: int) -> dict:
 def profile_rebuild(size: int, logs: Path) -> dict:
     output = logs / "rebuild.txt"
     profiling.record_command(env.manage("search_index", "rebuild"), output)
-    within = "rebuild (search/maintenance.py)"
+    within = "rebuild (projection/maintenance.py)"
     rows = profiling.summarize(output, within=within, top=20)
     groups = profiling.buckets(output, within=within)
     note = f"`manage.py search_index rebuild` at {size:,} products, stacks inside `maintenance.rebuild`."

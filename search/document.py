@@ -27,12 +27,12 @@ class DocumentField:
     copied: bool = False
 
 
-class BrandReference(serializers.Serializer):
+class BrandRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class CategoryPlacementShape(serializers.Serializer):
+class CategoryRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
@@ -68,7 +68,7 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
                 "name": {**TEXT, "fields": {"keyword": {"type": "keyword"}}},
             }
         },
-        lambda: BrandReference(allow_null=True),
+        lambda: BrandRefSerializer(allow_null=True),
     ),
     DocumentField(
         "category",
@@ -81,7 +81,7 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
                 "path_slugs": {"type": "keyword"},
             }
         },
-        CategoryPlacementShape,
+        CategoryRefSerializer,
     ),
     DocumentField(
         "price",

@@ -12,13 +12,12 @@ from elasticsearch import NotFoundError
 
 from . import index, query_building
 from .client import get_client
+from .document import INTERNAL_CATEGORY_FIELDS, INTERNAL_FIELDS
 from .exceptions import elasticsearch_errors
 from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
 
 SUGGESTION_LIMIT = 10
-# Document fields that exist for querying only and are not part of the API's product.
-_INTERNAL_FIELDS = ("price_cents", "deleted")
 
 
 def get_product(*, product_id: int, include_inactive: bool = False) -> dict[str, Any] | None:
@@ -105,10 +104,10 @@ def _visible(document: dict[str, Any], *, include_inactive: bool) -> bool:
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
-    product = {key: value for key, value in document.items() if key not in _INTERNAL_FIELDS}
+    product = {key: value for key, value in document.items() if key not in INTERNAL_FIELDS}
     if product.get("category"):
         product["category"] = {
-            key: value for key, value in product["category"].items() if key != "path_slugs"
+            key: value for key, value in product["category"].items() if key not in INTERNAL_CATEGORY_FIELDS
         }
     return product
 

@@ -59,3 +59,12 @@ def test_a_read_side_import_of_the_write_models_breaks_the_check(tmp_path):
 
     assert result.returncode == 1
     assert "search.queries -> catalog.models" in result.stdout
+
+
+def test_the_image_and_the_package_carry_every_app():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+
+    for package in PACKAGES:
+        assert f"COPY {package} {package}" in dockerfile, package
+        assert f'"{package}*"' in pyproject, package

@@ -2,13 +2,15 @@
 
 Each handler validates the body with a serializer, calls one service and answers with the
 write model's state; none waits for Elasticsearch. The query endpoints for products live in
-`search.api.views` and share the product URLs (see `config.urls`).
+`search.api.views`; `api.views` serves both at the product URLs they share, which is why the
+product handlers use nothing of their view instance.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.request import Request
@@ -56,6 +58,7 @@ COMMON_ERRORS = {
     415: OpenApiResponse(description="The body is not JSON."),
     429: OpenApiResponse(description="Throttled; see Retry-After."),
 }
+KEY_REUSED = OpenApiResponse(description="Key reused.")
 ITEM_ERRORS = {
     **COMMON_ERRORS,
     404: OpenApiResponse(description="No such resource."),
@@ -74,7 +77,7 @@ class ProductCreateCommand(APIView):
     @extend_schema(
         request=ProductSerializer,
         parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
-        responses={201: ProductSerializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+        responses={201: ProductSerializer, 422: KEY_REUSED, **COMMON_ERRORS},
         description="Create a product. Answers with Location and ETag headers.",
     )
     @idempotent
@@ -100,7 +103,7 @@ class ProductItemCommand(APIView):
         description="Replace a product; fields left out return to their defaults.",
     )
     def put(self, request: Request, product_id: int) -> Response:
-        return self._update(request, product_id, partial=False)
+        return _update_product(request, product_id, partial=False)
 
     @extend_schema(
         request=ProductSerializer(partial=True),
@@ -109,136 +112,173 @@ class ProductItemCommand(APIView):
         description="Change some fields of a product.",
     )
     def patch(self, request: Request, product_id: int) -> Response:
-        return self._update(request, product_id, partial=True)
+        return _update_product(request, product_id, partial=True)
 
     @extend_schema(parameters=[IF_MATCH, ETAG], responses={204: None, **ITEM_ERRORS})
     def delete(self, request: Request, product_id: int) -> Response:
         services.product_delete(product_id=product_id, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _update(self, request: Request, product_id: int, *, partial: bool) -> Response:
-        version = expected_version(request)
-        current = Product.objects.get(pk=product_id)
-        serializer = ProductSerializer(current, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        changes = (
-            serializer.validated_data
-            if partial
-            else {**services.product_defaults(), **serializer.validated_data}
-        )
-        product = services.product_update(product_id=product_id, changes=changes, expected_version=version)
-        return Response(ProductSerializer(product).data, headers=etag(product.version))
+
+def _update_product(request: Request, product_id: int, *, partial: bool) -> Response:
+    """PUT replaces (fields left out take the model's defaults), PATCH changes the fields it names."""
+    version = expected_version(request)
+    current = Product.objects.get(pk=product_id)
+    serializer = ProductSerializer(current, data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    changes = (
+        serializer.validated_data if partial else {**services.product_defaults(), **serializer.validated_data}
+    )
+    product = services.product_update(product_id=product_id, changes=changes, expected_version=version)
+    return Response(ProductSerializer(product).data, headers=etag(product.version))
 
 
-def _create_schema(serializer: type[ModelSerializer]):
-    return extend_schema(
-        request=serializer,
-        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
-        responses={201: serializer, 422: OpenApiResponse(description="Key reused."), **COMMON_ERRORS},
+# --- brands and categories: addressed by slug ---------------------------------------------------
+
+
+def _create_by_slug(
+    request: Request, serializer_class: type[ModelSerializer], create: Callable[..., Brand | Category]
+) -> Response:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    created = create(**serializer.validated_data)
+    return Response(
+        serializer_class(created).data,
+        status=status.HTTP_201_CREATED,
+        headers={"Location": f"{request.path}{created.slug}/", **etag(created.version)},
     )
 
 
-def _item_schemas(serializer: type[ModelSerializer], *, in_use: str) -> dict[str, Any]:
-    changed = {200: serializer, **ITEM_ERRORS}
-    return {
-        "put": extend_schema(request=serializer, parameters=[IF_MATCH, ETAG], responses=changed),
-        "patch": extend_schema(
-            request=serializer(partial=True), parameters=[IF_MATCH, ETAG], responses=changed
-        ),
-        "delete": extend_schema(
-            parameters=[IF_MATCH],
-            responses={204: None, 409: OpenApiResponse(description=in_use), **ITEM_ERRORS},
-        ),
-    }
+def _update_by_slug(
+    request: Request,
+    slug: str,
+    serializer_class: type[ModelSerializer],
+    update: Callable[..., Brand | Category],
+    *,
+    partial: bool,
+    put_defaults: dict[str, Any],
+) -> Response:
+    """PUT replaces (fields left out take `put_defaults`), PATCH changes the fields it names."""
+    version = expected_version(request)
+    current = serializer_class.Meta.model.objects.get(slug=slug)
+    serializer = serializer_class(current, data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    changes = serializer.validated_data if partial else {**put_defaults, **serializer.validated_data}
+    updated = update(slug=slug, changes=changes, expected_version=version)
+    return Response(serializer_class(updated).data, headers=etag(updated.version))
 
 
-class SlugCollectionCommand(APIView):
-    """POST for the resources addressed by slug (brands and categories)."""
-
+class BrandCollectionCommand(APIView):
+    queryset = Brand.objects.none()
     permission_classes = [CommandPermissions]
-    serializer_class: type[ModelSerializer]
-    collection_url: str
 
-    @staticmethod
-    def create(**fields: Any) -> Brand | Category:
-        raise NotImplementedError
-
+    @extend_schema(
+        request=BrandSerializer,
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
+        responses={201: BrandSerializer, 422: KEY_REUSED, **COMMON_ERRORS},
+        description="Create a brand; the slug is derived from the name when left out.",
+    )
     @idempotent
     def post(self, request: Request) -> Response:
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        created = self.create(**serializer.validated_data)
-        return Response(
-            self.serializer_class(created).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": f"{self.collection_url}{created.slug}/", **etag(created.version)},
+        return _create_by_slug(request, BrandSerializer, services.brand_create)
+
+
+class BrandItemCommand(APIView):
+    queryset = Brand.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=BrandSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: BrandSerializer, **ITEM_ERRORS},
+        description="Replace a brand; its products are re-indexed with the new name.",
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        return _update_by_slug(
+            request, slug, BrandSerializer, services.brand_update, partial=False, put_defaults={}
         )
 
-
-class SlugItemCommand(APIView):
-    """PUT, PATCH and DELETE of one brand or category."""
-
-    permission_classes = [CommandPermissions]
-    serializer_class: type[ModelSerializer]
-    # Fields a PUT resets when the body leaves them out (a full replacement).
-    put_defaults: dict[str, Any] = {}
-
-    @staticmethod
-    def update(*, slug: str, changes: dict[str, Any], expected_version: int | None) -> Brand | Category:
-        raise NotImplementedError
-
-    @staticmethod
-    def remove(*, slug: str, expected_version: int | None) -> None:
-        raise NotImplementedError
-
-    def put(self, request: Request, slug: str) -> Response:
-        return self._update(request, slug, partial=False)
-
+    @extend_schema(
+        request=BrandSerializer(partial=True),
+        parameters=[IF_MATCH, ETAG],
+        responses={200: BrandSerializer, **ITEM_ERRORS},
+        description="Change some fields of a brand.",
+    )
     def patch(self, request: Request, slug: str) -> Response:
-        return self._update(request, slug, partial=True)
+        return _update_by_slug(
+            request, slug, BrandSerializer, services.brand_update, partial=True, put_defaults={}
+        )
 
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, 409: OpenApiResponse(description="Products still use it."), **ITEM_ERRORS},
+    )
     def delete(self, request: Request, slug: str) -> Response:
-        self.remove(slug=slug, expected_version=expected_version(request))
+        services.brand_delete(slug=slug, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _update(self, request: Request, slug: str, *, partial: bool) -> Response:
-        version = expected_version(request)
-        current = self.queryset.model.objects.get(slug=slug)
-        serializer = self.serializer_class(current, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data if partial else {**self.put_defaults, **serializer.validated_data}
-        updated = self.update(slug=slug, changes=changes, expected_version=version)
-        return Response(self.serializer_class(updated).data, headers=etag(updated.version))
 
-
-@extend_schema_view(post=_create_schema(BrandSerializer))
-class BrandCreateCommand(SlugCollectionCommand):
-    queryset = Brand.objects.none()
-    serializer_class = BrandSerializer
-    collection_url = "/api/brands/"
-    create = staticmethod(services.brand_create)
-
-
-@extend_schema_view(**_item_schemas(BrandSerializer, in_use="Products still use it."))
-class BrandItemCommand(SlugItemCommand):
-    queryset = Brand.objects.none()
-    serializer_class = BrandSerializer
-    update = staticmethod(services.brand_update)
-    remove = staticmethod(services.brand_delete)
-
-
-@extend_schema_view(post=_create_schema(CategorySerializer))
-class CategoryCreateCommand(SlugCollectionCommand):
+class CategoryCollectionCommand(APIView):
     queryset = Category.objects.none()
-    serializer_class = CategorySerializer
-    collection_url = "/api/categories/"
-    create = staticmethod(services.category_create)
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=CategorySerializer,
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
+        responses={201: CategorySerializer, 422: KEY_REUSED, **COMMON_ERRORS},
+        description="Create a category, at the top of the tree or below `parent`.",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        return _create_by_slug(request, CategorySerializer, services.category_create)
 
 
-@extend_schema_view(**_item_schemas(CategorySerializer, in_use="Products or child categories use it."))
-class CategoryItemCommand(SlugItemCommand):
+class CategoryItemCommand(APIView):
     queryset = Category.objects.none()
-    serializer_class = CategorySerializer
+    permission_classes = [CommandPermissions]
+    # A PUT that leaves out the parent moves the category to the top of the tree.
     put_defaults = {"parent": None}
-    update = staticmethod(services.category_update)
-    remove = staticmethod(services.category_delete)
+
+    @extend_schema(
+        request=CategorySerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: CategorySerializer, **ITEM_ERRORS},
+        description="Replace a category; the products below it are re-indexed with its new name and path.",
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        return _update_by_slug(
+            request,
+            slug,
+            CategorySerializer,
+            services.category_update,
+            partial=False,
+            put_defaults=self.put_defaults,
+        )
+
+    @extend_schema(
+        request=CategorySerializer(partial=True),
+        parameters=[IF_MATCH, ETAG],
+        responses={200: CategorySerializer, **ITEM_ERRORS},
+        description="Change some fields of a category (e.g. move it with `parent`).",
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        return _update_by_slug(
+            request,
+            slug,
+            CategorySerializer,
+            services.category_update,
+            partial=True,
+            put_defaults=self.put_defaults,
+        )
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={
+            204: None,
+            409: OpenApiResponse(description="Products or child categories use it."),
+            **ITEM_ERRORS,
+        },
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        services.category_delete(slug=slug, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

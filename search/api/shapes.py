@@ -12,40 +12,16 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from search import document
 from search.paging import ResultPage
 
 from .pagination import PageEnvelopeSerializer
 
 
-class BrandRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CategoryRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
-
-
+# The API's product: the public fields of the declared document (search.document).
 class ProductDocumentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    brand = BrandRefSerializer(allow_null=True)
-    category = CategoryRefSerializer()
-    price = serializers.CharField(help_text='Two decimal places, e.g. "19.99".')
-    currency = serializers.CharField()
-    stock = serializers.IntegerField()
-    in_stock = serializers.BooleanField()
-    tags = serializers.ListField(child=serializers.CharField())
-    attributes = serializers.DictField(child=serializers.CharField())
-    is_active = serializers.BooleanField()
-    version = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    indexed_at = serializers.DateTimeField()
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**document.api_fields(), **super().get_fields()}
 
 
 def product_body(product: dict[str, Any]) -> dict[str, Any]:
@@ -111,8 +87,8 @@ def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
 class SuggestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    brand = BrandRefSerializer(allow_null=True)
-    category = BrandRefSerializer()
+    brand = document.BrandRefSerializer(allow_null=True)
+    category = document.BrandRefSerializer()
 
 
 class SuggestionsSerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ public ones."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from search import document, index
+from search import document, index, queries
+from search.api.shapes import ProductDocumentSerializer
 from search.documents import ROW_COLUMNS, CategoryPlacement, ProductRow, build_product_document
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -77,3 +78,13 @@ def test_fields_without_an_api_type_are_the_internal_ones():
     assert {"price_cents", "deleted"} == document.INTERNAL_FIELDS
     assert "price_cents" not in document.api_fields()
     assert list(document.api_fields())[:3] == ["id", "sku", "name"]
+
+
+def test_the_api_schema_describes_exactly_what_a_built_document_shows():
+    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+    shown = queries._public(built)
+
+    schema_fields = ProductDocumentSerializer().fields
+    assert list(schema_fields) == list(shown)
+    assert set(schema_fields["category"].fields) == set(shown["category"])
+    assert set(schema_fields["brand"].fields) == set(shown["brand"])
