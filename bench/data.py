@@ -48,4 +48,5 @@ def load_products(total: int) -> int:
             ]
             Product.objects.bulk_create(rows)
             bar.update(count)
+    print(f"default variants: {services.default_variants_create():,} created")
     return Product.objects.count()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -14,7 +15,7 @@ from django.utils.functional import cached_property
 
 from . import services
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, Product
+from .models import Brand, Category, Product, ProductVariant
 
 
 class EstimatedCountPaginator(Paginator):
@@ -73,6 +74,11 @@ class ServiceBackedAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
+        except ValidationError as error:
+            # A rule over several forms at once (e.g. two variants with the same options), which
+            # no single form could check.
+            self.message_user(request, f"Not saved: {' '.join(error.messages)}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -93,7 +99,15 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 class ProductForm(VersionCheckedForm):
     class Meta:
         model = Product
-        fields = services.PRODUCT_FIELDS
+        # Price and stock sum up the variants, which are edited below the product.
+        fields = tuple(name for name in services.PRODUCT_FIELDS if name not in services.SUMMARY_FIELDS)
+
+
+class VariantInline(admin.TabularInline):
+    model = ProductVariant
+    fields = services.VARIANT_FIELDS
+    min_num = 1
+    extra = 0
 
 
 class StockFilter(admin.SimpleListFilter):
@@ -128,23 +142,39 @@ class ProductAdmin(ServiceBackedAdmin):
     list_filter = ["is_active", StockFilter, "brand", "category"]
     list_select_related = ["brand", "category"]
     search_fields = ["^sku", "name"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["price", "stock", "version", "created_at", "updated_at"]
+    inlines = [VariantInline]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductForm, change: bool) -> None:
+        """Nothing yet: the product is saved with its variants, in one command (save_related)."""
+
+    def save_related(self, request: HttpRequest, form: ProductForm, formsets: list, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in ProductForm.Meta.fields}
+        variants = [
+            {name: variant_form.cleaned_data[name] for name in services.VARIANT_FIELDS}
+            for formset in formsets
+            for variant_form in formset.forms
+            if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
+        ]
         if change:
             updated = services.product_update(
-                product_id=obj.pk,
-                changes=self.changes(form),
+                product_id=form.instance.pk,
+                changes={**fields, "variants": variants},
                 expected_version=form.cleaned_data["loaded_version"],
+                replace=True,
             )
         else:
-            updated = services.product_create(
-                **{name: form.cleaned_data[name] for name in ProductForm.Meta.fields}
-            )
-        obj.pk, obj.version = updated.pk, updated.version
+            updated = services.product_create(**fields, variants=variants)
+        form.instance.pk, form.instance.version = updated.pk, updated.version
+
+    def construct_change_message(
+        self, request: HttpRequest, form: ProductForm, formsets: list, add: bool = False
+    ):
+        # The service saved the variants, not their formsets, which so have no saved objects.
+        return super().construct_change_message(request, form, [], add)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         services.product_delete(product_id=obj.pk)

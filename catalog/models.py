@@ -1,4 +1,8 @@
-"""Write model: brands, the category tree, products, their tombstones and idempotency records."""
+"""Write model: brands, the category tree, products and their variants, tombstones of deleted
+products, and idempotency records."""
+
+import hashlib
+import json
 
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
@@ -48,6 +52,8 @@ class Product(models.Model):
     )
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # The lowest price of the product's active variants, and their total stock: kept by the
+    # services with the variants, so lists and the admin need not aggregate them.
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(
         max_length=3,
@@ -67,6 +73,39 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+class ProductVariant(models.Model):
+    """One sellable version of a product: its own sku, price and stock, and a value on each of
+    the product's option axes (e.g. size and colour). A product has at least one."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True, validators=[validators.validate_sku])
+    options = models.JSONField(default=dict, blank=True, validators=[validators.validate_options])
+    # A digest of the options, so the database keeps two variants of a product apart.
+    options_key = models.CharField(max_length=40, editable=False)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    compare_at_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    stock = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "options_key"], name="unique_variant_options_per_product"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.options}"
+
+
+def options_key(options: dict[str, str]) -> str:
+    """The digest ProductVariant.options_key holds for these options."""
+    return hashlib.sha1(json.dumps(options, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
 
 
 class ProductTombstone(models.Model):

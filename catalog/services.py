@@ -12,14 +12,22 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from . import versions
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, IdempotencyRecord, Product, ProductTombstone
-from .validators import MAX_CATEGORY_DEPTH
+from .models import (
+    Brand,
+    Category,
+    IdempotencyRecord,
+    Product,
+    ProductTombstone,
+    ProductVariant,
+    options_key,
+)
+from .validators import MAX_CATEGORY_DEPTH, MAX_VARIANTS
 
 Versioned = TypeVar("Versioned", Brand, Category, Product)
 
@@ -30,6 +38,13 @@ PRODUCT_FIELDS = tuple(
     for field in Product._meta.concrete_fields
     if field.editable and not field.primary_key and field.name != "version"
 )
+# Product fields that sum up its variants (the lowest active price, the total active stock).
+SUMMARY_FIELDS = ("price", "stock")
+VARIANT_FIELDS = tuple(
+    field.name
+    for field in ProductVariant._meta.concrete_fields
+    if field.editable and not field.primary_key and field.name != "product"
+)
 BRAND_FIELDS = ("name", "slug")
 CATEGORY_FIELDS = ("name", "slug", "parent")
 
@@ -37,30 +52,111 @@ CATEGORY_FIELDS = ("name", "slug", "parent")
 # --- products -------------------------------------------------------------------------------
 
 
-def product_defaults() -> dict[str, Any]:
-    """What the optional product fields hold when a command leaves them out: the model's
-    defaults (a PUT, a full replacement, resets the fields it leaves out to these)."""
-    return {
-        field.name: field.get_default()
-        for field in Product._meta.concrete_fields
-        if field.name in PRODUCT_FIELDS and (field.has_default() or field.null)
-    }
-
-
-def product_create(*, sku: str, name: str, category: Category, price: Decimal, **optional: Any) -> Product:
-    """Create a product; the optional fields (PRODUCT_FIELDS) left out take the model's defaults."""
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    category: Category,
+    price: Decimal | None = None,
+    variants: list[dict[str, Any]] | None = None,
+    **optional: Any,
+) -> Product:
+    """Create a product with its variants; the optional fields (PRODUCT_FIELDS) left out take the
+    model's defaults. Without `variants` it gets one default variant, with the product's sku,
+    `price` and `stock` and no options: a product created as before variants existed."""
     _reject_unknown(optional, PRODUCT_FIELDS)
-    product = Product(sku=sku, name=name, category=category, price=price, **optional)
+    if variants is None:
+        if price is None:
+            raise ValidationError({"price": ["This field is required when no variants are given."]})
+        stock = optional.get("stock", Product._meta.get_field("stock").get_default())
+        variants = [{"sku": sku, "price": price, "stock": stock}]
+    elif price is not None or "stock" in optional:
+        raise ValidationError({"variants": ["Give price and stock on the variants, not on the product."]})
+    product = Product(sku=sku, name=name, category=category, **optional)
     with transaction.atomic():
-        _save_validated(product)
+        _save_product_with_variants(product, [ProductVariant(**fields) for fields in variants], removed=[])
         versions.announce(Product.objects.filter(pk=product.pk))
     return product
 
 
 def product_update(
-    *, product_id: int, changes: dict[str, Any], expected_version: int | None = None
+    *,
+    product_id: int,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    replace: bool = False,
 ) -> Product:
-    return _update(Product.objects.filter(pk=product_id), changes, PRODUCT_FIELDS, expected_version)
+    """Change a product. `variants` are matched by sku: new ones are created, the others updated;
+    `replace` (a PUT) also removes the variants left out and resets the fields left out to the
+    model's defaults. `price` and `stock` without `variants` change the product's only variant."""
+    changes = dict(changes)
+    variant_changes = changes.pop("variants", None)
+    _reject_unknown(changes, PRODUCT_FIELDS)
+    if replace:
+        changes = {**_replacement_defaults(with_variants=variant_changes is not None), **changes}
+    with transaction.atomic():
+        product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        current = list(product.variants.all())
+        summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
+        for field, value in changes.items():
+            setattr(product, field, value)
+        if variant_changes is not None:
+            if summary_changes:
+                raise ValidationError(
+                    {"variants": ["Give price and stock on the variants, not on the product."]}
+                )
+            kept, removed = _merged_variants(current, variant_changes, replace=replace)
+        else:
+            if summary_changes and len(current) != 1:
+                raise ValidationError(
+                    {
+                        name: [f"This product has {len(current)} variants: set it on each of them."]
+                        for name in summary_changes
+                    }
+                )
+            for field, value in summary_changes.items():
+                setattr(current[0], field, value)
+            kept, removed = current, []
+        _save_product_with_variants(product, kept, removed=removed)
+        _bump(product)
+    return product
+
+
+def variant_create(
+    *, product_id: int, fields: dict[str, Any], expected_version: int | None = None
+) -> ProductVariant:
+    """Add a variant to a product (If-Match names the product's version)."""
+    _reject_unknown(fields, VARIANT_FIELDS)
+    with transaction.atomic():
+        product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        variant = ProductVariant(**fields)
+        _save_product_with_variants(product, [*product.variants.all(), variant], removed=[])
+        _bump(product)
+    return variant
+
+
+def variant_update(
+    *, product_id: int, sku: str, changes: dict[str, Any], expected_version: int | None = None
+) -> ProductVariant:
+    _reject_unknown(changes, VARIANT_FIELDS)
+    with transaction.atomic():
+        product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        variants = list(product.variants.all())
+        variant = _variant_of(variants, sku)
+        for field, value in changes.items():
+            setattr(variant, field, value)
+        _save_product_with_variants(product, variants, removed=[])
+        _bump(product)
+    return variant
+
+
+def variant_delete(*, product_id: int, sku: str, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        variants = list(product.variants.all())
+        variant = _variant_of(variants, sku)
+        _save_product_with_variants(product, [v for v in variants if v is not variant], removed=[variant])
+        _bump(product)
 
 
 def product_delete(*, product_id: int, expected_version: int | None = None) -> None:
@@ -74,6 +170,22 @@ def product_delete(*, product_id: int, expected_version: int | None = None) -> N
         )
         versions.bump(ProductTombstone.objects.filter(pk=product.pk))
         product.delete()
+
+
+def default_variants_create() -> int:
+    """Give every product without a variant its default one (the product's sku, price and stock,
+    no options), in one statement; returns how many. For rows loaded behind the services' back
+    (bulk loads, imports of old data), which an index rebuild then projects: versions do not
+    change here."""
+    table, products = ProductVariant._meta.db_table, Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (product_id, sku, options, options_key, price, compare_at_price, stock, "
+            f"is_active) SELECT id, sku, '{{}}', %s, price, NULL, stock, TRUE FROM {products} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {table}.product_id = {products}.id)",
+            [options_key({})],
+        )
+        return cursor.rowcount
 
 
 # --- brands -----------------------------------------------------------------------------------
@@ -182,6 +294,108 @@ def _update(
         if dependents is not None:
             versions.bump(dependents(instance))
     return instance
+
+
+def _replacement_defaults(*, with_variants: bool) -> dict[str, Any]:
+    """What a replacement (PUT) sets the product fields it leaves out to: the model's defaults.
+    When it lists the variants, the summary fields follow from them instead."""
+    return {
+        field.name: field.get_default()
+        for field in Product._meta.concrete_fields
+        if field.name in PRODUCT_FIELDS
+        and (field.has_default() or field.null)
+        and not (with_variants and field.name in SUMMARY_FIELDS)
+    }
+
+
+def _merged_variants(
+    current: list[ProductVariant], changes: list[dict[str, Any]], *, replace: bool
+) -> tuple[list[ProductVariant], list[ProductVariant]]:
+    """The variants after applying `changes` (matched by sku), and those removed."""
+    by_sku = {variant.sku: variant for variant in current}
+    kept = []
+    for fields in changes:
+        _reject_unknown(fields, VARIANT_FIELDS)
+        variant = by_sku.pop(fields.get("sku"), None)
+        if variant is None:
+            variant = ProductVariant(**fields)
+        else:
+            defaults = variant_defaults() if replace else {}
+            for field, value in {**defaults, **fields}.items():
+                setattr(variant, field, value)
+        kept.append(variant)
+    leftovers = list(by_sku.values())
+    if replace:
+        return kept, leftovers
+    return [*kept, *leftovers], []
+
+
+def variant_defaults() -> dict[str, Any]:
+    """What a replacement of a variant sets the fields it leaves out to: the model's defaults."""
+    return {
+        field.name: field.get_default()
+        for field in ProductVariant._meta.concrete_fields
+        if field.name in VARIANT_FIELDS and (field.has_default() or field.null)
+    }
+
+
+def _variant_of(variants: list[ProductVariant], sku: str) -> ProductVariant:
+    for variant in variants:
+        if variant.sku == sku:
+            return variant
+    raise ProductVariant.DoesNotExist(f"The product has no variant '{sku}'.")
+
+
+def _save_product_with_variants(
+    product: Product, variants: list[ProductVariant], *, removed: list[ProductVariant]
+) -> None:
+    """Check the variants as a set, sum them up on the product, and save everything validated."""
+    _check_variant_set(variants)
+    active = [variant for variant in variants if variant.is_active] or variants
+    product.price = min(variant.price for variant in active)
+    product.stock = sum(variant.stock for variant in variants if variant.is_active)
+    _save_validated(product)
+    for variant in removed:
+        if variant.pk is not None:
+            variant.delete()
+    for variant in variants:
+        variant.product = product
+        variant.options_key = options_key(variant.options)
+        try:
+            _save_validated(variant)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "variants": [
+                        f"{variant.sku}: {field}: {' '.join(messages)}"
+                        for field, messages in error.message_dict.items()
+                    ]
+                }
+            ) from error
+
+
+def _check_variant_set(variants: list[ProductVariant]) -> None:
+    """At least one variant and at most MAX_VARIANTS; skus and option combinations unique;
+    every variant names the same option axes."""
+    problems = []
+    if not 1 <= len(variants) <= MAX_VARIANTS:
+        problems.append(f"A product has 1 to {MAX_VARIANTS} variants.")
+    skus = [variant.sku for variant in variants]
+    problems += [f"The sku '{sku}' is given twice." for sku in sorted({s for s in skus if skus.count(s) > 1})]
+    combinations = [
+        tuple(sorted(variant.options.items())) for variant in variants if isinstance(variant.options, dict)
+    ]
+    if len(set(combinations)) != len(combinations):
+        problems.append("Two variants have the same options; each combination may appear once.")
+    if len({tuple(sorted(options)) for options in (dict(c) for c in combinations)}) > 1:
+        problems.append("Every variant of a product must name the same options (e.g. all size and color).")
+    if problems:
+        raise ValidationError({"variants": problems})
+
+
+def _bump(product: Product) -> None:
+    versions.bump(Product.objects.filter(pk=product.pk))
+    product.refresh_from_db(fields=["version", "updated_at"])
 
 
 def _reject_unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:

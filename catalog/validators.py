@@ -1,5 +1,6 @@
 """Field rules of the write model, shared by the services, the API and the admin forms."""
 
+import re
 from typing import Any
 
 import pycountry
@@ -13,11 +14,18 @@ MAX_ATTRIBUTE_KEY_LENGTH = 100
 MAX_ATTRIBUTE_VALUE_LENGTH = 500
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_CATEGORY_DEPTH = 6
+MAX_OPTION_AXES = 5
+MAX_OPTION_VALUE_LENGTH = 100
+MAX_VARIANTS = 100
+# A variant's stock is indexed as an Elasticsearch `integer`.
+MAX_STOCK = 2**31 - 1
 
 validate_sku = RegexValidator(
     r"^[A-Za-z0-9._-]{1,64}$",
     "Use 1 to 64 letters, digits, '-', '_' or '.'.",
 )
+
+_OPTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 
 _CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
@@ -50,4 +58,23 @@ def validate_attributes(value: Any) -> None:
         if not isinstance(item, str) or len(item) > MAX_ATTRIBUTE_VALUE_LENGTH:
             raise ValidationError(
                 f"Attribute '{key}' must be a string of at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters."
+            )
+
+
+def validate_options(value: Any) -> None:
+    """A variant's options: up to MAX_OPTION_AXES axis names (lower-case letters, digits, '-' and
+    '_'; they appear in filter parameters as `option.<name>`) with a non-empty text value each."""
+    if not isinstance(value, dict):
+        raise ValidationError('Expected an object of option names to values, e.g. {"size": "M"}.')
+    if len(value) > MAX_OPTION_AXES:
+        raise ValidationError(f"At most {MAX_OPTION_AXES} options are allowed.")
+    for name, item in value.items():
+        if not isinstance(name, str) or not _OPTION_NAME.match(name):
+            raise ValidationError(
+                f"Option name {name!r}: use 1 to 50 lower-case letters, digits, '-' or '_', "
+                "starting with a letter or digit."
+            )
+        if not isinstance(item, str) or not 1 <= len(item.strip()) <= MAX_OPTION_VALUE_LENGTH:
+            raise ValidationError(
+                f"Option '{name}' must be a text of 1 to {MAX_OPTION_VALUE_LENGTH} characters."
             )

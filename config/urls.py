@@ -12,6 +12,8 @@ from catalog.api.views import (
     BrandItemCommand,
     CategoryCollectionCommand,
     CategoryItemCommand,
+    VariantCollectionCommand,
+    VariantItemCommand,
 )
 from projection.views import metrics_view
 from search.api.views import ProductSearchQuery, ProductSuggestQuery
@@ -28,6 +30,16 @@ urlpatterns = [
     path("api/products/search/", ProductSearchQuery.as_view(), name="product-search"),
     path("api/products/suggest/", ProductSuggestQuery.as_view(), name="product-suggest"),
     path("api/products/<int:product_id>/", ProductItemView.as_view(), name="product-item"),
+    path(
+        "api/products/<int:product_id>/variants/",
+        VariantCollectionCommand.as_view(),
+        name="variant-collection",
+    ),
+    path(
+        "api/products/<int:product_id>/variants/<str:sku>/",
+        VariantItemCommand.as_view(),
+        name="variant-item",
+    ),
     path("api/brands/", BrandCollectionCommand.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
     path("api/categories/", CategoryCollectionCommand.as_view(), name="category-collection"),

@@ -6,29 +6,40 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from catalog.models import Category, Product, ProductTombstone
+from catalog.models import Category, Product, ProductTombstone, ProductVariant
 from search import documents
-from search.documents import ROW_COLUMNS, CategoryRow, ProductRow, TombstoneRow
+from search.documents import ROW_COLUMNS, CategoryRow, ProductRow, TombstoneRow, VariantRow
 
 
 def product_documents(products: QuerySet[Product], *, indexed_at: datetime) -> list[dict[str, Any]]:
-    """The documents of `products`, from their rows and the category tree read *after* them.
+    """The documents of `products`, from their rows, then their variants and the category tree,
+    both read *after* the rows.
 
     A category change bumps the version of every product below it in the same transaction, so
     a tree read after a row is at least as new as that row: a document never pairs a version
     with an older tree (which a later write of the same version could not correct). A tree
     newer than the row is harmless, since the bumped version follows. A row whose category is
-    gone from the tree was moved (and bumped) meanwhile, so the rows are read again."""
+    gone from the tree was moved (and bumped) meanwhile, so the rows are read again. Variants
+    follow the same rule: every variant change bumps its product in the same transaction."""
     while True:
         rows = [ProductRow(*values) for values in products.values_list(*ROW_COLUMNS.values())]
         if not rows:
             return []
+        variants: dict[int, list[VariantRow]] = {row.pk: [] for row in rows}
+        for values in (
+            ProductVariant.objects.filter(product_id__in=variants, is_active=True)
+            .order_by("id")
+            .values_list(*VariantRow._fields)
+        ):
+            variants[values[0]].append(VariantRow(*values))
         placements = documents.category_placements(
             CategoryRow(*values) for values in Category.objects.values_list(*CategoryRow._fields)
         )
         if all(row.category_id in placements for row in rows):
             return [
-                documents.build_product_document(row, placements[row.category_id], indexed_at=indexed_at)
+                documents.build_product_document(
+                    row, placements[row.category_id], variants[row.pk], indexed_at=indexed_at
+                )
                 for row in rows
             ]
 

@@ -38,6 +38,15 @@ class CategoryRefSerializer(serializers.Serializer):
     path = serializers.ListField(child=serializers.CharField(), help_text="Names from the root down.")
 
 
+class VariantShape(serializers.Serializer):
+    sku = serializers.CharField()
+    options = serializers.DictField(child=serializers.CharField(), help_text='e.g. `{"size": "M"}`.')
+    price = serializers.CharField(help_text='Two decimal places, e.g. "19.99".')
+    compare_at_price = serializers.CharField(allow_null=True, help_text="The price before a reduction.")
+    stock = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+
+
 PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
     DocumentField("id", {"type": "long"}, serializers.IntegerField),
     DocumentField(
@@ -91,8 +100,29 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
     # Prices as integers, for range filters, facets and sorting.
     DocumentField("price_cents", {"type": "long"}, None),
     DocumentField("currency", {"type": "keyword"}, serializers.CharField, copied=True),
-    DocumentField("stock", {"type": "integer"}, serializers.IntegerField, copied=True),
+    # The total of the active variants' stock (each an integer, so their sum may need more).
+    DocumentField("stock", {"type": "long"}, serializers.IntegerField, copied=True),
     DocumentField("in_stock", {"type": "boolean"}, serializers.BooleanField),
+    # The active variants, nested so that a filter on several options (or options and price)
+    # matches a product only when one variant has all of them. Options are kept for output
+    # only; `option_pairs` ("size=M") index them under one bounded field, whatever the axes.
+    DocumentField(
+        "variants",
+        {
+            "type": "nested",
+            "properties": {
+                "sku": {"type": "keyword"},
+                "options": {"type": "object", "enabled": False},
+                "option_pairs": {"type": "keyword"},
+                "price": {"type": "keyword", "index": False},
+                "price_cents": {"type": "long"},
+                "compare_at_price": {"type": "keyword", "index": False},
+                "stock": {"type": "integer"},
+                "in_stock": {"type": "boolean"},
+            },
+        },
+        lambda: VariantShape(many=True),
+    ),
     DocumentField(
         "tags",
         {**KEYWORD, "fields": {"text": TEXT}},
@@ -120,7 +150,11 @@ COPIED_COLUMNS = tuple(field.name for field in PRODUCT_DOCUMENT if field.copied)
 INTERNAL_FIELDS = frozenset(
     field.name for field in (*PRODUCT_DOCUMENT, TOMBSTONE_FLAG) if field.api_type is None
 )
-INTERNAL_CATEGORY_FIELDS = frozenset({"path_slugs"})
+# Sub-fields of objects (and of each item of lists of objects) that exist for querying only.
+INTERNAL_SUBFIELDS = {
+    "category": frozenset({"path_slugs"}),
+    "variants": frozenset({"price_cents", "option_pairs"}),
+}
 
 
 def mappings() -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT
@@ -62,6 +63,17 @@ ROW_COLUMNS: dict[str, str] = {
 ProductRow = namedtuple("ProductRow", ROW_COLUMNS)
 
 
+class VariantRow(NamedTuple):
+    """An active variant of a product (inactive ones are not indexed)."""
+
+    product_id: int
+    sku: str
+    options: dict[str, str]
+    price: Decimal
+    compare_at_price: Decimal | None
+    stock: int
+
+
 class TombstoneRow(NamedTuple):
     pk: int
     sku: str
@@ -69,7 +81,7 @@ class TombstoneRow(NamedTuple):
 
 
 def build_product_document(
-    product: ProductRow, placement: CategoryPlacement, *, indexed_at: datetime
+    product: ProductRow, placement: CategoryPlacement, variants: list[VariantRow], *, indexed_at: datetime
 ) -> dict[str, Any]:
     computed = {
         "id": product.pk,
@@ -87,6 +99,7 @@ def build_product_document(
         "price": f"{product.price:.2f}",
         "price_cents": int(product.price * 100),
         "in_stock": product.stock > 0,
+        "variants": [_variant_document(variant) for variant in variants],
         "created_at": product.created_at.isoformat(),
         "updated_at": product.updated_at.isoformat(),
         "indexed_at": indexed_at.isoformat(),
@@ -94,6 +107,19 @@ def build_product_document(
     return {
         field.name: getattr(product, field.name) if field.copied else computed[field.name]
         for field in PRODUCT_DOCUMENT
+    }
+
+
+def _variant_document(variant: VariantRow) -> dict[str, Any]:
+    return {
+        "sku": variant.sku,
+        "options": variant.options,
+        "option_pairs": [f"{axis}={value}" for axis, value in sorted(variant.options.items())],
+        "price": f"{variant.price:.2f}",
+        "price_cents": int(variant.price * 100),
+        "compare_at_price": None if variant.compare_at_price is None else f"{variant.compare_at_price:.2f}",
+        "stock": variant.stock,
+        "in_stock": variant.stock > 0,
     }
 
 

@@ -14,7 +14,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from . import document
 
-MAPPING_VERSION = 1
+# 2: products carry their variants (nested).
+MAPPING_VERSION = 2
 
 INDEX_SETTINGS = {
     "number_of_shards": 1,

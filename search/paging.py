@@ -93,9 +93,9 @@ class ResultPage:
     has_previous: bool = False
 
 
-def paged_body(body: dict[str, Any], *, ordering: str, page: PageRequest) -> dict[str, Any]:
-    """`body` asking for one page in `ordering`, with an exact total for the `count`."""
-    body = {**body, "sort": ORDERINGS[ordering], "size": page.page_size, "track_total_hits": True}
+def paged_body(body: dict[str, Any], *, sort: list[dict[str, Any]], page: PageRequest) -> dict[str, Any]:
+    """`body` asking for one page in the order of `sort`, with an exact total for the `count`."""
+    body = {**body, "sort": sort, "size": page.page_size, "track_total_hits": True}
     if page.cursor is not None:
         body["search_after"] = page.cursor.after
     else:

@@ -12,7 +12,7 @@ from elasticsearch import NotFoundError
 
 from . import index, query_building
 from .client import get_client
-from .document import INTERNAL_CATEGORY_FIELDS, INTERNAL_FIELDS
+from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
 from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
@@ -45,14 +45,16 @@ def wait_for_version(
 
 
 def list_products(*, filters: ProductFilters, ordering: str = "-created_at", page: PageRequest) -> ResultPage:
-    body = paged_body(query_building.list_query(filters), ordering=ordering, page=page)
+    sort = query_building.sort(ordering, filters)
+    body = paged_body(query_building.list_query(filters), sort=sort, page=page)
     return result_page(_search(body), ordering=ordering, page=page, result=_public_hit)
 
 
 def search_products(
     *, text: str, filters: ProductFilters, ordering: str = "relevance", page: PageRequest
 ) -> ResultPage:
-    body = paged_body(query_building.search_query(text, filters), ordering=ordering, page=page)
+    sort = query_building.sort(ordering, filters)
+    body = paged_body(query_building.search_query(text, filters), sort=sort, page=page)
     response = _search(body)
     result = result_page(response, ordering=ordering, page=page, result=_scored_hit)
     result.facets = query_building.facets(response["aggregations"])
@@ -105,20 +107,31 @@ def _visible(document: dict[str, Any], *, include_inactive: bool) -> bool:
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
     product = {key: value for key, value in document.items() if key not in INTERNAL_FIELDS}
-    if product.get("category"):
-        product["category"] = {
-            key: value for key, value in product["category"].items() if key not in INTERNAL_CATEGORY_FIELDS
-        }
+    for name, hidden in INTERNAL_SUBFIELDS.items():
+        value = product.get(name)
+        if isinstance(value, dict):
+            product[name] = _without(value, hidden)
+        elif isinstance(value, list):
+            product[name] = [_without(item, hidden) for item in value]
     return product
 
 
+def _without(item: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key not in hidden}
+
+
 def _public_hit(hit: dict[str, Any]) -> dict[str, Any]:
-    return _public(hit["_source"])
+    """A listed product; when the query filtered on variants, it carries the matching ones only."""
+    source = hit["_source"]
+    matching = hit.get("inner_hits", {}).get(query_building.MATCHING_VARIANTS)
+    if matching is not None:
+        source = {**source, "variants": [inner["_source"] for inner in matching["hits"]["hits"]]}
+    return _public(source)
 
 
 def _scored_hit(hit: dict[str, Any]) -> dict[str, Any]:
     """A search result: the product, its score and what matched in its name and description."""
-    product = _public(hit["_source"])
+    product = _public_hit(hit)
     product["score"] = hit["_score"]
     highlight = hit.get("highlight", {})
     product["highlight"] = {

@@ -62,30 +62,56 @@ class ProductFilters:
     in_stock: bool | None = None
     tags: tuple[str, ...] = ()
     attributes: tuple[tuple[str, str], ...] = ()
+    # Option axis -> accepted values: one variant must have an accepted value on every axis.
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # "true" (storefront default), "false" or "all"; the API allows the last two to staff only.
     active: str = "true"
 
 
+# The inner hits that carry a product's variants matching the filters.
+MATCHING_VARIANTS = "matching_variants"
+# As many as a product may have (catalog.validators.MAX_VARIANTS), Elasticsearch's default cap.
+MAX_INNER_VARIANTS = 100
+OPTION_VALUES_PER_FACET = 200
+
+
 def list_query(filters: ProductFilters) -> dict[str, Any]:
     """The products the filters select, unscored (ordering and paging are added by paging)."""
-    return {"query": {"bool": {"filter": _filter_clauses(filters)}}}
+    return {"query": {"bool": {"filter": _filter_clauses(filters), "should": _matching_variants(filters)}}}
+
+
+def sort(ordering: str, filters: ProductFilters) -> list[dict[str, Any]]:
+    """The sort of `ordering`. A price order under variant filters sorts each product by the
+    lowest price of its variants that match them, not of all its variants."""
+    _, variant_parts = _facet_parts(filters)
+    if not variant_parts or ordering not in ("price", "-price"):
+        return ORDERINGS[ordering]
+    price, tie_break = ORDERINGS[ordering]
+    ((_, direction),) = price.items()
+    nested_price = {
+        "variants.price_cents": {
+            "order": direction,
+            "mode": "min",
+            "nested": {"path": "variants", "filter": {"bool": {"filter": list(variant_parts.values())}}},
+        }
+    }
+    return [nested_price, tie_break]
 
 
 def search_query(text: str, filters: ProductFilters) -> dict[str, Any]:
     """The products matching `text` and the filters, with highlights and facet aggregations
     (ordering and paging are added by paging)."""
-    facet_filters = _facet_filter_clauses(filters)
     return {
         "query": {
             "bool": {
                 "must": [_text_query(text)],
-                "should": _ranking_boosters(text),
+                "should": [*_ranking_boosters(text), *_matching_variants(filters)],
                 "filter": _filter_clauses(filters, include_facet_filters=False),
             }
         },
         # Facets count what the other choices allow, not their own (post-filter faceting).
-        "post_filter": {"bool": {"filter": list(facet_filters.values())}},
-        "aggs": _facet_aggregations(facet_filters),
+        "post_filter": {"bool": {"filter": _facet_filters(filters)}},
+        "aggs": _facet_aggregations(filters),
         "highlight": _highlight(text),
     }
 
@@ -203,22 +229,63 @@ def _base_clauses(active: str) -> list[dict[str, Any]]:
     return clauses
 
 
-def _facet_filter_clauses(filters: ProductFilters) -> dict[str, dict[str, Any]]:
-    clauses: dict[str, dict[str, Any]] = {}
+def _facet_parts(filters: ProductFilters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The faceted choices, by facet name: those about the product as a whole, and those one
+    of its variants must meet (price, in stock, options), all of them the same variant."""
+    product: dict[str, Any] = {}
+    variant: dict[str, Any] = {}
     if filters.brands:
-        clauses["brand"] = {"terms": {"brand.slug": list(filters.brands)}}
+        product["brand"] = {"terms": {"brand.slug": list(filters.brands)}}
     if filters.categories:
-        clauses["category"] = {"terms": {"category.path_slugs": list(filters.categories)}}
+        product["category"] = {"terms": {"category.path_slugs": list(filters.categories)}}
     if filters.min_price is not None or filters.max_price is not None:
         bounds = {}
         if filters.min_price is not None:
             bounds["gte"] = int(filters.min_price * 100)
         if filters.max_price is not None:
             bounds["lte"] = int(filters.max_price * 100)
-        clauses["price"] = {"range": {"price_cents": bounds}}
-    if filters.in_stock is not None:
-        clauses["in_stock"] = {"term": {"in_stock": filters.in_stock}}
+        variant["price"] = {"range": {"variants.price_cents": bounds}}
+    if filters.in_stock:
+        variant["in_stock"] = {"term": {"variants.in_stock": True}}
+    elif filters.in_stock is False:
+        product["in_stock"] = {"term": {"in_stock": False}}
+    for axis, values in filters.options:
+        pairs = [_option_pair(axis, value) for value in values]
+        variant[f"option.{axis}"] = {"terms": {"variants.option_pairs": pairs}}
+    return product, variant
+
+
+def _option_pair(axis: str, value: str) -> str:
+    """How an option is indexed: one keyword per axis and value (search.documents writes them)."""
+    return f"{axis}={value}"
+
+
+def _facet_filters(filters: ProductFilters, *, excluding: str | None = None) -> list[dict[str, Any]]:
+    """The faceted choices but the `excluding` facet's own, as filter clauses."""
+    product, variant = _facet_parts(filters)
+    clauses = [clause for name, clause in product.items() if name != excluding]
+    variant_clauses = [clause for name, clause in variant.items() if name != excluding]
+    if variant_clauses:
+        clauses.append({"nested": {"path": "variants", "query": {"bool": {"filter": variant_clauses}}}})
     return clauses
+
+
+def _matching_variants(filters: ProductFilters) -> list[dict[str, Any]]:
+    """An optional clause that changes neither matches nor scores, only collects the variants
+    that meet the variant filters, so that each hit shows those (none without such filters)."""
+    _, variant = _facet_parts(filters)
+    if not variant:
+        return []
+    return [
+        {
+            "nested": {
+                "path": "variants",
+                "query": {"bool": {"filter": list(variant.values())}},
+                "score_mode": "none",
+                "inner_hits": {"name": MATCHING_VARIANTS, "size": MAX_INNER_VARIANTS},
+            }
+        }
+    ]
 
 
 def _filter_clauses(filters: ProductFilters, *, include_facet_filters: bool = True) -> list[dict[str, Any]]:
@@ -226,38 +293,78 @@ def _filter_clauses(filters: ProductFilters, *, include_facet_filters: bool = Tr
     clauses += [{"term": {"tags": tag}} for tag in filters.tags]
     clauses += [{"term": {f"attributes.{name}": value}} for name, value in filters.attributes]
     if include_facet_filters:
-        clauses += list(_facet_filter_clauses(filters).values())
+        clauses += _facet_filters(filters)
     return clauses
 
 
-def _facet_aggregations(facet_filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    per_facet = {
-        "brand": {
-            "terms": {"field": "brand.slug", "size": 50},
-            "aggs": {"label": {"terms": {"field": "brand.name.keyword", "size": 1}}},
-        },
-        "category": {
-            "terms": {"field": "category.slug", "size": 50},
-            "aggs": {"label": {"terms": {"field": "category.name.keyword", "size": 1}}},
-        },
-        "price": {
-            "range": {
-                "field": "price_cents",
-                "ranges": [
-                    {key: bound for key, bound in (("from", low), ("to", high)) if bound is not None}
-                    for low, high in PRICE_BANDS
-                ],
-            }
-        },
-        "in_stock": {"terms": {"field": "in_stock", "size": 2}},
-    }
-    return {
-        name: {
-            "filter": {"bool": {"filter": [c for other, c in facet_filters.items() if other != name]}},
+def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
+    """One aggregation per facet, over the products the other facets' choices allow. Facets on
+    variants count products (reverse_nested), through the variants meeting the other choices."""
+    _, variant = _facet_parts(filters)
+
+    def over_products(facet: str, aggregation: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "filter": {"bool": {"filter": _facet_filters(filters, excluding=facet)}},
             "aggs": {"values": aggregation},
         }
-        for name, aggregation in per_facet.items()
+
+    def over_variants(facet: str, aggregation: dict[str, Any]) -> dict[str, Any]:
+        per_product = {**aggregation, "aggs": {"products": {"reverse_nested": {}}}}
+        others = [clause for name, clause in variant.items() if name != facet]
+        return over_products(
+            facet,
+            {
+                "nested": {"path": "variants"},
+                "aggs": {
+                    "matching": {
+                        "filter": {"bool": {"filter": others}},
+                        "aggs": {"buckets": per_product},
+                    }
+                },
+            },
+        )
+
+    def option_values(axis: str | None) -> dict[str, Any]:
+        terms: dict[str, Any] = {"field": "variants.option_pairs", "size": OPTION_VALUES_PER_FACET}
+        if axis is not None:
+            terms["include"] = f"{_option_pair(axis, '')}.*"
+        return {"terms": terms}
+
+    aggregations = {
+        "brand": over_products(
+            "brand",
+            {
+                "terms": {"field": "brand.slug", "size": 50},
+                "aggs": {"label": {"terms": {"field": "brand.name.keyword", "size": 1}}},
+            },
+        ),
+        "category": over_products(
+            "category",
+            {
+                "terms": {"field": "category.slug", "size": 50},
+                "aggs": {"label": {"terms": {"field": "category.name.keyword", "size": 1}}},
+            },
+        ),
+        "price": over_variants(
+            "price",
+            {
+                "range": {
+                    "field": "variants.price_cents",
+                    "ranges": [
+                        {key: bound for key, bound in (("from", low), ("to", high)) if bound is not None}
+                        for low, high in PRICE_BANDS
+                    ],
+                }
+            },
+        ),
+        "in_stock": over_products("in_stock", {"terms": {"field": "in_stock", "size": 2}}),
+        # Every axis, counted under all choices; an axis with a choice of its own is counted
+        # again below without it, so its other values keep their counts (disjunctive).
+        "options": over_variants("options", option_values(None)),
     }
+    for axis, _ in filters.options:
+        aggregations[f"option.{axis}"] = over_variants(f"option.{axis}", option_values(axis))
+    return aggregations
 
 
 def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
@@ -273,6 +380,9 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
             for bucket in aggregations[name]["values"]["buckets"]
         ]
 
+    def per_product(name: str) -> list[dict[str, Any]]:
+        return aggregations[name]["values"]["matching"]["buckets"]["buckets"]
+
     def money(cents: float | None) -> str | None:
         return None if cents is None else f"{Decimal(int(cents)) / 100:.2f}"
 
@@ -280,6 +390,19 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
         bucket["key_as_string"]: bucket["doc_count"]
         for bucket in aggregations["in_stock"]["values"]["buckets"]
     }
+    options: dict[str, list[dict[str, Any]]] = {}
+    for bucket in per_product("options"):
+        axis, value = bucket["key"].split("=", 1)
+        options.setdefault(axis, []).append(
+            {"value": value, "label": value, "count": bucket["products"]["doc_count"]}
+        )
+    for name in aggregations:
+        if name.startswith("option."):
+            options[name.removeprefix("option.")] = [
+                {"value": value, "label": value, "count": bucket["products"]["doc_count"]}
+                for bucket in per_product(name)
+                for value in [bucket["key"].split("=", 1)[1]]
+            ]
     return {
         "brand": labelled("brand"),
         "category": labelled("category"),
@@ -287,12 +410,13 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
             {
                 "from": money(bucket.get("from")),
                 "to": money(bucket.get("to")),
-                "count": bucket["doc_count"],
+                "count": bucket["products"]["doc_count"],
             }
-            for bucket in aggregations["price"]["values"]["buckets"]
+            for bucket in per_product("price")
         ],
         "in_stock": {
             "true": stock_counts.get("true", 0),
             "false": stock_counts.get("false", 0),
         },
+        "options": options,
     }

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from catalog import services, versions
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from projection.models import OutboxEntry
 from search import queries
 from tests import factories
@@ -93,6 +93,7 @@ def test_a_task_for_a_product_whose_row_is_gone_removes_its_document(celery_work
     # transaction the row disappears behind the services' back (no tombstone)
     with transaction.atomic():
         versions.announce(Product.objects.filter(pk=product.pk))
+        ProductVariant.objects.filter(product_id=product.pk)._raw_delete(ProductVariant.objects.db)
         Product.objects.filter(pk=product.pk)._raw_delete(Product.objects.db)
 
     wait_until(lambda: _indexed_version(product.pk) is None, timeout=5)

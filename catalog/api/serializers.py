@@ -5,8 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from catalog import validators
-from catalog.models import Brand, Category, Product
-from catalog.services import PRODUCT_FIELDS
+from catalog.models import Brand, Category, Product, ProductVariant
+from catalog.services import PRODUCT_FIELDS, VARIANT_FIELDS
 
 
 class RejectUnknownFieldsMixin:
@@ -30,12 +30,57 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class VariantSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    options = serializers.DictField(
+        child=StrictCharField(max_length=validators.MAX_OPTION_VALUE_LENGTH),
+        required=False,
+        help_text='A value on each of the product\'s option axes, e.g. `{"size": "M", "color": "blue"}`.',
+    )
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    stock = serializers.IntegerField(min_value=0, max_value=validators.MAX_STOCK, required=False)
+
+    class Meta:
+        model = ProductVariant
+        fields = list(VARIANT_FIELDS)
+        # The services check that a sku is unique, among the variants of the whole catalog; here a
+        # variant's sku also names the variant a command changes, so it must not be refused.
+        extra_kwargs = {"sku": {"validators": [validators.validate_sku]}}
+
+    def validate_options(self, value: dict[str, str]) -> dict[str, str]:
+        validators.validate_options(value)
+        return value
+
+
 class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     brand = serializers.SlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False
     )
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="The lowest price of the active variants. Without `variants`, the price of the "
+        "product's one default variant (required then).",
+    )
+    stock = serializers.IntegerField(
+        min_value=0,
+        max_value=validators.MAX_STOCK,
+        required=False,
+        help_text="The total stock of the active variants. Without `variants`, the stock of the "
+        "product's one default variant.",
+    )
+    variants = VariantSerializer(
+        many=True,
+        required=False,
+        max_length=validators.MAX_VARIANTS,
+        help_text="Matched by sku: new ones are created, the others changed; a PUT removes those "
+        "it leaves out. Left out entirely, the product has one default variant.",
+    )
     currency = serializers.CharField(
         min_length=3, max_length=3, required=False, validators=[validators.validate_currency]
     )
@@ -53,7 +98,7 @@ class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["id", *PRODUCT_FIELDS, "version", "created_at", "updated_at"]
+        fields = ["id", *PRODUCT_FIELDS, "variants", "version", "created_at", "updated_at"]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
         extra_kwargs = {"description": {"max_length": validators.MAX_DESCRIPTION_LENGTH}}
 

@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,10 +20,10 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import services
-from catalog.models import Brand, Category, Product
+from catalog.models import Brand, Category, Product, ProductVariant
 
 from .http import etag, expected_version, idempotent
-from .serializers import BrandSerializer, CategorySerializer, ProductSerializer
+from .serializers import BrandSerializer, CategorySerializer, ProductSerializer, VariantSerializer
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -126,11 +127,114 @@ def _update_product(request: Request, product_id: int, *, partial: bool) -> Resp
     current = Product.objects.get(pk=product_id)
     serializer = ProductSerializer(current, data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
-    changes = (
-        serializer.validated_data if partial else {**services.product_defaults(), **serializer.validated_data}
+    product = services.product_update(
+        product_id=product_id,
+        changes=serializer.validated_data,
+        expected_version=version,
+        replace=not partial,
     )
-    product = services.product_update(product_id=product_id, changes=changes, expected_version=version)
     return Response(ProductSerializer(product).data, headers=etag(product.version))
+
+
+# --- variants: one at a time, addressed by sku within their product ---------------------------------
+
+
+class ProductChangePermissions(DjangoModelPermissions):
+    """A variant is part of its product: adding, changing or removing one changes the product."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.change_%(model_name)s"],
+    }
+
+
+VARIANT_ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    description='The product\'s new version, e.g. "4"; send it back in If-Match.',
+)
+
+
+def _variant_answer(variant: ProductVariant, *, created: bool = False) -> Response:
+    return Response(
+        VariantSerializer(variant).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        headers=etag(variant.product.version),
+    )
+
+
+class VariantCollectionCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ProductChangePermissions]
+
+    @extend_schema(
+        request=VariantSerializer,
+        parameters=[IF_MATCH, VARIANT_ETAG],
+        responses={201: VariantSerializer, **ITEM_ERRORS},
+        description="Add a variant to a product. If-Match and ETag carry the product's version.",
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        serializer = VariantSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variant = services.variant_create(
+            product_id=product_id,
+            fields=serializer.validated_data,
+            expected_version=expected_version(request),
+        )
+        return _variant_answer(variant, created=True)
+
+
+class VariantItemCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ProductChangePermissions]
+
+    @extend_schema(
+        request=VariantSerializer,
+        parameters=[IF_MATCH, VARIANT_ETAG],
+        responses={200: VariantSerializer, **ITEM_ERRORS},
+        description="Replace a variant; fields left out return to their defaults. The sku stays.",
+    )
+    def put(self, request: Request, product_id: int, sku: str) -> Response:
+        return _update_variant(request, product_id, sku, partial=False)
+
+    @extend_schema(
+        request=VariantSerializer(partial=True),
+        parameters=[IF_MATCH, VARIANT_ETAG],
+        responses={200: VariantSerializer, **ITEM_ERRORS},
+        description="Change some fields of a variant, e.g. its price or stock.",
+    )
+    def patch(self, request: Request, product_id: int, sku: str) -> Response:
+        return _update_variant(request, product_id, sku, partial=True)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, **ITEM_ERRORS},
+        description="Remove a variant; a product keeps at least one (400 for the last).",
+    )
+    def delete(self, request: Request, product_id: int, sku: str) -> Response:
+        services.variant_delete(product_id=product_id, sku=sku, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _update_variant(request: Request, product_id: int, sku: str, *, partial: bool) -> Response:
+    version = expected_version(request)
+    current = ProductVariant.objects.get(product_id=product_id, sku=sku)
+    # The sku is in the URL; a body may repeat it, but not change it.
+    data = {"sku": sku, **request.data} if isinstance(request.data, dict) else request.data
+    serializer = VariantSerializer(current, data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    changes = serializer.validated_data
+    if not partial:
+        changes = {**services.variant_defaults(), **changes}
+    if changes.get("sku", sku) != sku:
+        raise ValidationError({"sku": ["A variant's sku cannot change; remove it and add another."]})
+    variant = services.variant_update(
+        product_id=product_id, sku=sku, changes=changes, expected_version=version
+    )
+    return _variant_answer(variant)
 
 
 # --- brands and categories: addressed by slug ---------------------------------------------------

@@ -2,6 +2,7 @@
 anything, so every bad one is a 400 naming it; the serializers also document them in the
 OpenAPI schema."""
 
+import re
 from typing import Any
 
 from django.http import QueryDict
@@ -14,6 +15,11 @@ from search.query_building import LIST_ORDERINGS, ORDERINGS, ProductFilters
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 256
 ATTRIBUTE_PREFIX = "attr."
+OPTION_PREFIX = "option."
+# Option axis names as the write side allows them; at most this many axes and values each.
+OPTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+MAX_OPTION_FILTERS = 5
+MAX_OPTION_VALUES = 20
 
 
 class QueryParamsSerializer(serializers.Serializer):
@@ -88,7 +94,7 @@ class ListParamsSerializer(QueryParamsSerializer):
     )
 
     def _accepts(self, name: str) -> bool:
-        return super()._accepts(name) or name.startswith(ATTRIBUTE_PREFIX)
+        return super()._accepts(name) or name.startswith((ATTRIBUTE_PREFIX, OPTION_PREFIX))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -106,6 +112,7 @@ class ListParamsSerializer(QueryParamsSerializer):
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_price": ["Must not be greater than max_price."]})
         attrs["attributes"] = attributes
+        attrs["options"] = self._options()
         if "cursor" in attrs:
             try:
                 cursor = Cursor.decode(attrs["cursor"])
@@ -120,6 +127,34 @@ class ListParamsSerializer(QueryParamsSerializer):
             )
         return attrs
 
+    def _options(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """`option.<name>=<value>[,<value>...]`: a variant with one of the values on that axis."""
+        options = []
+        for name in self._query:
+            if not name.startswith(OPTION_PREFIX):
+                continue
+            axis = name.removeprefix(OPTION_PREFIX)
+            values = tuple(
+                dict.fromkeys(
+                    value.strip()
+                    for given in self._query.getlist(name)
+                    for value in given.split(",")
+                    if value.strip()
+                )
+            )
+            if not OPTION_NAME.match(axis):
+                raise serializers.ValidationError(
+                    {name: ["Use option.<name>=<value> with a name of lower-case letters, digits, - or _."]}
+                )
+            if not values or len(values) > MAX_OPTION_VALUES or any(len(value) > 100 for value in values):
+                raise serializers.ValidationError(
+                    {name: [f"Give 1 to {MAX_OPTION_VALUES} comma-separated values of up to 100 characters."]}
+                )
+            options.append((axis, values))
+        if len(options) > MAX_OPTION_FILTERS:
+            raise serializers.ValidationError({"option": [f"At most {MAX_OPTION_FILTERS} option filters."]})
+        return tuple(options)
+
     def filters(self) -> ProductFilters:
         data = self.validated_data
         return ProductFilters(
@@ -130,6 +165,7 @@ class ListParamsSerializer(QueryParamsSerializer):
             in_stock=data.get("in_stock"),
             tags=tuple(data.get("tag", ())),
             attributes=data["attributes"],
+            options=data["options"],
             active=data["is_active"],
         )
 

@@ -65,6 +65,11 @@ class FacetsSerializer(serializers.Serializer):
     category = FacetValueSerializer(many=True)
     price = PriceBandSerializer(many=True)
     in_stock = StockCountsSerializer()
+    options = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="Per option axis (e.g. `size`), its values with the number of products that have "
+        "a variant with that value among those the other choices allow.",
+    )
 
 
 class ProductPageSerializer(PageEnvelopeSerializer):

@@ -42,6 +42,13 @@ UNAVAILABLE = OpenApiResponse(
 ATTRIBUTE_FILTER = OpenApiParameter(
     "attr.<name>", str, description="Filter on an attribute value, e.g. `attr.color=red`; repeatable."
 )
+OPTION_FILTER = OpenApiParameter(
+    "option.<name>",
+    str,
+    description="Products with one variant that has one of these values on that option axis, e.g. "
+    "`option.size=M,L`; several option filters (and the price and in-stock filters) must all hold "
+    "for the same variant, which each result then lists under `variants`.",
+)
 RESPONSE_HEADERS = [
     OpenApiParameter(
         "Cache-Control",
@@ -83,7 +90,7 @@ def _validated_list_params(
 
 class ProductListQuery(APIView):
     @extend_schema(
-        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
+        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *RESPONSE_HEADERS],
         responses={
             200: shapes.ProductPageSerializer,
             400: BAD_PARAMETER,
@@ -106,7 +113,7 @@ class ProductListQuery(APIView):
 
 class ProductSearchQuery(APIView):
     @extend_schema(
-        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, *RESPONSE_HEADERS],
+        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *RESPONSE_HEADERS],
         responses={
             200: shapes.SearchPageSerializer,
             400: BAD_PARAMETER,

@@ -1,9 +1,11 @@
 """Catalog staff in the Django admin: the same services, versions and projection as the API."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 
-from catalog.models import Brand, Category, Product
+from catalog.models import Brand, Category, Product, ProductVariant
 from projection.models import OutboxEntry
 from search import queries
 from tests import factories
@@ -19,17 +21,29 @@ def admin_client(client):
     return client
 
 
-def _form(product_fields: dict, **overrides) -> dict:
-    return {
+def _form(product_fields: dict, variants: list[dict] = (), **overrides) -> dict:
+    """The product's change form as the browser posts it, with its inline variant forms (those
+    of a stored product first, as the admin shows them)."""
+    stored = list(ProductVariant.objects.filter(product__sku=product_fields["sku"]).order_by("id"))
+    data = {
         "description": "",
         "currency": "USD",
-        "stock": "0",
         "tags": "[]",
         "attributes": "{}",
         "is_active": "on",
         **product_fields,
         **overrides,
+        "variants-TOTAL_FORMS": str(len(variants)),
+        "variants-INITIAL_FORMS": str(len(stored)),
+        "variants-MIN_NUM_FORMS": "1",
+        "variants-MAX_NUM_FORMS": "1000",
     }
+    for number, variant in enumerate(variants):
+        fields = {"options": "{}", "stock": "0", "is_active": "on", "compare_at_price": "", **variant}
+        if number < len(stored):
+            fields |= {"id": str(stored[number].pk), "product": str(stored[number].product_id)}
+        data |= {f"variants-{number}-{name}": value for name, value in fields.items()}
+    return data
 
 
 def _indexed(product_id: int) -> dict | None:
@@ -40,10 +54,11 @@ def test_create_edit_and_delete_through_the_admin_behave_as_through_the_api(
     admin_client, celery_worker, search_index
 ):
     category = factories.category("Desks")
-    fields = {"sku": "DESK-1", "name": "Oak Standing Desk", "category": category.pk, "price": "499.00"}
+    fields = {"sku": "DESK-1", "name": "Oak Standing Desk", "category": category.pk}
+    variants = [{"sku": "DESK-1", "price": "499.00"}]
 
     # create
-    created = admin_client.post("/admin/catalog/product/add/", _form(fields, tags='["oak"]'))
+    created = admin_client.post("/admin/catalog/product/add/", _form(fields, variants, tags='["oak"]'))
     assert created.status_code == 302, created.content[:2000]
     product = Product.objects.get(sku="DESK-1")
     assert product.version == 1
@@ -53,7 +68,7 @@ def test_create_edit_and_delete_through_the_admin_behave_as_through_the_api(
     # edit: the version grows by one and search shows the change
     edited = admin_client.post(
         f"/admin/catalog/product/{product.pk}/change/",
-        _form(fields, name="Walnut Standing Desk", loaded_version="1"),
+        _form(fields, variants, name="Walnut Standing Desk", loaded_version="1"),
     )
     assert edited.status_code == 302
     assert Product.objects.get(pk=product.pk).version == 2
@@ -72,12 +87,13 @@ def test_create_edit_and_delete_through_the_admin_behave_as_through_the_api(
 
 def test_saving_over_a_newer_version_in_the_admin_is_refused(admin_client, staff_api):
     product = factories.product(name="Lamp")
-    fields = {"sku": product.sku, "name": "Lamp", "category": product.category.pk, "price": "19.99"}
+    fields = {"sku": product.sku, "name": "Lamp", "category": product.category.pk}
     # someone changes it through the API after the editor opened version 1
     staff_api.patch(f"/api/products/{product.pk}/", {"stock": 9}, format="json")
 
     response = admin_client.post(
-        f"/admin/catalog/product/{product.pk}/change/", _form(fields, name="Desk Lamp", loaded_version="1")
+        f"/admin/catalog/product/{product.pk}/change/",
+        _form(fields, [{"sku": product.sku, "price": "19.99"}], name="Desk Lamp", loaded_version="1"),
     )
 
     assert response.status_code == 200  # the form again, with the error
@@ -90,7 +106,7 @@ def test_invalid_admin_input_is_shown_not_saved(admin_client):
     category = factories.category()
     response = admin_client.post(
         "/admin/catalog/product/add/",
-        _form({"sku": "bad sku", "name": "X", "category": category.pk, "price": "-1"}),
+        _form({"sku": "bad sku", "name": "X", "category": category.pk}, [{"sku": "bad sku", "price": "-1"}]),
     )
     assert response.status_code == 200
     assert not Product.objects.exists()
@@ -141,3 +157,50 @@ def test_brands_and_categories_are_managed_through_the_services(admin_client):
     )
     assert moved.status_code == 302
     assert Category.objects.get(pk=child.pk).version == 2
+
+
+def test_variants_are_edited_inline_through_the_services(admin_client, search_index):
+    # given a product sold in two sizes, created in the admin
+    category = factories.category("Shirts")
+    fields = {"sku": "SHIRT", "name": "Linen Shirt", "category": category.pk}
+    sizes = [
+        {"sku": "SHIRT-M", "options": '{"size": "M"}', "price": "40.00", "stock": "3"},
+        {"sku": "SHIRT-L", "options": '{"size": "L"}', "price": "42.00", "stock": "0"},
+    ]
+    assert admin_client.post("/admin/catalog/product/add/", _form(fields, sizes)).status_code == 302
+    product = Product.objects.get(sku="SHIRT")
+    assert sorted(product.variants.values_list("sku", flat=True)) == ["SHIRT-L", "SHIRT-M"]
+    assert (product.price, product.stock) == (Decimal("40.00"), 3)  # summed up from the variants
+
+    # when an editor gives both sizes the same options
+    clash = [{**sizes[0]}, {**sizes[1], "options": '{"size": "M"}'}]
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/", _form(fields, clash, loaded_version="1"), follow=True
+    )
+
+    # then nothing is saved and the editor is told why
+    assert "Not saved" in response.content.decode() and "same options" in response.content.decode()
+    product.refresh_from_db()
+    assert product.version == 1
+    assert sorted(product.variants.values_list("options", flat=True), key=str) == [
+        {"size": "L"},
+        {"size": "M"},
+    ]
+
+    # and removing a size goes through the services: the version moves on
+    one_size = _form(fields, [sizes[0]], loaded_version="1")
+    one_size["variants-TOTAL_FORMS"] = "2"
+    stored_large = product.variants.get(sku="SHIRT-L")
+    one_size |= {
+        "variants-1-id": str(stored_large.pk),
+        "variants-1-product": str(product.pk),
+        "variants-1-sku": "SHIRT-L",
+        "variants-1-price": "42.00",
+        "variants-1-stock": "0",
+        "variants-1-options": '{"size": "L"}',
+        "variants-1-DELETE": "on",
+    }
+    assert admin_client.post(f"/admin/catalog/product/{product.pk}/change/", one_size).status_code == 302
+    product.refresh_from_db()
+    assert product.version == 2
+    assert list(product.variants.values_list("sku", flat=True)) == ["SHIRT-M"]

@@ -60,6 +60,7 @@ def load_demo_catalog(count: int, *, extra: Iterable[dict[str, Any]] = (), seed:
 
     items = [vars(product) for product in demo.demo_products(count, seed=seed)]
     Product.objects.bulk_create([row(item) for item in [*items, *extra]], batch_size=2000)
+    services.default_variants_create()
     maintenance.rebuild()
 
 

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from search import document, index, queries
 from search.api.shapes import ProductDocumentSerializer
-from search.documents import ROW_COLUMNS, CategoryPlacement, ProductRow, build_product_document
+from search.documents import (
+    ROW_COLUMNS,
+    CategoryPlacement,
+    ProductRow,
+    VariantRow,
+    build_product_document,
+)
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -34,23 +40,35 @@ def _row(**overrides) -> ProductRow:
     return ProductRow(**{**values, **overrides})
 
 
+VARIANTS = [
+    VariantRow(
+        product_id=7,
+        sku="LMP-1-RED",
+        options={"color": "red"},
+        price=Decimal("19.90"),
+        compare_at_price=None,
+        stock=3,
+    )
+]
 PLACEMENT = CategoryPlacement(
     slug="lamps", name="Lamps", path=["Home", "Lamps"], path_slugs=["home", "lamps"]
 )
 
 
 def test_the_builder_writes_exactly_the_declared_fields_in_their_order():
-    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
 
     assert list(built) == [field.name for field in document.PRODUCT_DOCUMENT]
     for field in document.PRODUCT_DOCUMENT:
         nested = field.mapping.get("properties")
-        if nested and built[field.name] is not None:
-            assert set(built[field.name]) == set(nested), field.name
+        value = built[field.name]
+        for item in value if isinstance(value, list) else [value]:
+            if nested and item is not None:
+                assert set(item) == set(nested), field.name
 
 
 def test_copied_fields_are_the_write_model_columns_unchanged():
-    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
 
     assert {name: built[name] for name in document.COPIED_COLUMNS} == {
         name: getattr(_row(), name) for name in document.COPIED_COLUMNS
@@ -59,7 +77,9 @@ def test_copied_fields_are_the_write_model_columns_unchanged():
 
 
 def test_computed_fields_are_derived_from_the_row():
-    built = build_product_document(_row(stock=0, brand_slug=None, brand_name=None), PLACEMENT, indexed_at=NOW)
+    built = build_product_document(
+        _row(stock=0, brand_slug=None, brand_name=None), PLACEMENT, [], indexed_at=NOW
+    )
 
     assert built["price"] == "19.90" and built["price_cents"] == 1990
     assert built["in_stock"] is False
@@ -81,10 +101,11 @@ def test_fields_without_an_api_type_are_the_internal_ones():
 
 
 def test_the_api_schema_describes_exactly_what_a_built_document_shows():
-    built = build_product_document(_row(), PLACEMENT, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
     shown = queries._public(built)
 
     schema_fields = ProductDocumentSerializer().fields
     assert list(schema_fields) == list(shown)
     assert set(schema_fields["category"].fields) == set(shown["category"])
     assert set(schema_fields["brand"].fields) == set(shown["brand"])
+    assert set(schema_fields["variants"].child.fields) == set(shown["variants"][0])

@@ -99,8 +99,8 @@ def test_every_field_of_every_answer_is_documented(shop, api, schema):
 @pytest.mark.parametrize(
     ("path", "serializer", "extra"),
     [
-        (LIST, ListParamsSerializer, {"attr.<name>"}),
-        (SEARCH, SearchParamsSerializer, {"attr.<name>"}),
+        (LIST, ListParamsSerializer, {"attr.<name>", "option.<name>"}),
+        (SEARCH, SearchParamsSerializer, {"attr.<name>", "option.<name>"}),
         (SUGGEST, SuggestParamsSerializer, set()),
         (f"{LIST}{{product_id}}/", DetailParamsSerializer, {"product_id"}),
     ],

@@ -418,6 +418,17 @@ def test_detail_returns_the_document_with_its_version_as_etag(shop, api):
         "currency": "USD",
         "stock": 12,
         "in_stock": True,
+        # created the way products were before variants: one default variant
+        "variants": [
+            {
+                "sku": shop["mechanical"].sku,
+                "options": {},
+                "price": "49.50",
+                "compare_at_price": None,
+                "stock": 12,
+                "in_stock": True,
+            }
+        ],
         "tags": ["wired"],
         "attributes": {"color": "black", "switch": "brown"},
         "is_active": True,
@@ -433,6 +444,7 @@ def test_detail_returns_the_document_with_its_version_as_etag(shop, api):
     changed = api.get(f"{LIST}{shop['mechanical'].pk}/")
     assert changed["ETag"] == '"2"'
     assert changed.json()["price"] == "45.00"
+    assert changed.json()["variants"][0]["price"] == "45.00"
 
 
 def test_detail_is_404_for_missing_deleted_and_inactive_products(shop, api, staff_api):
