@@ -111,7 +111,7 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
         {
             "type": "nested",
             "properties": {
-                "sku": {"type": "keyword"},
+                "sku": KEYWORD,
                 "options": {"type": "object", "enabled": False},
                 "option_pairs": {"type": "keyword"},
                 "price": {"type": "keyword", "index": False},

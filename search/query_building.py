@@ -177,6 +177,14 @@ def _text_query(text: str) -> dict[str, Any]:
             "should": [
                 {"bool": {"must": per_word}},
                 {"term": {"sku": {"value": text.strip(), "boost": 50}}},
+                {
+                    "nested": {
+                        "path": "variants",
+                        "query": {"term": {"variants.sku": {"value": text.strip()}}},
+                        "score_mode": "max",
+                        "boost": 50,
+                    }
+                },
             ],
             "minimum_should_match": 1,
         }

@@ -22,7 +22,7 @@ from django.utils import timezone
 from elasticsearch import helpers
 from rest_framework.test import APIClient
 
-from catalog.models import Brand, Category, Product, ProductTombstone
+from catalog.models import Brand, Category, Product, ProductTombstone, ProductVariant
 from projection import maintenance, reading
 from projection.models import OutboxEntry
 from search import index, indexing
@@ -57,6 +57,8 @@ class Workload:
     client: APIClient
     rng: random.Random
     statuses: list[int] = field(default_factory=list)
+    # Answers to the variant commands alone (under /variants/ and in product creates).
+    variant_statuses: list[int] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     serial: int = 0
 
@@ -71,10 +73,13 @@ class Workload:
         self.serial += 1
         roll = self.rng.random()
         product_ids = list(Product.objects.values_list("pk", flat=True)[:1000])
-        if roll < 0.35 or len(product_ids) < 50:
+        if roll < 0.30 or len(product_ids) < 50:
             response = self._create()
-        elif roll < 0.70:
+        elif roll < 0.55:
             response = self._update(self.rng.choice(product_ids))
+        elif roll < 0.70:
+            response = self._variant_command(self.rng.choice(product_ids))
+            self.variant_statuses.append(response.status_code)
         elif roll < 0.85:
             response = self.client.delete(f"/api/products/{self.rng.choice(product_ids)}/")
         elif roll < 0.91:
@@ -103,18 +108,61 @@ class Workload:
             "name": " ".join(self.rng.choice(words) for words in (["Swift", "Quiet"], ["Lamp", "Desk"])),
             "category": self.rng.choice(leaves),
             "brand": self.rng.choice(brands),
-            "price": str(Decimal(self.rng.randint(100, 99_999)) / 100),
-            "stock": self.rng.randint(0, 50),
             "tags": self.rng.sample(["new", "sale", "eco", "gift"], 2),
             "attributes": {"color": self.rng.choice(["red", "blue"])},
         }
-        return self.client.post("/api/products/", body, format="json")
+        if self.rng.random() < 0.5:
+            body |= {"price": self._price(), "stock": self.rng.randint(0, 50)}
+            return self.client.post("/api/products/", body, format="json")
+        sizes = self.rng.sample(["S", "M", "L", "XL"], self.rng.randint(1, 3))
+        body["variants"] = [
+            {
+                "sku": f"{body['sku']}-{size}",
+                "options": {"size": size},
+                "price": self._price(),
+                "stock": self.rng.randint(0, 50),
+            }
+            for size in sizes
+        ]
+        response = self.client.post("/api/products/", body, format="json")
+        self.variant_statuses.append(response.status_code)
+        return response
+
+    def _variant_command(self, product_id: int):
+        """Add a variant (on the product's own axes), change one, or remove one."""
+        url = f"/api/products/{product_id}/variants/"
+        variants = list(ProductVariant.objects.filter(product_id=product_id).values_list("sku", "options"))
+        if not variants:  # deleted meanwhile
+            return self.client.patch(f"{url}GONE/", {"stock": 1}, format="json")
+        sku, options = self.rng.choice(variants)
+        roll = self.rng.random()
+        if roll < 0.3 and options:
+            added = {
+                "sku": f"{sku}-{self.serial}",
+                "options": {axis: f"V{self.serial}" for axis in options},
+                "price": self._price(),
+                "stock": self.rng.randint(0, 9),
+            }
+            return self.client.post(url, added, format="json")
+        if roll < 0.85:
+            change = self.rng.choice(
+                [
+                    {"price": self._price()},
+                    {"stock": self.rng.randint(0, 99)},
+                    {"is_active": self.rng.random() < 0.8},
+                ]
+            )
+            return self.client.patch(f"{url}{sku}/", change, format="json")
+        return self.client.delete(f"{url}{sku}/")
+
+    def _price(self) -> str:
+        return str(Decimal(self.rng.randint(100, 99_999)) / 100)
 
     def _update(self, product_id: int):
         change = self.rng.choice(
             [
                 {"stock": self.rng.randint(0, 99)},
-                {"price": str(Decimal(self.rng.randint(100, 99_999)) / 100)},
+                {"price": self._price()},
                 {"name": f"Renamed {self.serial}"},
                 {"is_active": self.rng.random() < 0.8},
                 {"brand": self.rng.choice(list(Brand.objects.values_list("slug", flat=True)))},
@@ -283,6 +331,8 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
     with capsys.disabled():
         succeeded = sum(status < 300 for status in workload.statuses)
         print(f"\nfault injection: {len(workload.statuses)} commands ({succeeded} succeeded)")
+        variant_ok = sum(status < 300 for status in workload.variant_statuses)
+        print(f"  - {len(workload.variant_statuses)} of them variant commands ({variant_ok} succeeded)")
         for note in notes:
             print(f"  - {note}")
         print("  " + ", ".join(f"{name} {value}" for name, value in counts.items()))
@@ -294,4 +344,6 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
             )
     assert len(workload.statuses) >= 2000
     assert all(status < 500 for status in workload.statuses)
+    # variant commands really ran, and most of them changed something
+    assert sum(status < 300 for status in workload.variant_statuses) >= 300
     assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
