@@ -18,6 +18,7 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000, help="catalog size for all sections")
     parser.add_argument("--sizes", default="", help="comma-separated sizes for the scaling section")
+    parser.add_argument("--variants", type=int, default=1, help="variants per product (1 to 8)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--query-seconds", type=int, default=10, help="wrk duration per measurement")
     parser.add_argument("--lag-seconds", type=float, default=60)
@@ -77,7 +78,7 @@ def main() -> None:
         token = data.prepare_schema()
         for size in sizes:
             print(f"== {size:,} products [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
-            data.load_products(size)
+            data.load_products(size, variants=options.variants)
             if "reindex" in sections:
                 results.reindex[size] = reindex.run(
                     size,
@@ -125,7 +126,7 @@ def main() -> None:
                 f"== {size:,} products, our rebuild only [{(time.monotonic() - started) / 60:.1f} min]",
                 flush=True,
             )
-            data.load_products(size)
+            data.load_products(size, variants=options.variants)
             results.reindex[size] = reindex.run(size, repeat=1, peers=False, raw=False)
     except BaseException as error:
         failure = error
