@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from api.auth import TokenView
 from api.health import healthz, readyz
 from api.views import ProductCollectionView, ProductItemView
 from catalog.api.views import (
@@ -21,7 +21,7 @@ urlpatterns = [
     path("readyz", readyz),
     path("metrics", metrics_view),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/products/", ProductCollectionView.as_view(), name="product-collection"),
