@@ -48,6 +48,10 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             raise ValidationError(
                 {"Idempotency-Key": [f"Must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
             )
+        if key != key.strip():
+            # HTTP strips such whitespace from header values, and MySQL's utf8mb4_bin ignores
+            # trailing spaces when comparing: refused, so `k` and `k ` never share a record.
+            raise ValidationError({"Idempotency-Key": ["Must not begin or end with whitespace."]})
         fingerprint = hashlib.sha256(
             f"{request.method} {request.path} {json.dumps(request.data, sort_keys=True)}".encode()
         ).hexdigest()
