@@ -144,6 +144,9 @@ ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9200")
 ELASTICSEARCH_INDEX_ALIAS = env("ELASTICSEARCH_INDEX_ALIAS", default="catalog-products")
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=2.0)
 ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.0)
+# How long `GET /api/products/<id>/?min_version=N` may hold a web worker waiting for version N,
+# for signed-in callers; anonymous ones never wait.
+READ_YOUR_WRITES_WAIT_SECONDS = env.float("READ_YOUR_WRITES_WAIT_SECONDS", default=5.0)
 
 # --- Projection --------------------------------------------------------------------------------
 PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)
