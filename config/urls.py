@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.auth import TokenView
+from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.views import ProductCollectionView, ProductItemView
 from catalog.api.views import (
@@ -15,6 +15,9 @@ from catalog.api.views import (
 )
 from projection.views import metrics_view
 from search.api.views import ProductSearchQuery, ProductSuggestQuery
+
+# Admin sign-ins are throttled as the token endpoint's are.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz),

@@ -101,7 +101,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="1200/min"),
         "user": env("THROTTLE_USER_RATE", default="12000/min"),
+        # Sign-ins (token endpoint, admin login form), per client address and per username.
+        "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="10/min"),
+        "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="10/min"),
     },
+    # Proxies in front of the service that append to X-Forwarded-For; 0: the header is ignored
+    # and the client is the connection's address (see api.clients).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
