@@ -55,6 +55,7 @@ COMMON_ERRORS = {
     400: OpenApiResponse(description="Invalid fields: {field: [reasons]}."),
     401: OpenApiResponse(description="No credentials."),
     403: OpenApiResponse(description="Missing the model permission."),
+    413: OpenApiResponse(description="The body is over the upload limit (2.5 MB by default)."),
     415: OpenApiResponse(description="The body is not JSON."),
     429: OpenApiResponse(description="Throttled; see Retry-After."),
 }
