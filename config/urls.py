@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
+from api.metrics_access import metrics_access
 from api.views import ProductCollectionView, ProductItemView
 from catalog.api.views import (
     BrandCollectionCommand,
@@ -22,7 +23,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
-    path("metrics", metrics_view),
+    path("metrics", metrics_access(metrics_view)),
     path("admin/", admin.site.urls),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

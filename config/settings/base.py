@@ -167,5 +167,11 @@ PROJECTION_MAX_ATTEMPTS = env.int("PROJECTION_MAX_ATTEMPTS", default=8)
 PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS", default=60)
 PROJECTION_FAILURE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_FAILURE_BACKOFF_CAP_SECONDS", default=300)
 
+# --- /metrics (api.metrics_access) ----------------------------------------------------------------
+# Addresses that may read it (the client address honours NUM_PROXIES); loopback by default.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# When set, a reader must also send `Authorization: Bearer <token>`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)
