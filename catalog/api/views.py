@@ -35,7 +35,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Retries with the same key and body get the first answer again (kept 24 h+); "
-    "the same key with another body gets 422.",
+    "the same key with another body gets 422. Keys are compared byte for byte. Concurrent "
+    "requests with one key are answered one after the other (409 with Retry-After if one "
+    "waits over 10 s).",
 )
 ETAG = OpenApiParameter(
     "ETag",
