@@ -5,19 +5,28 @@ re-pickled and written back on each request: at a catalog's rates (1,200 a minut
 costs more than the Elasticsearch query behind the request (see docs/benchmarks.md). Here a
 counter per client and window is incremented and given its expiry in one pipelined round trip,
 and one throttle class serves both kinds of client, so a request costs one round trip, not two.
-The price is the usual fixed-window edge: up to twice the rate across a window boundary.
+A sign-in counts in three buckets (the client's, its address's sign-ins, the username's
+sign-ins), still in that one round trip. The price is the usual fixed-window edge: up to twice
+the rate across a window boundary.
 
 A Redis outage must degrade throttling, not turn every request (and so every write) into a 500.
 """
 
+import hashlib
 import logging
 import time
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import redis
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
+
+from .clients import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -29,37 +38,96 @@ def _redis() -> redis.Redis:
     )
 
 
+@dataclass(frozen=True)
+class Bucket:
+    """`num_requests` per `duration` seconds for the requests of one scope and identity."""
+
+    scope: str
+    ident: str
+    num_requests: int
+    duration: int
+
+
+def seconds_to_wait(buckets: list[Bucket]) -> float:
+    """Count one request in each bucket (one Redis round trip): 0 when every bucket still had
+    room, else the seconds until the last full one opens its next window. 0 when Redis fails."""
+    now = time.time()
+    windows = [now - now % bucket.duration for bucket in buckets]
+    keys = [
+        django_cache.make_key(f"throttle_{bucket.scope}_{bucket.ident}:{int(start)}")
+        for bucket, start in zip(buckets, windows, strict=True)
+    ]
+    try:
+        with _redis().pipeline(transaction=False) as pipeline:
+            for key, bucket in zip(keys, buckets, strict=True):
+                pipeline.incr(key).expire(key, bucket.duration + 1)
+            counts = pipeline.execute()[::2]
+    # redis-py reports a connection closed during its handshake as ValueError, not RedisError.
+    except (redis.RedisError, OSError, ValueError) as error:
+        logger.warning("throttling skipped, Redis unavailable: %s", error)
+        return 0.0
+    full = [
+        start + bucket.duration - now
+        for bucket, start, count in zip(buckets, windows, counts, strict=True)
+        if count > bucket.num_requests
+    ]
+    return max(full, default=0.0)
+
+
 class ClientRateThrottle(SimpleRateThrottle):
     """Signed-in users by user id at the `user` rate, anonymous clients by address at the `anon`
     rate (DRF's `UserRateThrottle` + `AnonRateThrottle`, in one counter per request)."""
 
-    cache_format = "throttle_%(scope)s_%(ident)s"
     retry_after: float = 0.0
 
     def __init__(self) -> None:
-        """The scope, and so the rate, depends on the request; see allow_request."""
+        """The scope, and so the rate, depends on the request; see buckets."""
 
     def allow_request(self, request, view) -> bool:
-        self.scope = "user" if request.user and request.user.is_authenticated else "anon"
-        self.rate = self.get_rate()
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        now = time.time()
-        window_start = now - now % self.duration
-        key = django_cache.make_key(f"{self.get_cache_key(request, view)}:{int(window_start)}")
-        try:
-            with _redis().pipeline(transaction=False) as pipeline:
-                count, _ = pipeline.incr(key).expire(key, int(self.duration) + 1).execute()
-        except redis.RedisError as error:
-            logger.warning("throttling skipped, Redis unavailable: %s", error)
-            return True
-        self.retry_after = window_start + self.duration - now
-        return count <= self.num_requests
+        buckets = self.buckets(request)
+        self.retry_after = seconds_to_wait(buckets) if buckets else 0.0
+        return self.retry_after == 0.0
 
-    def get_cache_key(self, request, view) -> str:
-        ident = request.user.pk if self.scope == "user" else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def buckets(self, request) -> list[Bucket]:
+        if request.user and request.user.is_authenticated:
+            return self._bucket("user", str(request.user.pk))
+        return self._bucket("anon", client_address(request))
+
+    def _bucket(self, scope: str, ident: str) -> list[Bucket]:
+        """The scope's bucket for `ident`; none when the scope has no rate."""
+        rate = self.THROTTLE_RATES.get(scope)
+        if rate is None:
+            return []
+        num_requests, duration = self.parse_rate(rate)
+        return [Bucket(scope=scope, ident=ident, num_requests=num_requests, duration=int(duration))]
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
 
     def wait(self) -> float:
         return self.retry_after
+
+
+class LoginRateThrottle(ClientRateThrottle):
+    """Sign-ins (the token endpoint): the client's bucket, and at most the `login_address` rate
+    per address and the `login_username` rate per username, however the guesses are spread."""
+
+    def buckets(self, request) -> list[Bucket]:
+        data = request.data
+        username = data.get("username") if isinstance(data, Mapping) else None
+        return [*super().buckets(request), *self.login_buckets(request, username)]
+
+    def login_buckets(self, request: HttpRequest, username: object) -> list[Bucket]:
+        return [
+            *self._bucket("login_address", client_address(request)),
+            *self._bucket("login_username", _username_key(username)),
+        ]
+
+
+def _username_key(username: object) -> str:
+    """One bucket for every spelling the user table equates: its utf8mb4_unicode_ci collation
+    ignores case, accents and trailing spaces, so `Admin`, `ADMİN ` and `ádmin` are one user."""
+    text = unicodedata.normalize("NFKD", username if isinstance(username, str) else "")
+    folded = "".join(char for char in text if not unicodedata.combining(char)).casefold().rstrip()
+    # A bounded, key-safe identity, whatever was typed.
+    return hashlib.sha256(folded.encode()).hexdigest()

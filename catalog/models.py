@@ -124,7 +124,9 @@ class IdempotencyRecord(models.Model):
     """The first successful answer to a POST sent with an Idempotency-Key, replayed to retries."""
 
     user_id = models.BigIntegerField()
-    key = models.CharField(max_length=255)
+    # Keys are opaque byte strings: a case- or accent-insensitive collation would replay one
+    # client's `CAFE-x` to its `cafe-x`.
+    key = models.CharField(max_length=255, db_collation="utf8mb4_bin")
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)

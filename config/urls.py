@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
+from api.metrics_access import metrics_access
 from api.views import ProductCollectionView, ProductItemView
 from catalog.api.views import (
     BrandCollectionCommand,
@@ -18,12 +19,15 @@ from catalog.api.views import (
 from projection.views import metrics_view
 from search.api.views import ProductSearchQuery, ProductSuggestQuery
 
+# Admin sign-ins are throttled as the token endpoint's are.
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
-    path("metrics", metrics_view),
+    path("metrics", metrics_access(metrics_view)),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/products/", ProductCollectionView.as_view(), name="product-collection"),

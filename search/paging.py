@@ -37,7 +37,8 @@ class Cursor:
         try:
             raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             after, page, ordering = raw["a"], raw["p"], raw["o"]
-        except (ValueError, TypeError, KeyError, binascii.Error) as error:
+        # RecursionError: a token can nest lists deeper than the parser goes.
+        except (ValueError, TypeError, KeyError, RecursionError, binascii.Error) as error:
             raise InvalidCursor("Not a cursor written by this service.") from error
         valid = (
             isinstance(page, int)

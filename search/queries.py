@@ -30,17 +30,17 @@ def get_product(*, product_id: int, include_inactive: bool = False) -> dict[str,
 def wait_for_version(
     *, product_id: int, min_version: int, include_inactive: bool = False, timeout: float = 5.0
 ) -> tuple[dict[str, Any] | None, int | None]:
-    """Read-your-writes: poll the real-time GET until the index holds `min_version` or newer.
-    Returns the document (or None) and the version the index holds (None when it holds none)."""
+    """Read-your-writes: poll the real-time GET until the index holds `min_version` or newer,
+    for at most `timeout` seconds (0: read once). Returns the document as the index last held
+    it (None when it holds none, or one the caller may not see) and its version (None when it
+    holds none); the caller compares that version with `min_version`."""
     deadline = time.monotonic() + timeout
     while True:
         source = _source(product_id)
         version = source["version"] if source else None
-        if version is not None and version >= min_version:
-            visible = _visible(source, include_inactive=include_inactive)
+        if (version is not None and version >= min_version) or time.monotonic() >= deadline:
+            visible = source is not None and _visible(source, include_inactive=include_inactive)
             return (_public(source) if visible else None), version
-        if time.monotonic() >= deadline:
-            return None, version
         time.sleep(0.05)
 
 

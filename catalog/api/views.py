@@ -36,7 +36,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Retries with the same key and body get the first answer again (kept 24 h+); "
-    "the same key with another body gets 422.",
+    "the same key with another body gets 422. Keys are compared byte for byte. Concurrent "
+    "requests with one key are answered one after the other (409 with Retry-After if one "
+    "waits over 10 s).",
 )
 ETAG = OpenApiParameter(
     "ETag",
@@ -56,6 +58,7 @@ COMMON_ERRORS = {
     400: OpenApiResponse(description="Invalid fields: {field: [reasons]}."),
     401: OpenApiResponse(description="No credentials."),
     403: OpenApiResponse(description="Missing the model permission."),
+    413: OpenApiResponse(description="The body is over the upload limit (2.5 MB by default)."),
     415: OpenApiResponse(description="The body is not JSON."),
     429: OpenApiResponse(description="Throttled; see Retry-After."),
 }

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "catalog",
     "projection",
     "search",
@@ -95,13 +96,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.OrjsonRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="1200/min"),
         "user": env("THROTTLE_USER_RATE", default="12000/min"),
+        # Sign-ins (token endpoint, admin login form), per client address and per username.
+        "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="10/min"),
+        "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="10/min"),
     },
+    # Proxies in front of the service that append to X-Forwarded-For; 0: the header is ignored
+    # and the client is the connection's address (see api.clients).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
@@ -112,6 +119,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ loads Swagger UI from our static files: it works offline and runs no third-party
+    # script with the reader's session.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Throttle counters must be shared by every web worker process, so they live in Redis.
@@ -144,6 +156,9 @@ ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9200")
 ELASTICSEARCH_INDEX_ALIAS = env("ELASTICSEARCH_INDEX_ALIAS", default="catalog-products")
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=2.0)
 ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.0)
+# How long `GET /api/products/<id>/?min_version=N` may hold a web worker waiting for version N,
+# for signed-in callers; anonymous ones never wait.
+READ_YOUR_WRITES_WAIT_SECONDS = env.float("READ_YOUR_WRITES_WAIT_SECONDS", default=5.0)
 
 # --- Projection --------------------------------------------------------------------------------
 PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)
@@ -157,6 +172,12 @@ PROJECTION_MAX_ATTEMPTS = env.int("PROJECTION_MAX_ATTEMPTS", default=8)
 # retried forever at the first cap; a document it refuses is dead-lettered after MAX_ATTEMPTS.
 PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS", default=60)
 PROJECTION_FAILURE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_FAILURE_BACKOFF_CAP_SECONDS", default=300)
+
+# --- /metrics (api.metrics_access) ----------------------------------------------------------------
+# Addresses that may read it (the client address honours NUM_PROXIES); loopback by default.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# When set, a reader must also send `Authorization: Bearer <token>`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)

@@ -22,7 +22,12 @@ PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=5.0)
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "login_address": "100000/min",
+        "login_username": "100000/min",
+    },
 }
 CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"  # noqa: F405
 WHITENOISE_USE_FINDERS = True

@@ -183,5 +183,6 @@ class DetailParamsSerializer(QueryParamsSerializer):
     min_version = serializers.IntegerField(
         min_value=1,
         required=False,
-        help_text="Wait (up to 5 s) until the read side holds at least this version.",
+        help_text="Answer with at least this version: signed-in callers wait for it (5 s by "
+        "default), anonymous ones get 409 at once when the read side does not hold it yet.",
     )

@@ -106,7 +106,8 @@ def suggestions_body(suggestions: list[dict[str, Any]]) -> dict[str, Any]:
 
 # An error answer: documented by its description, as the views document the others.
 VERSION_NOT_INDEXED = OpenApiResponse(
-    description="min_version not reached within 5 s; carries indexed_version."
+    description="The index does not hold `min_version` yet (at once for anonymous callers, after "
+    "the bounded wait for signed-in ones); carries `indexed_version`, with `Retry-After`."
 )
 
 

@@ -4,6 +4,7 @@ Nothing here touches MySQL: the permission check for staff-only parameters reads
 loaded by authentication, and every answer comes from `search.queries`.
 """
 
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -24,6 +25,8 @@ from .params import (
 
 # A public catalog: shared caches may keep answers briefly; a change shows within seconds.
 PUBLIC_MAX_AGE = 5
+# Seconds a client told a version is not indexed yet should wait before asking again.
+RETRY_VERSION_AFTER = 1
 # Stateless, so one serves every request of the list and search endpoints.
 PAGINATION = SearchAfterPagination()
 # --- OpenAPI: the answers and headers every query endpoint shares ----------------------------
@@ -158,12 +161,21 @@ class ProductDetailQuery(APIView):
         responses={
             200: shapes.ProductDocumentSerializer,
             400: BAD_PARAMETER,
-            404: OpenApiResponse(description="Not in the index, deleted, or inactive (to all but staff)."),
+            404: OpenApiResponse(
+                description="Not in the index, deleted, or inactive (to all but staff); with "
+                "`min_version`, also when the index does not hold that version of such a product."
+            ),
             409: shapes.VERSION_NOT_INDEXED,
             429: THROTTLED,
             503: UNAVAILABLE,
         },
-        description="One product as the read side holds it; ETag carries its version.",
+        description="One product as the read side holds it; ETag carries its version.\n\n"
+        "`min_version=N` (read your own writes: N is the version a command answered with) asks for "
+        "version N or newer. Signed-in callers wait for it up to `READ_YOUR_WRITES_WAIT_SECONDS` "
+        "(5 s by default); anonymous callers never wait: they get the index's current answer at "
+        f"once. Not there yet: 409 with `indexed_version` and `Retry-After: {RETRY_VERSION_AFTER}`. "
+        "For a product the caller may not see (inactive, deleted, or not indexed at all), the "
+        "answer is the 404 of an id that never existed.",
     )
     def get(self, request: Request, product_id: int) -> Response:
         params = DetailParamsSerializer(query=request.query_params)
@@ -173,12 +185,20 @@ class ProductDetailQuery(APIView):
         if min_version is None:
             product = queries.get_product(product_id=product_id, include_inactive=staff)
         else:
+            # A waiting request holds a web worker: only signed-in (throttled per user) callers
+            # may; anonymous ones get the index's answer at once, and Retry-After.
+            wait = settings.READ_YOUR_WRITES_WAIT_SECONDS if request.user.is_authenticated else 0
             product, indexed = queries.wait_for_version(
-                product_id=product_id, min_version=min_version, include_inactive=staff
+                product_id=product_id, min_version=min_version, include_inactive=staff, timeout=wait
             )
-            if indexed is None or indexed < min_version:
+            behind = indexed is None or indexed < min_version
+            # Only a product the caller may see tells its version: to others an inactive or
+            # deleted one is the 404 of an id that never existed.
+            if behind and (product is not None or staff):
                 return Response(
-                    shapes.version_not_indexed_body(indexed=indexed, min_version=min_version), status=409
+                    shapes.version_not_indexed_body(indexed=indexed, min_version=min_version),
+                    status=409,
+                    headers={"Retry-After": str(RETRY_VERSION_AFTER)},
                 )
         if product is None:
             raise NotFound("No such product in the catalog.")

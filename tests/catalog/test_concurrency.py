@@ -1,4 +1,5 @@
-"""Two writers racing on the same product with the same If-Match: exactly one wins."""
+"""Writers racing: on the same product with the same If-Match exactly one wins; with the same
+Idempotency-Key every one gets the answer of the command, never a deadlock's 500."""
 
 import threading
 
@@ -64,3 +65,52 @@ def test_many_writers_without_if_match_each_bump_the_version_once():
         thread.join(timeout=30)
 
     assert Product.objects.get(pk=product.pk).version == 9
+
+
+def _post_concurrently(user, body: dict, *, key: str, threads: int = 50) -> list[int]:
+    """`threads` clients POST the same body with the same Idempotency-Key at once."""
+    barrier = threading.Barrier(threads)
+    statuses: list[int] = []
+
+    def poster() -> None:
+        client = APIClient()
+        client.force_authenticate(user)
+        barrier.wait()
+        try:
+            statuses.append(
+                client.post("/api/products/", body, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code
+            )
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=poster) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return statuses
+
+
+def test_concurrent_refused_commands_with_the_same_idempotency_key_all_get_400():
+    # given 50 retries of one command the serializer refuses, sent at once with one key
+    user = factories.user("catalog.add_product")
+    category = factories.category()
+    body = {"sku": "BAD SKU", "name": "Refused", "category": category.slug, "price": "1.00"}
+
+    # when they race for the key (each refusal rolls back its key, and the waiters take it)
+    statuses = _post_concurrently(user, body, key="refused-1")
+
+    # then every one is refused as the first was, and none deadlocks into a 500
+    assert sorted(statuses) == [400] * 50
+    assert not Product.objects.exists()
+
+
+def test_concurrent_accepted_commands_with_the_same_idempotency_key_create_one_product():
+    user = factories.user("catalog.add_product")
+    category = factories.category()
+    body = {"sku": "GOOD-1", "name": "Accepted", "category": category.slug, "price": "1.00"}
+
+    statuses = _post_concurrently(user, body, key="accepted-1")
+
+    assert sorted(statuses) == [201] * 50
+    assert Product.objects.count() == 1

@@ -205,6 +205,32 @@ def test_the_same_idempotency_key_with_another_body_gets_422(staff_api, body):
     assert Product.objects.count() == 1
 
 
+def test_idempotency_keys_differing_only_in_case_or_accents_are_different_keys(staff_api, body):
+    # given a command sent with one key
+    first = staff_api.post("/api/products/", body, format="json", HTTP_IDEMPOTENCY_KEY="CAFE-x")
+
+    # when other commands use keys a case- or accent-insensitive comparison would equate
+    second = staff_api.post(
+        "/api/products/", {**body, "sku": "LT-201"}, format="json", HTTP_IDEMPOTENCY_KEY="cafe-x"
+    )
+    third = staff_api.post(
+        "/api/products/", {**body, "sku": "LT-202"}, format="json", HTTP_IDEMPOTENCY_KEY="CAFÉ-x"
+    )
+
+    # then each is a command of its own, neither a replay nor a reused key
+    assert [first.status_code, second.status_code, third.status_code] == [201, 201, 201]
+    assert "Idempotent-Replayed" not in second and "Idempotent-Replayed" not in third
+    assert Product.objects.count() == 3
+
+
+def test_an_idempotency_key_with_surrounding_whitespace_gets_400(staff_api, body):
+    response = staff_api.post("/api/products/", body, format="json", HTTP_IDEMPOTENCY_KEY="order-9 ")
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+    assert not Product.objects.exists()
+
+
 def test_a_failed_command_does_not_burn_its_idempotency_key(staff_api, body):
     bad = staff_api.post("/api/products/", {**body, "price": "-1"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert bad.status_code == 400

@@ -113,7 +113,8 @@ def test_read_your_writes_waits_for_the_version_the_command_returned(
     updated = staff_api.patch(f"/api/products/{product.pk}/", {"name": "Updated Product"}, format="json")
     version = updated.json()["version"]
 
-    response = api.get(f"/api/products/{product.pk}/", {"min_version": version})
+    # the writer, signed in, waits for its write (anonymous readers never wait)
+    response = staff_api.get(f"/api/products/{product.pk}/", {"min_version": version})
 
     assert response.status_code == 200
     assert response.json()["name"] == "Updated Product"

@@ -72,6 +72,9 @@ LIST_AND_SEARCH_CASES = [
         {"cursor": _token({"a": [5, "x"], "p": 2, "o": "name"})}, "cursor", id="cursor-number-for-name"
     ),
     pytest.param({"cursor": PRICE_CURSOR, "ordering": "-price"}, "cursor", id="cursor-other-ordering"),
+    pytest.param(
+        {"cursor": base64.urlsafe_b64encode(b"[" * 100_000).decode()}, "cursor", id="cursor-deeply-nested"
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 suggestions, visibility of inactive and deleted products, the detail's ETag and the caching
 headers, all as a storefront sees them through the API."""
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -455,6 +456,51 @@ def test_detail_is_404_for_missing_deleted_and_inactive_products(shop, api, staf
     # catalog staff may look at an inactive product, never at a deleted one
     assert staff_api.get(f"{LIST}{shop['trail'].pk}/").status_code == 200
     assert staff_api.get(f"{LIST}{shop['retired'].pk}/").status_code == 404
+
+
+def test_anonymous_min_version_is_answered_at_once_with_retry_after(shop, api, settings):
+    # given a wait long enough to notice
+    settings.READ_YOUR_WRITES_WAIT_SECONDS = 3
+    studio = shop["studio"]
+
+    # when an anonymous reader asks for a version the index does not hold yet
+    started = time.monotonic()
+    response = api.get(f"{LIST}{studio.pk}/", {"min_version": studio.version + 5})
+    elapsed = time.monotonic() - started
+
+    # then it is told so at once, holding no web worker, and when to ask again
+    assert response.status_code == 409
+    assert response.json()["indexed_version"] == studio.version
+    assert int(response["Retry-After"]) >= 1
+    assert elapsed < 1, elapsed
+
+
+def test_signed_in_min_version_waits_for_a_bounded_time(shop, staff_api, settings):
+    settings.READ_YOUR_WRITES_WAIT_SECONDS = 0.4
+    studio = shop["studio"]
+
+    started = time.monotonic()
+    response = staff_api.get(f"{LIST}{studio.pk}/", {"min_version": studio.version + 5})
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 409
+    assert response.json()["indexed_version"] == studio.version
+    assert 0.4 <= elapsed < 2.5, elapsed
+
+
+@pytest.mark.parametrize("key", ["trail", "retired"])
+def test_min_version_of_an_inactive_or_deleted_product_looks_like_a_missing_one(shop, api, key):
+    # given an inactive and a deleted product, and an id that never existed
+    missing = api.get(f"{LIST}999999/")
+    assert missing.status_code == 404
+
+    # when an anonymous reader asks for a version of either the index does not hold
+    response = api.get(f"{LIST}{shop[key].pk}/", {"min_version": 99})
+
+    # then the answer is the missing id's, word for word: no indexed_version betrays it
+    assert response.status_code == 404
+    assert response.content == missing.content
+    assert api.get(f"{LIST}999999/", {"min_version": 99}).content == missing.content
 
 
 def test_public_answers_may_be_cached_briefly_and_staff_answers_not_shared(shop, api, staff_api):

@@ -1,0 +1,120 @@
+"""Throttling by client address trusts X-Forwarded-For only behind configured proxies, and
+sign-ins (token endpoint, admin login) are limited per address and per username."""
+
+import itertools
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from api import throttling
+from api.throttling import ClientRateThrottle
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Answered without Elasticsearch (a 400 for the missing `q`), after the throttle has counted it.
+CHEAP = "/api/products/suggest/"
+TOKEN = "/api/auth/token/"
+_addresses = (f"198.51.100.{n}" for n in itertools.count(1))
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    def set_rates(**rates: str) -> None:
+        defaults = {"anon": "100000/min", "user": "100000/min"}
+        monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {**defaults, **rates})
+
+    return set_rates
+
+
+def test_a_made_up_x_forwarded_for_does_not_reset_the_anonymous_bucket(rates):
+    # given an anonymous client allowed 2 requests a minute, and no proxy configured
+    rates(anon="2/min")
+    client = APIClient(REMOTE_ADDR=next(_addresses))
+
+    # when it claims another forwarded address on every request
+    statuses = [client.get(CHEAP, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
+
+    # then it is still counted by its own address
+    assert statuses == [400, 400, 429]
+
+
+def test_behind_a_configured_proxy_the_forwarded_client_is_counted(rates, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    rates(anon="1/min")
+    proxy = next(_addresses)
+    first, second = next(_addresses), next(_addresses)
+
+    def get(client_address: str) -> int:
+        # the client may prepend anything; the proxy appends the address it saw
+        return (
+            APIClient(REMOTE_ADDR=proxy)
+            .get(CHEAP, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_address}")
+            .status_code
+        )
+
+    assert [get(first), get(second), get(first)] == [400, 400, 429]
+
+
+def test_token_requests_are_limited_per_address(rates):
+    # given sign-ins limited to 3 a minute per address
+    rates(login_address="3/min", login_username="100/min")
+    client = APIClient(REMOTE_ADDR=next(_addresses))
+
+    # when one address guesses passwords of different users
+    responses = [
+        client.post(TOKEN, {"username": f"user-{n}", "password": "guess"}, format="json") for n in range(4)
+    ]
+
+    # then the fourth attempt is refused with 429 and when to come back
+    assert [response.status_code for response in responses] == [400, 400, 400, 429]
+    assert 0 < int(responses[-1]["Retry-After"]) <= 60
+
+
+def test_token_requests_are_limited_per_username_in_any_spelling(rates):
+    factories.user(username="integrator")
+    rates(login_address="100/min", login_username="3/min")
+    spellings = ["integrator", "INTEGRATOR", "Íntegrator", "integrator "]
+
+    responses = [
+        APIClient(REMOTE_ADDR=next(_addresses)).post(
+            TOKEN, {"username": spelling, "password": "guess"}, format="json"
+        )
+        for spelling in spellings
+    ]
+
+    assert [response.status_code for response in responses] == [400, 400, 400, 429]
+    # the limit holds for the right password too, until the window ends
+    right = APIClient(REMOTE_ADDR=next(_addresses)).post(
+        TOKEN, {"username": "integrator", "password": "secret-pass-123"}, format="json"
+    )
+    assert right.status_code == 429
+
+
+def test_the_admin_login_form_is_limited_with_a_clear_error(rates):
+    factories.user(username="boss")
+    rates(login_address="2/min", login_username="100/min")
+    browser = Client(REMOTE_ADDR=next(_addresses))
+
+    attempts = [browser.post("/admin/login/", {"username": "boss", "password": "guess"}) for _ in range(3)]
+
+    assert "Too many sign-in attempts" not in attempts[1].content.decode()
+    assert "Too many sign-in attempts" in attempts[2].content.decode()
+    assert "_auth_user_id" not in browser.session
+
+
+def test_sign_ins_are_not_refused_when_redis_is_down(rates, monkeypatch):
+    factories.user(username="outage")
+    rates(login_address="1/min", login_username="1/min")
+    monkeypatch.setattr(
+        throttling, "_redis", lambda: throttling.redis.Redis(port=1, socket_connect_timeout=0.2)
+    )
+    client = APIClient(REMOTE_ADDR=next(_addresses))
+
+    statuses = [
+        client.post(TOKEN, {"username": "outage", "password": "secret-pass-123"}, format="json").status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [200, 200, 200]
