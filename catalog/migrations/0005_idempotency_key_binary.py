@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0003_outbox_moves_to_projection")]
+    dependencies = [("catalog", "0004_product_variants")]
 
     operations = [
         migrations.AlterField(
