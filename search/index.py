@@ -64,6 +64,11 @@ def new_index_name() -> str:
     return f"{alias_name()}-v{MAPPING_VERSION}-{stamp}"
 
 
+def mapping_version(name: str) -> int:
+    """The mapping version a concrete index was created with (from its name)."""
+    return int(name.removeprefix(f"{alias_name()}-v").split("-", 1)[0])
+
+
 def create_index(client: Elasticsearch, name: str) -> None:
     client.indices.create(index=name, settings=INDEX_SETTINGS, mappings=MAPPINGS)
 

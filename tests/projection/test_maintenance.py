@@ -138,3 +138,26 @@ def test_metrics_expose_lag_backlog_dead_letters_and_drift(search_index, api):
         "catalog_projection_bulk_requests_total",
     ):
         assert name in text, name
+
+
+def test_create_rebuilds_an_index_left_by_an_older_mapping(search_index, capsys):
+    # given the alias on an index an earlier release created (mapping v1, no variants)
+    product = factories.product(name="Upgraded Lamp")
+    client = get_client()
+    index.delete_all_indices(client)
+    old = f"{index.alias_name()}-v1-20260101000000000000"
+    client.indices.create(index=old, mappings={"properties": {"id": {"type": "long"}}})
+    client.indices.put_alias(index=old, name=index.alias_name())
+
+    # when `make run` / `make seed` runs `search_index create`
+    call_command("search_index", "create")
+
+    # then the alias moved to a current index that holds the catalog, and the old one is gone
+    (current,) = index.indices_behind_alias(client)
+    assert index.mapping_version(current) == index.MAPPING_VERSION
+    assert not client.indices.exists(index=old)
+    assert (
+        client.get(index=index.alias_name(), id=str(product.pk))["_source"]["variants"][0]["sku"]
+        == product.sku
+    )
+    assert "older mapping" in capsys.readouterr().out

@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("create", help="Create the index and alias if they do not exist.")
+        actions.add_parser(
+            "create",
+            help="Create the index and alias if they do not exist; rebuild an index of an older mapping.",
+        )
         actions.add_parser("rebuild", help="Rebuild from MySQL into a new index; swap the alias.")
         verify = actions.add_parser("verify", help="Compare MySQL and Elasticsearch by (id, version).")
         verify.add_argument("--repair", action="store_true", help="Fix what verify finds.")
@@ -24,12 +27,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "create":
-            self.stdout.write(f"{index.alias_name()} -> {index.ensure_index(get_client())}")
+            name = index.ensure_index(get_client())
+            self.stdout.write(f"{index.alias_name()} -> {name}")
+            if index.mapping_version(name) < index.MAPPING_VERSION:
+                # An upgrade changed what documents hold: queries need the new mapping.
+                self.stdout.write(f"{name} has an older mapping than v{index.MAPPING_VERSION}; rebuilding")
+                self._rebuild()
         elif action == "rebuild":
-            total = Product.objects.count() + ProductTombstone.objects.count()
-            with tqdm(total=total, desc="rebuild", unit="doc") as bar:
-                result = maintenance.rebuild(progress=bar.update)
-            self.stdout.write(self.style.SUCCESS(json.dumps(result)))
+            self._rebuild()
         elif action == "verify":
             with tqdm(total=Product.objects.count(), desc="verify", unit="product") as bar:
                 drift = maintenance.verify(repair=options["repair"], progress=bar.update)
@@ -41,3 +46,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{drift.total} documents differ from MySQL; run with --repair.")
         else:
             self.stdout.write(json.dumps(maintenance.status(), indent=2, default=str))
+
+    def _rebuild(self) -> None:
+        total = Product.objects.count() + ProductTombstone.objects.count()
+        with tqdm(total=total, desc="rebuild", unit="doc") as bar:
+            result = maintenance.rebuild(progress=bar.update)
+        self.stdout.write(self.style.SUCCESS(json.dumps(result)))
