@@ -107,6 +107,10 @@ def product_update(
                 )
             kept, removed = _merged_variants(current, variant_changes, replace=replace)
         else:
+            if replace and len(current) != 1:
+                raise ValidationError(
+                    {"variants": [f"This product has {len(current)} variants: a replacement lists them."]}
+                )
             if summary_changes and len(current) != 1:
                 raise ValidationError(
                     {
@@ -299,12 +303,16 @@ def _update(
 def _replacement_defaults(*, with_variants: bool) -> dict[str, Any]:
     """What a replacement (PUT) sets the product fields it leaves out to: the model's defaults.
     When it lists the variants, the summary fields follow from them instead."""
+    settable = [name for name in PRODUCT_FIELDS if not (with_variants and name in SUMMARY_FIELDS)]
+    return _model_defaults(Product, settable)
+
+
+def _model_defaults(model: type[models.Model], names: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The default of each of the `names` fields of `model` that has one (None if nullable)."""
     return {
         field.name: field.get_default()
-        for field in Product._meta.concrete_fields
-        if field.name in PRODUCT_FIELDS
-        and (field.has_default() or field.null)
-        and not (with_variants and field.name in SUMMARY_FIELDS)
+        for field in model._meta.concrete_fields
+        if field.name in names and (field.has_default() or field.null)
     }
 
 
@@ -332,11 +340,7 @@ def _merged_variants(
 
 def variant_defaults() -> dict[str, Any]:
     """What a replacement of a variant sets the fields it leaves out to: the model's defaults."""
-    return {
-        field.name: field.get_default()
-        for field in ProductVariant._meta.concrete_fields
-        if field.name in VARIANT_FIELDS and (field.has_default() or field.null)
-    }
+    return _model_defaults(ProductVariant, VARIANT_FIELDS)
 
 
 def _variant_of(variants: list[ProductVariant], sku: str) -> ProductVariant:

@@ -134,10 +134,15 @@ def test_a_variant_sku_is_unique_across_the_catalog(staff_api, shirt):
 
 
 def test_price_on_a_product_with_several_variants_is_refused(staff_api, shirt):
-    response = staff_api.patch(f"/api/products/{shirt['id']}/", {"price": "10.00"}, format="json")
+    url = f"/api/products/{shirt['id']}/"
+    response = staff_api.patch(url, {"price": "10.00"}, format="json")
 
     assert response.status_code == 400
     assert "2 variants" in response.json()["price"][0]
+    # a replacement that leaves the variants out would not know which to keep
+    replaced = staff_api.put(url, {"sku": "SHIRT", "name": "Shirt", "category": "shirts"}, format="json")
+    assert replaced.status_code == 400
+    assert "a replacement lists them" in replaced.json()["variants"][0]
     assert Product.objects.get(pk=shirt["id"]).version == 1
 
 
