@@ -1,6 +1,7 @@
 """What staff see of the projection in the admin: the outbox (backlog, lag, dead letters), and
 on the product pages the version the search index holds and a re-index action."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,28 +12,35 @@ from catalog.models import Product
 from search import queries
 from search.exceptions import SearchUnavailable
 
-from . import maintenance
+from . import maintenance, outbox
 from .models import OutboxEntry
 
 
-def projection_summary() -> str:
+def projection_summary() -> tuple[str, int]:
+    """The projection's state in a sentence, and the message level to show it at: a warning when
+    a change is parked as a dead letter or has waited longer than the relay allows."""
     state = maintenance.status()
     lag = (
         f"lag p50 {state['lag_p50_seconds']:.2f} s, p99 {state['lag_p99_seconds']:.2f} s (last 1,000 changes)"
         if state["lag_p50_seconds"] is not None
         else "no recent changes"
     )
-    return (
+    text = (
         f"Search index: {state['outbox_backlog']} change(s) waiting "
         f"(oldest {state['oldest_pending_seconds']:.1f} s), {state['dead_letters']} dead letter(s); {lag}."
     )
+    lagging = state["oldest_pending_seconds"] > settings.PROJECTION_RELAY_AFTER_SECONDS
+    if state["dead_letters"] or lagging:
+        return f"{text} Dead letters wait for a retry (Outbox entries, state dead).", messages.WARNING
+    return text, messages.INFO
 
 
 class ProjectionSummaryMixin:
     """Shows the projection's backlog and lag above the change list."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        self.message_user(request, projection_summary(), messages.INFO)
+        text, level = projection_summary()
+        self.message_user(request, text, level)
         return super().changelist_view(request, extra_context)
 
 
@@ -60,9 +68,10 @@ class IndexedProductAdmin(ProjectionSummaryMixin, ProductAdmin):
 
     @admin.action(description="Re-index selected products")
     def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        # Their current versions again, not new ones: nothing about the products changed.
-        versions.announce(queryset)
-        self.message_user(request, f"{queryset.count()} product(s) queued for re-indexing.")
+        # New versions, not the current ones again: Elasticsearch keeps a document at its
+        # version, so only a newer one replaces a document that differs from its row.
+        queued = versions.bump(queryset)
+        self.message_user(request, f"{queued} product(s) queued for re-indexing.")
 
 
 admin.site.unregister(Product)
@@ -84,12 +93,19 @@ class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
     ]
     list_filter = ["state"]
     search_fields = ["=product_id"]
+    readonly_fields = ["last_error"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    actions = ["retry_dead_letters"]
 
     @admin.display(description="last error")
     def short_error(self, entry: OutboxEntry) -> str:
         return entry.last_error[:120]
+
+    @admin.action(description="Retry selected dead letters")
+    def retry_dead_letters(self, request: HttpRequest, queryset: QuerySet[OutboxEntry]) -> None:
+        retried = outbox.retry_dead(entries=queryset)
+        self.message_user(request, f"{retried} dead letter(s) queued again for indexing.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

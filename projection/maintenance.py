@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Min, QuerySet
@@ -126,45 +126,66 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
 class Drift:
     missing: list[int] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
+    # Same version as the row, other content: a write that bypassed the services.
+    drifted: list[int] = field(default_factory=list)
     orphaned: list[int] = field(default_factory=list)
     resurrected: list[int] = field(default_factory=list)
 
+    KINDS = ("missing", "stale", "drifted", "orphaned", "resurrected")
+
     @property
     def total(self) -> int:
-        return len(self.missing) + len(self.stale) + len(self.orphaned) + len(self.resurrected)
+        return sum(len(getattr(self, kind)) for kind in self.KINDS)
 
 
-def indexed_versions() -> dict[int, tuple[int, bool]]:
-    """(version, is tombstone) of every document behind the alias, scrolled in pages."""
-    versions: dict[int, tuple[int, bool]] = {}
+class Held(NamedTuple):
+    version: int
+    tombstone: bool
+    content_hash: str | None
+
+
+def indexed_documents() -> dict[int, Held]:
+    """Version, tombstone flag and content digest of every document behind the alias, scrolled
+    in pages."""
+    held: dict[int, Held] = {}
     # Compare with what was written, not with what the last periodic refresh made searchable.
     get_client().indices.refresh(index=index.alias_name())
     for hit in helpers.scan(
         get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT),
         index=index.alias_name(),
         query={"query": {"match_all": {}}},
-        _source=["version", "deleted"],
+        _source=["version", "deleted", "content_hash"],
         size=5000,
     ):
-        versions[int(hit["_id"])] = (hit["_source"]["version"], bool(hit["_source"].get("deleted")))
-    return versions
+        source = hit["_source"]
+        held[int(hit["_id"])] = Held(
+            source["version"], bool(source.get("deleted")), source.get("content_hash")
+        )
+    return held
 
 
 def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drift:
-    """Compare MySQL's (id, version) with the read side's. Missing: a row with no live document;
-    stale: a document older than its row; orphaned: a live document with no row; resurrected: a
-    live document for a product that has a tombstone."""
-    indexed = indexed_versions()
+    """Compare MySQL with the read side, document by document. Missing: a row with no live
+    document; stale: a document older than its row; drifted: a document at its row's version
+    whose content differs from the one built from the row now; orphaned: a live document with no
+    row; resurrected: a live document for a product that has a tombstone."""
+    indexed = indexed_documents()
     drift = Drift()
-    for products in _rows(Product.objects.values_list("pk", "version", named=True)):
-        for product in products:
-            held = indexed.pop(product.pk, None)
-            if held is None or held[1]:
-                drift.missing.append(product.pk)
-            elif held[0] < product.version:
-                drift.stale.append(product.pk)
-        progress(len(products))
-    live_leftovers = {product_id for product_id, (_, tombstone) in indexed.items() if not tombstone}
+    for documents in _rows(
+        Product.objects.all(),
+        read=lambda products: product_documents(products, indexed_at=timezone.now()),
+        key=itemgetter("id"),
+    ):
+        for document in documents:
+            held = indexed.pop(document["id"], None)
+            if held is None or held.tombstone:
+                drift.missing.append(document["id"])
+            elif held.version < document["version"]:
+                drift.stale.append(document["id"])
+            elif held.version == document["version"] and held.content_hash != document["content_hash"]:
+                drift.drifted.append(document["id"])
+        progress(len(documents))
+    live_leftovers = {product_id for product_id, held in indexed.items() if not held.tombstone}
     tombstoned = set(ProductTombstone.objects.filter(pk__in=live_leftovers).values_list("pk", flat=True))
     drift.resurrected = sorted(tombstoned)
     drift.orphaned = sorted(live_leftovers - tombstoned)
@@ -174,11 +195,13 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
 
 
 def _repair(drift: Drift) -> None:
-    """Rewrite what differs. Where Elasticsearch holds a version at or above MySQL's (a write
-    that bypassed the versioning, e.g. a manual index call), the row is moved to a version above
-    it first, through the write side's one version rule, so that the fix and every later change
-    are accepted."""
-    for ids in _batches(drift.missing + drift.stale + drift.resurrected):
+    """Rewrite what differs. A drifted document, and one where Elasticsearch holds a version at
+    or above MySQL's (a write that bypassed the versioning, e.g. a manual index call), cannot be
+    replaced at its version: the row is moved to a newer one first, through the write side's one
+    version rule, so that the fix and every later change are accepted."""
+    for ids in _batches(drift.drifted):
+        versions.bump(Product.objects.filter(pk__in=ids))
+    for ids in _batches(drift.missing + drift.stale + drift.drifted + drift.resurrected):
         outcome = bulk_write(list(build_documents(set(ids), indexed_at=timezone.now()).values()))
         if outcome.newer_held:
             for product_id, held in outcome.newer_held.items():

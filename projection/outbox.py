@@ -82,6 +82,17 @@ def relay_is_due() -> bool:
     )
 
 
+def retry_dead(*, entries: QuerySet[OutboxEntry]) -> int:
+    """Give dead letters (changes Elasticsearch kept refusing) a fresh set of attempts, once an
+    operator has fixed the cause; their last error stays for reference until they succeed."""
+    retried = entries.filter(state=OutboxEntry.State.DEAD).update(
+        state=OutboxEntry.State.PENDING, attempts=0, claimed_until=None, available_at=timezone.now()
+    )
+    if retried:
+        transaction.on_commit(request_drain)
+    return retried
+
+
 def purge_done(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Forget changes indexed long ago (recent ones feed the admin's lag figures)."""
     cutoff = timezone.now() - older_than

@@ -140,6 +140,9 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
     DocumentField("created_at", {"type": "date"}, serializers.DateTimeField),
     DocumentField("updated_at", {"type": "date"}, serializers.DateTimeField),
     DocumentField("indexed_at", {"type": "date"}, serializers.DateTimeField),
+    # A digest of everything above but indexed_at, so `verify` can tell a document that differs
+    # from its row at the same version (a write that bypassed the services).
+    DocumentField("content_hash", {"type": "keyword", "index": False, "doc_values": False}, None),
 )
 
 # A deleted product's tombstone carries only id, sku, version, indexed_at and this flag.

@@ -2,12 +2,15 @@
 from plain rows of the write model (the projection reads them; nothing here touches the
 database)."""
 
+import hashlib
 from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
+
+import orjson
 
 from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT
 
@@ -104,10 +107,19 @@ def build_product_document(
         "updated_at": product.updated_at.isoformat(),
         "indexed_at": indexed_at.isoformat(),
     }
-    return {
+    document = {
         field.name: getattr(product, field.name) if field.copied else computed[field.name]
         for field in PRODUCT_DOCUMENT
+        if field.name != "content_hash"
     }
+    document["content_hash"] = content_hash(document)
+    return document
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """The digest of a product document's content: every field but indexed_at and itself."""
+    content = {key: value for key, value in document.items() if key not in ("indexed_at", "content_hash")}
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
 
 def _variant_document(variant: VariantRow) -> dict[str, Any]:

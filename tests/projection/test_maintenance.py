@@ -63,7 +63,13 @@ def test_rebuild_while_writes_continue_loses_nothing_and_swaps_the_alias(celery_
     assert not get_client().indices.exists(index=search_index)  # the old index is gone
     wait_until(_outbox_drained, timeout=30)
     drift = maintenance.verify()
-    assert (drift.missing, drift.stale, drift.orphaned, drift.resurrected) == ([], [], [], [])
+    assert (drift.missing, drift.stale, drift.drifted, drift.orphaned, drift.resurrected) == (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
 
 
 def test_verify_reports_each_kind_of_drift_and_repair_fixes_it(search_index):
@@ -161,3 +167,23 @@ def test_create_rebuilds_an_index_left_by_an_older_mapping(search_index, capsys)
         == product.sku
     )
     assert "older mapping" in capsys.readouterr().out
+
+
+def test_verify_sees_content_that_differs_at_the_same_version_and_repair_replaces_it(search_index):
+    # given an indexed product renamed behind the services' back (its version unchanged)
+    product = factories.product(name="Brass Lamp")
+    drain.drain_outbox()
+    Product.objects.filter(pk=product.pk).update(name="Copper Lamp")
+
+    # when verify compares MySQL and Elasticsearch
+    drift = maintenance.verify()
+
+    # then the document is reported as drifted, not as up to date
+    assert drift.drifted == [product.pk] and drift.total == 1
+    # and repair replaces it, at a new version, through the one version rule
+    maintenance.verify(repair=True)
+    get_client().indices.refresh(index=index.alias_name())
+    held = get_client().get(index=index.alias_name(), id=str(product.pk))["_source"]
+    assert (held["name"], held["version"]) == ("Copper Lamp", 2)
+    assert Product.objects.get(pk=product.pk).version == 2
+    assert maintenance.verify().total == 0

@@ -95,7 +95,7 @@ def test_the_index_maps_every_declared_field_and_nothing_else():
 
 
 def test_fields_without_an_api_type_are_the_internal_ones():
-    assert {"price_cents", "deleted"} == document.INTERNAL_FIELDS
+    assert {"price_cents", "content_hash", "deleted"} == document.INTERNAL_FIELDS
     assert "price_cents" not in document.api_fields()
     assert list(document.api_fields())[:3] == ["id", "sku", "name"]
 
@@ -109,3 +109,12 @@ def test_the_api_schema_describes_exactly_what_a_built_document_shows():
     assert set(schema_fields["category"].fields) == set(shown["category"])
     assert set(schema_fields["brand"].fields) == set(shown["brand"])
     assert set(schema_fields["variants"].child.fields) == set(shown["variants"][0])
+
+
+def test_the_content_hash_follows_the_content_but_not_the_indexing_time():
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
+    later = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=datetime(2027, 1, 1, tzinfo=UTC))
+    renamed = build_product_document(_row(name="Floor Lamp"), PLACEMENT, VARIANTS, indexed_at=NOW)
+
+    assert built["content_hash"] == later["content_hash"]
+    assert built["content_hash"] != renamed["content_hash"]

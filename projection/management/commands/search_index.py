@@ -21,7 +21,7 @@ class Command(BaseCommand):
             help="Create the index and alias if they do not exist; rebuild an index of an older mapping.",
         )
         actions.add_parser("rebuild", help="Rebuild from MySQL into a new index; swap the alias.")
-        verify = actions.add_parser("verify", help="Compare MySQL and Elasticsearch by (id, version).")
+        verify = actions.add_parser("verify", help="Compare MySQL and Elasticsearch document by document.")
         verify.add_argument("--repair", action="store_true", help="Fix what verify finds.")
         actions.add_parser("status", help="Alias, index, counts, outbox backlog, dead letters.")
 
@@ -38,9 +38,7 @@ class Command(BaseCommand):
         elif action == "verify":
             with tqdm(total=Product.objects.count(), desc="verify", unit="product") as bar:
                 drift = maintenance.verify(repair=options["repair"], progress=bar.update)
-            report = {
-                name: len(getattr(drift, name)) for name in ("missing", "stale", "orphaned", "resurrected")
-            }
+            report = {kind: len(getattr(drift, kind)) for kind in drift.KINDS}
             self.stdout.write(json.dumps({**report, "repaired": options["repair"] and drift.total > 0}))
             if drift.total and not options["repair"]:
                 raise CommandError(f"{drift.total} documents differ from MySQL; run with --repair.")
