@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 
 from . import services
 from .exceptions import StillInUse, VersionMismatch
-from .models import Brand, Category, Product, ProductVariant
+from .models import AttributeDefinition, Brand, Category, Product, ProductVariant
 
 
 class EstimatedCountPaginator(Paginator):
@@ -178,6 +178,45 @@ class ProductAdmin(ServiceBackedAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         services.product_delete(product_id=obj.pk)
+
+
+class AttributeDefinitionForm(VersionCheckedForm):
+    class Meta:
+        model = AttributeDefinition
+        fields = services.ATTRIBUTE_FIELDS
+
+
+@admin.register(AttributeDefinition)
+class AttributeDefinitionAdmin(ServiceBackedAdmin):
+    form = AttributeDefinitionForm
+    list_display = ("code", "name", "type", "unit", "filterable", "searchable", "version")
+    list_filter = ("type", "filterable")
+    search_fields = ("code", "name")
+    filter_horizontal = ("categories",)
+    readonly_fields = ("version",)
+
+    def save_model(
+        self, request: HttpRequest, obj: AttributeDefinition, form: AttributeDefinitionForm, change: bool
+    ) -> None:
+        if change:
+            updated = services.attribute_update(
+                code=form.initial["code"],
+                changes=self.changes(form),
+                expected_version=form.cleaned_data["loaded_version"],
+            )
+        else:
+            updated = services.attribute_create(
+                **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        obj.pk, obj.version = updated.pk, updated.version
+
+    def save_related(
+        self, request: HttpRequest, form: AttributeDefinitionForm, formsets: list, change: bool
+    ) -> None:
+        """Nothing: the service set the categories, in the same command as the rest."""
+
+    def delete_model(self, request: HttpRequest, obj: AttributeDefinition) -> None:
+        services.attribute_delete(code=obj.code)
 
 
 class BrandForm(VersionCheckedForm):

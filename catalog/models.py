@@ -108,6 +108,36 @@ def options_key(options: dict[str, str]) -> str:
     return hashlib.sha1(json.dumps(options, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
 
 
+class AttributeDefinition(models.Model):
+    """A typed product attribute staff define (e.g. screen size, a number in inches): product
+    values under its code are checked against it, and the filterable ones become search facets.
+    Global, or restricted to categories and everything below them."""
+
+    class Type(models.TextChoices):
+        TEXT = "text"
+        ENUM = "enum"
+        NUMBER = "number"
+        BOOLEAN = "boolean"
+
+    code = models.CharField(max_length=50, unique=True, validators=[validators.validate_attribute_code])
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True, validators=[validators.validate_attribute_choices])
+    unit = models.CharField(max_length=20, blank=True, default="")
+    filterable = models.BooleanField(default=True)
+    searchable = models.BooleanField(default=False)
+    categories = models.ManyToManyField(Category, blank=True, related_name="attribute_definitions")
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code}, {self.type})"
+
+
 class ProductTombstone(models.Model):
     """The last version of a deleted product, so no stale write can bring it back."""
 

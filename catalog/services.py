@@ -16,9 +16,10 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import versions
+from . import attributes, versions
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
+    AttributeDefinition,
     Brand,
     Category,
     IdempotencyRecord,
@@ -74,6 +75,7 @@ def product_create(
         raise ValidationError({"variants": ["Give price and stock on the variants, not on the product."]})
     product = Product(sku=sku, name=name, category=category, **optional)
     with transaction.atomic():
+        attributes.check_attributes(attributes=product.attributes, category=category)
         _save_product_with_variants(product, [ProductVariant(**fields) for fields in variants], removed=[])
         versions.announce(Product.objects.filter(pk=product.pk))
     return product
@@ -100,6 +102,8 @@ def product_update(
         summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
         for field, value in changes.items():
             setattr(product, field, value)
+        if {"attributes", "category"} & changes.keys():
+            attributes.check_attributes(attributes=product.attributes, category=product.category)
         if variant_changes is not None:
             if summary_changes:
                 raise ValidationError(
@@ -190,6 +194,69 @@ def default_variants_create() -> int:
             [options_key({})],
         )
         return cursor.rowcount
+
+
+# --- attribute definitions ------------------------------------------------------------------
+
+ATTRIBUTE_FIELDS = ("code", "name", "type", "choices", "unit", "filterable", "searchable", "categories")
+
+
+def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefinition:
+    """Define a typed attribute; the products that already carry values under its code are
+    re-indexed with their values typed."""
+    _reject_unknown(optional, ATTRIBUTE_FIELDS)
+    categories = optional.pop("categories", [])
+    definition = AttributeDefinition(code=code, name=name, **optional)
+    with transaction.atomic():
+        _check_definition(definition)
+        _save_validated(definition)
+        definition.categories.set(categories)
+        versions.bump(_carrying(definition.code))
+    return definition
+
+
+def attribute_update(
+    *, code: str, changes: dict[str, Any], expected_version: int | None = None
+) -> AttributeDefinition:
+    changes = dict(changes)
+    categories = changes.pop("categories", None)
+    if "code" in changes and changes["code"] != code:
+        raise ValidationError({"code": ["An attribute's code cannot change; define another."]})
+    with transaction.atomic():
+        definition = _update(
+            AttributeDefinition.objects.filter(code=code),
+            changes,
+            ATTRIBUTE_FIELDS,
+            expected_version,
+            check=_check_definition,
+            dependents=lambda changed: _carrying(changed.code),
+        )
+        if categories is not None:
+            definition.categories.set(categories)
+    return definition
+
+
+def attribute_delete(*, code: str, expected_version: int | None = None) -> None:
+    """Remove a definition: values under its code stay on the products, as text attributes."""
+    with transaction.atomic():
+        definition = _lock(AttributeDefinition.objects.filter(code=code), expected_version)
+        versions.bump(_carrying(code))
+        definition.delete()
+
+
+def _carrying(code: str) -> models.QuerySet[Product]:
+    """The products with a value under `code`, whose documents type it by its definition."""
+    return Product.objects.filter(attributes__has_key=code)
+
+
+def _check_definition(definition: AttributeDefinition) -> None:
+    is_enum = definition.type == AttributeDefinition.Type.ENUM
+    if is_enum and not definition.choices:
+        raise ValidationError({"choices": ["An enum attribute needs its choices."]})
+    if not is_enum and definition.choices:
+        raise ValidationError({"choices": ["Only an enum attribute has choices."]})
+    if definition.unit and definition.type != AttributeDefinition.Type.NUMBER:
+        raise ValidationError({"unit": ["Only a number attribute has a unit."]})
 
 
 # --- brands -----------------------------------------------------------------------------------

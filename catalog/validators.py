@@ -1,5 +1,6 @@
 """Field rules of the write model, shared by the services, the API and the admin forms."""
 
+import math
 import re
 from typing import Any
 
@@ -12,6 +13,9 @@ MAX_TAG_LENGTH = 50
 MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_KEY_LENGTH = 100
 MAX_ATTRIBUTE_VALUE_LENGTH = 500
+MAX_ATTRIBUTE_CHOICES = 200
+# Numbers are indexed as doubles; beyond this they lose the precision a filter needs.
+MAX_ATTRIBUTE_NUMBER = 1e15
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_CATEGORY_DEPTH = 6
 MAX_OPTION_AXES = 5
@@ -46,8 +50,10 @@ def validate_tags(value: Any) -> None:
 
 
 def validate_attributes(value: Any) -> None:
+    """The shape of a product's attributes: names to a text, a number or a yes/no. Whether a
+    value fits its attribute's definition is the services' check (catalog.attributes)."""
     if not isinstance(value, dict):
-        raise ValidationError("Expected an object of string keys to string values.")
+        raise ValidationError("Expected an object of attribute names to values.")
     if len(value) > MAX_ATTRIBUTES:
         raise ValidationError(f"At most {MAX_ATTRIBUTES} attributes are allowed.")
     for key, item in value.items():
@@ -55,10 +61,40 @@ def validate_attributes(value: Any) -> None:
             raise ValidationError(
                 f"Attribute names must be strings of 1 to {MAX_ATTRIBUTE_KEY_LENGTH} characters."
             )
-        if not isinstance(item, str) or len(item) > MAX_ATTRIBUTE_VALUE_LENGTH:
-            raise ValidationError(
-                f"Attribute '{key}' must be a string of at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters."
-            )
+        if isinstance(item, str):
+            if len(item) > MAX_ATTRIBUTE_VALUE_LENGTH:
+                raise ValidationError(
+                    f"Attribute '{key}' must be at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters long."
+                )
+        elif not (isinstance(item, bool) or is_attribute_number(item)):
+            raise ValidationError(f"Attribute '{key}' must be a text, a number or true/false.")
+
+
+def is_attribute_number(value: Any) -> bool:
+    """A JSON number the index can hold as a double (not a bool, not infinite or NaN)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_ATTRIBUTE_NUMBER
+    )
+
+
+validate_attribute_code = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]{0,49}$",
+    "Use 1 to 50 lower-case letters, digits, '-' or '_', starting with a letter or digit.",
+)
+
+
+def validate_attribute_choices(value: Any) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(choice, str) and 1 <= len(choice) <= MAX_ATTRIBUTE_VALUE_LENGTH for choice in value
+    ):
+        raise ValidationError("Expected a list of texts.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each choice may appear once.")
+    if len(value) > MAX_ATTRIBUTE_CHOICES:
+        raise ValidationError(f"At most {MAX_ATTRIBUTE_CHOICES} choices are allowed.")
 
 
 def validate_options(value: Any) -> None:

@@ -9,6 +9,8 @@ from api.health import healthz, readyz
 from api.metrics_access import metrics_access
 from api.views import ProductCollectionView, ProductItemView
 from catalog.api.views import (
+    AttributeCollectionCommand,
+    AttributeItemCommand,
     BrandCollectionCommand,
     BrandItemCommand,
     CategoryCollectionCommand,
@@ -44,6 +46,8 @@ urlpatterns = [
         VariantItemCommand.as_view(),
         name="variant-item",
     ),
+    path("api/attributes/", AttributeCollectionCommand.as_view(), name="attribute-collection"),
+    path("api/attributes/<slug:code>/", AttributeItemCommand.as_view(), name="attribute-item"),
     path("api/brands/", BrandCollectionCommand.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
     path("api/categories/", CategoryCollectionCommand.as_view(), name="category-collection"),

@@ -6,21 +6,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from catalog.models import Category, Product, ProductTombstone, ProductVariant
+from catalog.models import AttributeDefinition, Category, Product, ProductTombstone, ProductVariant
 from search import documents
-from search.documents import ROW_COLUMNS, CategoryRow, ProductRow, TombstoneRow, VariantRow
+from search.documents import ROW_COLUMNS, AttributeType, CategoryRow, ProductRow, TombstoneRow, VariantRow
 
 
 def product_documents(products: QuerySet[Product], *, indexed_at: datetime) -> list[dict[str, Any]]:
     """The documents of `products`, from their rows, then their variants and the category tree,
-    both read *after* the rows.
+    and the attribute definitions, all read *after* the rows.
 
     A category change bumps the version of every product below it in the same transaction, so
     a tree read after a row is at least as new as that row: a document never pairs a version
     with an older tree (which a later write of the same version could not correct). A tree
     newer than the row is harmless, since the bumped version follows. A row whose category is
     gone from the tree was moved (and bumped) meanwhile, so the rows are read again. Variants
-    follow the same rule: every variant change bumps its product in the same transaction."""
+    and attribute definitions follow the same rule: a change of either bumps, in its own
+    transaction, the products whose documents show it."""
     while True:
         rows = [ProductRow(*values) for values in products.values_list(*ROW_COLUMNS.values())]
         if not rows:
@@ -35,10 +36,18 @@ def product_documents(products: QuerySet[Product], *, indexed_at: datetime) -> l
         placements = documents.category_placements(
             CategoryRow(*values) for values in Category.objects.values_list(*CategoryRow._fields)
         )
+        attribute_types = {
+            values[0]: AttributeType(*values)
+            for values in AttributeDefinition.objects.values_list(*AttributeType._fields)
+        }
         if all(row.category_id in placements for row in rows):
             return [
                 documents.build_product_document(
-                    row, placements[row.category_id], variants[row.pk], indexed_at=indexed_at
+                    row,
+                    placements[row.category_id],
+                    variants[row.pk],
+                    attribute_types=attribute_types,
+                    indexed_at=indexed_at,
                 )
                 for row in rows
             ]

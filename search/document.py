@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 TEXT = {"type": "text", "analyzer": "catalog_text"}
@@ -25,6 +26,11 @@ class DocumentField:
     api_type: Callable[[], serializers.Field] | None
     # The value is the write model's column of the same name, unchanged.
     copied: bool = False
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]})
+class AttributeValueShape(serializers.JSONField):
+    """An attribute's value: a text, a number or true/false, as its definition says."""
 
 
 class BrandRefSerializer(serializers.Serializer):
@@ -132,8 +138,25 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
     DocumentField(
         "attributes",
         {"type": "flattened"},
-        lambda: serializers.DictField(child=serializers.CharField()),
+        lambda: serializers.DictField(
+            child=AttributeValueShape(), help_text="Code to value: a text, a number or true/false."
+        ),
         copied=True,
+    ),
+    # Every attribute, typed by its definition (numbers for range filters), under four fields
+    # however many attributes staff define: no mapping change for a new one.
+    DocumentField(
+        "attribute_values",
+        {
+            "type": "nested",
+            "properties": {
+                "code": {"type": "keyword"},
+                "text": {"type": "keyword"},
+                "number": {"type": "double"},
+                "filterable": {"type": "boolean"},
+            },
+        },
+        None,
     ),
     DocumentField("is_active", {"type": "boolean"}, serializers.BooleanField, copied=True),
     DocumentField("version", {"type": "long"}, serializers.IntegerField, copied=True),

@@ -3,6 +3,7 @@ from plain rows of the write model (the projection reads them; nothing here touc
 database)."""
 
 import hashlib
+import math
 from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +78,14 @@ class VariantRow(NamedTuple):
     stock: int
 
 
+class AttributeType(NamedTuple):
+    """How a defined attribute's values are indexed: by type, and whether they are a facet."""
+
+    code: str
+    type: str
+    filterable: bool
+
+
 class TombstoneRow(NamedTuple):
     pk: int
     sku: str
@@ -84,7 +93,12 @@ class TombstoneRow(NamedTuple):
 
 
 def build_product_document(
-    product: ProductRow, placement: CategoryPlacement, variants: list[VariantRow], *, indexed_at: datetime
+    product: ProductRow,
+    placement: CategoryPlacement,
+    variants: list[VariantRow],
+    *,
+    attribute_types: dict[str, AttributeType],
+    indexed_at: datetime,
 ) -> dict[str, Any]:
     computed = {
         "id": product.pk,
@@ -103,6 +117,10 @@ def build_product_document(
         "price_cents": int(product.price * 100),
         "in_stock": product.stock > 0,
         "variants": [_variant_document(variant) for variant in variants],
+        "attribute_values": [
+            _attribute_value(code, value, attribute_types.get(code))
+            for code, value in product.attributes.items()
+        ],
         "created_at": product.created_at.isoformat(),
         "updated_at": product.updated_at.isoformat(),
         "indexed_at": indexed_at.isoformat(),
@@ -120,6 +138,25 @@ def content_hash(document: dict[str, Any]) -> str:
     """The digest of a product document's content: every field but indexed_at and itself."""
     content = {key: value for key, value in document.items() if key not in ("indexed_at", "content_hash")}
     return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def _attribute_value(code: str, value: Any, kind: AttributeType | None) -> dict[str, Any]:
+    """One attribute, typed for filters and facets: a number where its definition says number
+    (a text written before the definition, such as "15.6", counts if it reads as one), else a
+    keyword; a facet only where its definition says filterable."""
+    number = _as_number(value) if kind is not None and kind.type == "number" else None
+    text = None if number is not None else str(value).lower() if isinstance(value, bool) else str(value)
+    return {"code": code, "text": text, "number": number, "filterable": bool(kind and kind.filterable)}
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _variant_document(variant: VariantRow) -> dict[str, Any]:

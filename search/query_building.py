@@ -61,7 +61,10 @@ class ProductFilters:
     max_price: Decimal | None = None
     in_stock: bool | None = None
     tags: tuple[str, ...] = ()
-    attributes: tuple[tuple[str, str], ...] = ()
+    # Attribute code -> accepted values (one must match); each entry must hold.
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Attribute code, lowest, highest (inclusive; None = open): for number attributes.
+    attribute_ranges: tuple[tuple[str, float | None, float | None], ...] = ()
     # Option axis -> accepted values: one variant must have an accepted value on every axis.
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # "true" (storefront default), "false" or "all"; the API allows the last two to staff only.
@@ -73,6 +76,8 @@ MATCHING_VARIANTS = "matching_variants"
 # As many as a product may have (catalog.validators.MAX_VARIANTS), Elasticsearch's default cap.
 MAX_INNER_VARIANTS = 100
 OPTION_VALUES_PER_FACET = 200
+ATTRIBUTE_FACETS = 30
+ATTRIBUTE_FACET_VALUES = 50
 
 
 def list_query(filters: ProductFilters) -> dict[str, Any]:
@@ -299,10 +304,28 @@ def _matching_variants(filters: ProductFilters) -> list[dict[str, Any]]:
 def _filter_clauses(filters: ProductFilters, *, include_facet_filters: bool = True) -> list[dict[str, Any]]:
     clauses = _base_clauses(filters.active)
     clauses += [{"term": {"tags": tag}} for tag in filters.tags]
-    clauses += [{"term": {f"attributes.{name}": value}} for name, value in filters.attributes]
+    clauses += [{"terms": {f"attributes.{code}": list(values)}} for code, values in filters.attributes]
+    clauses += [_attribute_range(code, low, high) for code, low, high in filters.attribute_ranges]
     if include_facet_filters:
         clauses += _facet_filters(filters)
     return clauses
+
+
+def _attribute_range(code: str, low: float | None, high: float | None) -> dict[str, Any]:
+    bounds = {key: bound for key, bound in (("gte", low), ("lte", high)) if bound is not None}
+    return {
+        "nested": {
+            "path": "attribute_values",
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"term": {"attribute_values.code": code}},
+                        {"range": {"attribute_values.number": bounds}},
+                    ]
+                }
+            },
+        }
+    }
 
 
 def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
@@ -369,6 +392,34 @@ def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
         # Every axis, counted under all choices; an axis with a choice of its own is counted
         # again below without it, so its other values keep their counts (disjunctive).
         "options": over_variants("options", option_values(None)),
+        # The filterable attributes of the products found: their values (texts, choices, yes/no)
+        # and the range of the numbers, each counted in products.
+        "attributes": over_products(
+            "attributes",
+            {
+                "nested": {"path": "attribute_values"},
+                "aggs": {
+                    "filterable": {
+                        "filter": {"term": {"attribute_values.filterable": True}},
+                        "aggs": {
+                            "codes": {
+                                "terms": {"field": "attribute_values.code", "size": ATTRIBUTE_FACETS},
+                                "aggs": {
+                                    "values": {
+                                        "terms": {
+                                            "field": "attribute_values.text",
+                                            "size": ATTRIBUTE_FACET_VALUES,
+                                        },
+                                        "aggs": {"products": {"reverse_nested": {}}},
+                                    },
+                                    "numbers": {"stats": {"field": "attribute_values.number"}},
+                                },
+                            }
+                        },
+                    }
+                },
+            },
+        ),
     }
     for axis, _ in filters.options:
         aggregations[f"option.{axis}"] = over_variants(f"option.{axis}", option_values(axis))
@@ -411,6 +462,17 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
                 for bucket in per_product(name)
                 for value in [bucket["key"].split("=", 1)[1]]
             ]
+    attributes = {}
+    for code in aggregations["attributes"]["values"]["filterable"]["codes"]["buckets"]:
+        numbers = code["numbers"]
+        attributes[code["key"]] = {
+            "values": [
+                {"value": value["key"], "label": value["key"], "count": value["products"]["doc_count"]}
+                for value in code["values"]["buckets"]
+            ],
+            "min": numbers["min"] if numbers["count"] else None,
+            "max": numbers["max"] if numbers["count"] else None,
+        }
     return {
         "brand": labelled("brand"),
         "category": labelled("category"),
@@ -427,4 +489,5 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
             "false": stock_counts.get("false", 0),
         },
         "options": options,
+        "attributes": attributes,
     }

@@ -5,8 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from catalog import validators
-from catalog.models import Brand, Category, Product, ProductVariant
-from catalog.services import PRODUCT_FIELDS, VARIANT_FIELDS
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from catalog.services import ATTRIBUTE_FIELDS, PRODUCT_FIELDS, VARIANT_FIELDS
 
 
 class RejectUnknownFieldsMixin:
@@ -28,6 +28,40 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class AttributeValueField(serializers.JSONField):
+    """A text, a number or true/false: JSON's scalars but null (the definition's type is the
+    services' check)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and len(data) > validators.MAX_ATTRIBUTE_VALUE_LENGTH:
+            raise serializers.ValidationError(f"At most {validators.MAX_ATTRIBUTE_VALUE_LENGTH} characters.")
+        if isinstance(data, str | bool) or validators.is_attribute_number(data):
+            return data
+        raise serializers.ValidationError("Expected a text, a number or true/false.")
+
+
+class AttributeDefinitionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    categories = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        many=True,
+        required=False,
+        help_text="Category slugs the attribute is restricted to (with their subcategories); "
+        "none: every product.",
+    )
+    choices = serializers.ListField(
+        child=StrictCharField(max_length=validators.MAX_ATTRIBUTE_VALUE_LENGTH),
+        required=False,
+        max_length=validators.MAX_ATTRIBUTE_CHOICES,
+        help_text="The allowed values of an enum attribute.",
+    )
+
+    class Meta:
+        model = AttributeDefinition
+        fields = [*ATTRIBUTE_FIELDS, "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
 
 
 class VariantSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -90,10 +124,10 @@ class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         required=False,
     )
     attributes = serializers.DictField(
-        child=StrictCharField(
-            allow_blank=True, max_length=validators.MAX_ATTRIBUTE_VALUE_LENGTH, trim_whitespace=False
-        ),
+        child=AttributeValueField(),
         required=False,
+        help_text="Attribute code to value: a text, a number or true/false, as the attribute's "
+        "definition (`/api/attributes/`) says; a code without a definition takes a text.",
     )
 
     class Meta:

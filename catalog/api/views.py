@@ -20,10 +20,16 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import services
-from catalog.models import Brand, Category, Product, ProductVariant
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
 
 from .http import etag, expected_version, idempotent
-from .serializers import BrandSerializer, CategorySerializer, ProductSerializer, VariantSerializer
+from .serializers import (
+    AttributeDefinitionSerializer,
+    BrandSerializer,
+    CategorySerializer,
+    ProductSerializer,
+    VariantSerializer,
+)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -273,6 +279,69 @@ def _update_by_slug(
     changes = serializer.validated_data if partial else {**put_defaults, **serializer.validated_data}
     updated = update(slug=slug, changes=changes, expected_version=version)
     return Response(serializer_class(updated).data, headers=etag(updated.version))
+
+
+class AttributeCollectionCommand(APIView):
+    """The attribute definitions: catalog configuration for staff, read from MySQL."""
+
+    queryset = AttributeDefinition.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        responses={200: AttributeDefinitionSerializer(many=True), **COMMON_ERRORS},
+        description="Every attribute definition, by code.",
+    )
+    def get(self, request: Request) -> Response:
+        definitions = AttributeDefinition.objects.prefetch_related("categories")
+        return Response(AttributeDefinitionSerializer(definitions, many=True).data)
+
+    @extend_schema(
+        request=AttributeDefinitionSerializer,
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
+        responses={201: AttributeDefinitionSerializer, 422: KEY_REUSED, **COMMON_ERRORS},
+        description="Define a typed attribute (text, enum with choices, number with unit, boolean), "
+        "global or for categories. Products with values under its code are re-indexed; no "
+        "index rebuild is needed.",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = AttributeDefinitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        definition = services.attribute_create(**serializer.validated_data)
+        return Response(
+            AttributeDefinitionSerializer(definition).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{request.path}{definition.code}/", **etag(definition.version)},
+        )
+
+
+class AttributeItemCommand(APIView):
+    queryset = AttributeDefinition.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=AttributeDefinitionSerializer(partial=True),
+        parameters=[IF_MATCH, ETAG],
+        responses={200: AttributeDefinitionSerializer, **ITEM_ERRORS},
+        description="Change an attribute definition (its code stays).",
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        current = AttributeDefinition.objects.get(code=code)
+        serializer = AttributeDefinitionSerializer(current, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        definition = services.attribute_update(
+            code=code, changes=serializer.validated_data, expected_version=expected_version(request)
+        )
+        return Response(AttributeDefinitionSerializer(definition).data, headers=etag(definition.version))
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, **ITEM_ERRORS},
+        description="Remove a definition; the values under its code stay, as text attributes.",
+    )
+    def delete(self, request: Request, code: str) -> Response:
+        services.attribute_delete(code=code, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BrandCollectionCommand(APIView):

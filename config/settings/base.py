@@ -180,4 +180,6 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
+# Refuse product attributes that no attribute definition covers (by default they are kept as text).
+CATALOG_STRICT_ATTRIBUTES = env.bool("CATALOG_STRICT_ATTRIBUTES", default=False)
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)

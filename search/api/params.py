@@ -2,6 +2,7 @@
 anything, so every bad one is a 400 naming it; the serializers also document them in the
 OpenAPI schema."""
 
+import math
 import re
 from typing import Any
 
@@ -98,20 +99,12 @@ class ListParamsSerializer(QueryParamsSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        attributes = tuple(
-            (name.removeprefix(ATTRIBUTE_PREFIX), value)
-            for name in self._query
-            if name.startswith(ATTRIBUTE_PREFIX)
-            for value in self._query.getlist(name)
-        )
-        if any(not name or len(name) > 100 for name, _ in attributes):
-            raise serializers.ValidationError(
-                {"attr": ["Use attr.<name>=<value> with a name of 1-100 characters."]}
-            )
+        attributes, attribute_ranges = self._attributes()
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_price": ["Must not be greater than max_price."]})
         attrs["attributes"] = attributes
+        attrs["attribute_ranges"] = attribute_ranges
         attrs["options"] = self._options()
         if "cursor" in attrs:
             try:
@@ -126,6 +119,42 @@ class ListParamsSerializer(QueryParamsSerializer):
                 {"page": ["Too deep for page numbers; follow the `next` links, which use a cursor."]}
             )
         return attrs
+
+    def _attributes(
+        self,
+    ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, float | None, float | None], ...]]:
+        """`attr.<code>=<value>[,<value>...]` (one of the values; repeat the parameter to require
+        several) and `attr.<code>__gte=` / `__lte=` (a number attribute's range)."""
+        values, bounds = [], {}
+        for name in self._query:
+            if not name.startswith(ATTRIBUTE_PREFIX):
+                continue
+            code, _, bound = name.removeprefix(ATTRIBUTE_PREFIX).partition("__")
+            if not code or len(code) > 100 or bound not in ("", "gte", "lte"):
+                raise serializers.ValidationError(
+                    {
+                        "attr": [
+                            f"{name}: use attr.<code>=<value>, attr.<code>__gte=<n> or attr.<code>__lte=<n>, "
+                            "with a code of 1-100 characters."
+                        ]
+                    }
+                )
+            for given in self._query.getlist(name):
+                if bound:
+                    try:
+                        number = float(given)
+                    except ValueError:
+                        number = math.nan
+                    if not math.isfinite(number):
+                        raise serializers.ValidationError({name: [f"Expected a number, not {given!r}."]})
+                    bounds.setdefault(code, {})[bound] = number
+                else:
+                    accepted = tuple(dict.fromkeys(value for value in given.split(",") if value))
+                    if not accepted:
+                        raise serializers.ValidationError({name: ["Give at least one value."]})
+                    values.append((code, accepted))
+        ranges = tuple((code, given.get("gte"), given.get("lte")) for code, given in bounds.items())
+        return tuple(values), ranges
 
     def _options(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """`option.<name>=<value>[,<value>...]`: a variant with one of the values on that axis."""
@@ -165,6 +194,7 @@ class ListParamsSerializer(QueryParamsSerializer):
             in_stock=data.get("in_stock"),
             tags=tuple(data.get("tag", ())),
             attributes=data["attributes"],
+            attribute_ranges=data["attribute_ranges"],
             options=data["options"],
             active=data["is_active"],
         )

@@ -60,6 +60,12 @@ class StockCountsSerializer(serializers.Serializer):
         return {"true": serializers.IntegerField(), "false": serializers.IntegerField()}
 
 
+class AttributeFacetSerializer(serializers.Serializer):
+    values = FacetValueSerializer(many=True)
+    min = serializers.FloatField(allow_null=True, help_text="The lowest number (number attributes).")
+    max = serializers.FloatField(allow_null=True, help_text="The highest number (number attributes).")
+
+
 class FacetsSerializer(serializers.Serializer):
     brand = FacetValueSerializer(many=True)
     category = FacetValueSerializer(many=True)
@@ -69,6 +75,11 @@ class FacetsSerializer(serializers.Serializer):
         child=FacetValueSerializer(many=True),
         help_text="Per option axis (e.g. `size`), its values with the number of products that have "
         "a variant with that value among those the other choices allow.",
+    )
+    attributes = serializers.DictField(
+        child=AttributeFacetSerializer(),
+        help_text="Per filterable attribute present in the results (`/api/attributes/`), its values "
+        "with the number of products having each, and for numbers the lowest and highest.",
     )
 
 

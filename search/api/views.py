@@ -43,7 +43,11 @@ UNAVAILABLE = OpenApiResponse(
     "with `Retry-After`."
 )
 ATTRIBUTE_FILTER = OpenApiParameter(
-    "attr.<name>", str, description="Filter on an attribute value, e.g. `attr.color=red`; repeatable."
+    "attr.<name>",
+    str,
+    description="Products whose attribute has one of these values, e.g. `attr.color=red,blue`; repeat "
+    "the parameter to require several. For number attributes also `attr.<name>__gte=` and "
+    "`attr.<name>__lte=`, e.g. `attr.screen__gte=13`.",
 )
 OPTION_FILTER = OpenApiParameter(
     "option.<name>",

@@ -59,8 +59,8 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
     poisoned = factories.product(name="Poisoned Product")
     build = documents.build_product_document
 
-    def build_with_a_mapping_error(product, placement, variants, *, indexed_at):
-        document = build(product, placement, variants, indexed_at=indexed_at)
+    def build_with_a_mapping_error(product, placement, variants, **options):
+        document = build(product, placement, variants, **options)
         if product.pk == poisoned.pk:
             document["not_in_the_mapping"] = "refused by the strict mapping"
         return document

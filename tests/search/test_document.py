@@ -56,7 +56,7 @@ PLACEMENT = CategoryPlacement(
 
 
 def test_the_builder_writes_exactly_the_declared_fields_in_their_order():
-    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
 
     assert list(built) == [field.name for field in document.PRODUCT_DOCUMENT]
     for field in document.PRODUCT_DOCUMENT:
@@ -68,7 +68,7 @@ def test_the_builder_writes_exactly_the_declared_fields_in_their_order():
 
 
 def test_copied_fields_are_the_write_model_columns_unchanged():
-    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
 
     assert {name: built[name] for name in document.COPIED_COLUMNS} == {
         name: getattr(_row(), name) for name in document.COPIED_COLUMNS
@@ -78,7 +78,7 @@ def test_copied_fields_are_the_write_model_columns_unchanged():
 
 def test_computed_fields_are_derived_from_the_row():
     built = build_product_document(
-        _row(stock=0, brand_slug=None, brand_name=None), PLACEMENT, [], indexed_at=NOW
+        _row(stock=0, brand_slug=None, brand_name=None), PLACEMENT, [], attribute_types={}, indexed_at=NOW
     )
 
     assert built["price"] == "19.90" and built["price_cents"] == 1990
@@ -95,13 +95,13 @@ def test_the_index_maps_every_declared_field_and_nothing_else():
 
 
 def test_fields_without_an_api_type_are_the_internal_ones():
-    assert {"price_cents", "content_hash", "deleted"} == document.INTERNAL_FIELDS
+    assert {"price_cents", "attribute_values", "content_hash", "deleted"} == document.INTERNAL_FIELDS
     assert "price_cents" not in document.api_fields()
     assert list(document.api_fields())[:3] == ["id", "sku", "name"]
 
 
 def test_the_api_schema_describes_exactly_what_a_built_document_shows():
-    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
     shown = queries._public(built)
 
     schema_fields = ProductDocumentSerializer().fields
@@ -112,9 +112,13 @@ def test_the_api_schema_describes_exactly_what_a_built_document_shows():
 
 
 def test_the_content_hash_follows_the_content_but_not_the_indexing_time():
-    built = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=NOW)
-    later = build_product_document(_row(), PLACEMENT, VARIANTS, indexed_at=datetime(2027, 1, 1, tzinfo=UTC))
-    renamed = build_product_document(_row(name="Floor Lamp"), PLACEMENT, VARIANTS, indexed_at=NOW)
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
+    later = build_product_document(
+        _row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=datetime(2027, 1, 1, tzinfo=UTC)
+    )
+    renamed = build_product_document(
+        _row(name="Floor Lamp"), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW
+    )
 
     assert built["content_hash"] == later["content_hash"]
     assert built["content_hash"] != renamed["content_hash"]

@@ -44,6 +44,15 @@ def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 def _mismatches(value: Any, node: dict[str, Any], schema: dict[str, Any], path: str) -> list[str]:
     """Where a live answer and its documented schema disagree: undocumented fields, documented
     required fields missing, and values of another type."""
+    choices = node.get("oneOf", [])
+    if choices and all("type" in choice and choice["type"] != "object" for choice in choices):
+        # a union of plain types (e.g. an attribute's text, number or yes/no): one must fit
+        documented = {choice["type"] for choice in choices}
+        return (
+            []
+            if JSON_TYPES[type(value)] & documented
+            else [f"{path}: {type(value).__name__} not in {documented}"]
+        )
     node = _resolve(node, schema)
     if value is None:
         return [] if node.get("nullable") else [f"{path}: null but not nullable"]

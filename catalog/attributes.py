@@ -1,0 +1,60 @@
+"""Typed product attributes: which definitions apply to a product, and whether its values fit
+them. A key without a definition stays a text attribute (as before definitions existed), unless
+CATALOG_STRICT_ATTRIBUTES makes it an error."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .models import AttributeDefinition, Category
+from .validators import is_attribute_number
+
+
+def applicable_definitions(*, category: Category) -> dict[str, AttributeDefinition]:
+    """The definitions for products of `category`: global ones, and those restricted to it or
+    to a category above it."""
+    parent_of = dict(Category.objects.values_list("pk", "parent_id"))
+    lineage, node = set(), category.pk
+    while node is not None and node not in lineage:
+        lineage.add(node)
+        node = parent_of.get(node)
+    applicable = {}
+    for definition in AttributeDefinition.objects.prefetch_related("categories"):
+        scope = {restricted.pk for restricted in definition.categories.all()}
+        if not scope or scope & lineage:
+            applicable[definition.code] = definition
+    return applicable
+
+
+def check_attributes(*, attributes: dict[str, Any], category: Category) -> None:
+    """Raise a ValidationError naming every attribute whose value does not fit its definition."""
+    definitions = applicable_definitions(category=category)
+    problems = []
+    for code, value in attributes.items():
+        definition = definitions.get(code)
+        if definition is None:
+            if settings.CATALOG_STRICT_ATTRIBUTES:
+                problems.append(f"'{code}': no attribute of that code is defined for this category.")
+            elif not isinstance(value, str):
+                problems.append(f"'{code}': has no definition, so it must be a string.")
+            continue
+        reason = _misfit(definition, value)
+        if reason:
+            problems.append(f"'{code}': {reason}")
+    if problems:
+        raise ValidationError({"attributes": problems})
+
+
+def _misfit(definition: AttributeDefinition, value: Any) -> str | None:
+    types = AttributeDefinition.Type
+    if definition.type == types.NUMBER and not is_attribute_number(value):
+        unit = f" ({definition.unit})" if definition.unit else ""
+        return f"must be a number{unit}, not {value!r}."
+    if definition.type == types.BOOLEAN and not isinstance(value, bool):
+        return f"must be true or false, not {value!r}."
+    if definition.type == types.ENUM and value not in definition.choices:
+        return f"must be one of {', '.join(definition.choices)}; {value!r} is not."
+    if definition.type == types.TEXT and not isinstance(value, str):
+        return f"must be a text, not {value!r}."
+    return None
