@@ -11,7 +11,7 @@ from . import validators
 
 
 class Brand(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validators.validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     version = models.PositiveBigIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -25,7 +25,7 @@ class Brand(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validators.validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -44,11 +44,11 @@ class Category(models.Model):
 
 class Product(models.Model):
     sku = models.CharField(max_length=64, unique=True, validators=[validators.validate_sku])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validators.validate_single_line])
     description = models.TextField(
         blank=True,
         default="",
-        validators=[MaxLengthValidator(validators.MAX_DESCRIPTION_LENGTH)],
+        validators=[MaxLengthValidator(validators.MAX_DESCRIPTION_LENGTH), validators.validate_multi_line],
     )
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
@@ -120,7 +120,7 @@ class AttributeDefinition(models.Model):
         BOOLEAN = "boolean"
 
     code = models.CharField(max_length=50, unique=True, validators=[validators.validate_attribute_code])
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validators.validate_single_line])
     type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXT)
     choices = models.JSONField(default=list, blank=True, validators=[validators.validate_attribute_choices])
     unit = models.CharField(max_length=20, blank=True, default="")

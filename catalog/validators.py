@@ -2,6 +2,7 @@
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 import pycountry
@@ -30,6 +31,34 @@ validate_sku = RegexValidator(
 )
 
 _OPTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+# Line breaks and tabs, allowed in multi-line texts only.
+_LAYOUT = frozenset("\n\r\t")
+
+
+def unstorable_character(text: str, *, multi_line: bool = False) -> str | None:
+    """The first character that has no place in catalog text, or None: control characters
+    (NUL included, which Elasticsearch's flattened fields refuse), lone surrogates (which
+    MySQL's JSON columns refuse) and, outside multi-line texts, line breaks and tabs."""
+    for character in text:
+        category = unicodedata.category(character)
+        if category == "Cs" or (category == "Cc" and not (multi_line and character in _LAYOUT)):
+            return character
+    return None
+
+
+def _checked_text(text: str, *, what: str, multi_line: bool = False) -> None:
+    character = unstorable_character(text, multi_line=multi_line)
+    if character is not None:
+        raise ValidationError(f"{what} contains the character {character!r}, which text may not hold.")
+
+
+def validate_single_line(value: str) -> None:
+    _checked_text(value, what="The text")
+
+
+def validate_multi_line(value: str) -> None:
+    _checked_text(value, what="The text", multi_line=True)
+
 
 _CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
@@ -47,6 +76,7 @@ def validate_tags(value: Any) -> None:
     for tag in value:
         if not isinstance(tag, str) or not 1 <= len(tag) <= MAX_TAG_LENGTH:
             raise ValidationError(f"Each tag must be a string of 1 to {MAX_TAG_LENGTH} characters.")
+        _checked_text(tag, what=f"The tag {tag!r}")
 
 
 def validate_attributes(value: Any) -> None:
@@ -61,7 +91,9 @@ def validate_attributes(value: Any) -> None:
             raise ValidationError(
                 f"Attribute names must be strings of 1 to {MAX_ATTRIBUTE_KEY_LENGTH} characters."
             )
+        _checked_text(key, what=f"The attribute name {key!r}")
         if isinstance(item, str):
+            _checked_text(item, what=f"Attribute '{key}'")
             if len(item) > MAX_ATTRIBUTE_VALUE_LENGTH:
                 raise ValidationError(
                     f"Attribute '{key}' must be at most {MAX_ATTRIBUTE_VALUE_LENGTH} characters long."
@@ -91,6 +123,8 @@ def validate_attribute_choices(value: Any) -> None:
         isinstance(choice, str) and 1 <= len(choice) <= MAX_ATTRIBUTE_VALUE_LENGTH for choice in value
     ):
         raise ValidationError("Expected a list of texts.")
+    for choice in value:
+        _checked_text(choice, what=f"The choice {choice!r}")
     if len(set(value)) != len(value):
         raise ValidationError("Each choice may appear once.")
     if len(value) > MAX_ATTRIBUTE_CHOICES:
@@ -114,3 +148,4 @@ def validate_options(value: Any) -> None:
             raise ValidationError(
                 f"Option '{name}' must be a text of 1 to {MAX_OPTION_VALUE_LENGTH} characters."
             )
+        _checked_text(item, what=f"Option '{name}'")

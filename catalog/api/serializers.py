@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
 from catalog import validators
@@ -30,6 +31,17 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class CommandSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """The base of every command's serializer: unknown fields are refused, and so is a number
+    or a boolean where the model keeps text (a name of 5 is a mistake, not the text "5")."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
 class AttributeValueField(serializers.JSONField):
     """A text, a number or true/false: JSON's scalars but null (the definition's type is the
     services' check)."""
@@ -42,7 +54,7 @@ class AttributeValueField(serializers.JSONField):
         raise serializers.ValidationError("Expected a text, a number or true/false.")
 
 
-class AttributeDefinitionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class AttributeDefinitionSerializer(CommandSerializer):
     categories = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
@@ -64,7 +76,7 @@ class AttributeDefinitionSerializer(RejectUnknownFieldsMixin, serializers.ModelS
         read_only_fields = ["version", "created_at", "updated_at"]
 
 
-class VariantSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class VariantSerializer(CommandSerializer):
     options = serializers.DictField(
         child=StrictCharField(max_length=validators.MAX_OPTION_VALUE_LENGTH),
         required=False,
@@ -88,7 +100,7 @@ class VariantSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         return value
 
 
-class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class ProductSerializer(CommandSerializer):
     brand = serializers.SlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False
     )
@@ -141,7 +153,7 @@ class ProductSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         return value
 
 
-class BrandSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class BrandSerializer(CommandSerializer):
     class Meta:
         model = Brand
         fields = ["name", "slug", "version", "created_at", "updated_at"]
@@ -149,7 +161,7 @@ class BrandSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         extra_kwargs = {"slug": {"required": False}}
 
 
-class CategorySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class CategorySerializer(CommandSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
     )

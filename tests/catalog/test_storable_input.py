@@ -1,0 +1,74 @@
+"""Every value a command accepts can be stored and indexed: text with control characters or
+lone surrogates, and numbers where text is expected, are 400s naming the field, never a 201 that
+never shows up in search, nor a 500 from MySQL's JSON check."""
+
+import json
+
+import pytest
+
+from catalog.models import Brand, Category, Product
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NUL, BELL, SURROGATE = "\x00", "\x07", "\ud800"
+
+
+@pytest.fixture
+def category():
+    return factories.category("Lamps")
+
+
+def _post_raw(client, url: str, body: dict):
+    # json.dumps escapes a lone surrogate as \\ud800, as a client's JSON would carry it
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": f"Desk{NUL}Lamp"}, "name"),
+        ({"name": "Desk\nLamp"}, "name"),
+        ({"name": 5}, "name"),
+        ({"description": f"Bright{BELL}"}, "description"),
+        ({"tags": [f"new{NUL}"]}, "tags"),
+        ({"attributes": {f"col{NUL}or": "red"}}, "attributes"),
+        ({"attributes": {f"col{SURROGATE}": "red"}}, "attributes"),
+        ({"attributes": {"color": f"red{SURROGATE}"}}, "attributes"),
+        (
+            {
+                "variants": [{"sku": "L-1", "options": {"size": f"M{SURROGATE}"}, "price": "9.00"}],
+                "price": None,
+            },
+            "variants",
+        ),
+    ],
+)
+def test_unstorable_product_input_is_a_400_naming_the_field(staff_api, category, change, field):
+    body = {"sku": "LAMP-1", "name": "Desk Lamp", "category": category.slug, "price": "19.00", **change}
+    body = {key: value for key, value in body.items() if value is not None}
+
+    response = _post_raw(staff_api, "/api/products/", body)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Product.objects.exists()
+
+
+def test_a_multi_line_description_is_fine(staff_api, category):
+    body = {"sku": "LAMP-2", "name": "Desk Lamp", "category": category.slug, "price": "19.00"}
+    response = staff_api.post(
+        "/api/products/", {**body, "description": "Bright.\n\tDimmable."}, format="json"
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("name", ["Acme\nAudio", f"Acme{BELL}", 5, f"Acme{SURROGATE}"])
+def test_brand_and_category_names_are_single_lines_of_text(staff_api, name):
+    brand = _post_raw(staff_api, "/api/brands/", {"name": name, "slug": "acme"})
+    category = _post_raw(staff_api, "/api/categories/", {"name": name, "slug": "lamps"})
+
+    assert brand.status_code == 400 and "name" in brand.json()
+    assert category.status_code == 400 and "name" in category.json()
+    assert not Brand.objects.exists() and not Category.objects.exists()
