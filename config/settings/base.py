@@ -159,6 +159,9 @@ ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.
 # How long `GET /api/products/<id>/?min_version=N` may hold a web worker waiting for version N,
 # for signed-in callers; anonymous ones never wait.
 READ_YOUR_WRITES_WAIT_SECONDS = env.float("READ_YOUR_WRITES_WAIT_SECONDS", default=5.0)
+# How many such waits may run at once across every web process (the rest answer at once): with
+# gunicorn's 3 sync workers, 1 keeps 2 free for everything else.
+READ_YOUR_WRITES_MAX_WAITING = env.int("READ_YOUR_WRITES_MAX_WAITING", default=1)
 
 # --- Projection --------------------------------------------------------------------------------
 PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from search import queries
 
-from . import shapes
+from . import shapes, waiting
 from .pagination import SearchAfterPagination
 from .params import (
     DetailParamsSerializer,
@@ -190,11 +190,13 @@ class ProductDetailQuery(APIView):
             product = queries.get_product(product_id=product_id, include_inactive=staff)
         else:
             # A waiting request holds a web worker: only signed-in (throttled per user) callers
-            # may; anonymous ones get the index's answer at once, and Retry-After.
-            wait = settings.READ_YOUR_WRITES_WAIT_SECONDS if request.user.is_authenticated else 0
-            product, indexed = queries.wait_for_version(
-                product_id=product_id, min_version=min_version, include_inactive=staff, timeout=wait
-            )
+            # may, and only a few at once across all workers (search.api.waiting); the others
+            # get the index's answer at once, and Retry-After.
+            with waiting.wait_slot(wanted=request.user.is_authenticated) as may_wait:
+                wait = settings.READ_YOUR_WRITES_WAIT_SECONDS if may_wait else 0
+                product, indexed = queries.wait_for_version(
+                    product_id=product_id, min_version=min_version, include_inactive=staff, timeout=wait
+                )
             behind = indexed is None or indexed < min_version
             # Only a product the caller may see tells its version: to others an inactive or
             # deleted one is the 404 of an id that never existed.

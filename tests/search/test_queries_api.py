@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.throttling import ClientRateThrottle
@@ -486,6 +487,33 @@ def test_signed_in_min_version_waits_for_a_bounded_time(shop, staff_api, setting
     assert response.status_code == 409
     assert response.json()["indexed_version"] == studio.version
     assert 0.4 <= elapsed < 2.5, elapsed
+
+
+def test_signed_in_waits_beyond_the_shared_cap_are_answered_at_once(shop, staff_api, settings):
+    # given a long wait, and every waiting slot of the web processes taken
+    settings.READ_YOUR_WRITES_WAIT_SECONDS = 3
+    settings.READ_YOUR_WRITES_MAX_WAITING = 2
+    for number in range(2):
+        assert cache.add(f"read-your-writes-slot-{number}", 1, timeout=30)
+    studio = shop["studio"]
+
+    # when a signed-in caller asks for a version not indexed yet
+    started = time.monotonic()
+    response = staff_api.get(f"{LIST}{studio.pk}/", {"min_version": studio.version + 5})
+    elapsed = time.monotonic() - started
+
+    # then it holds no worker: the answer comes at once, with Retry-After
+    assert response.status_code == 409 and int(response["Retry-After"]) >= 1
+    assert elapsed < 1, elapsed
+
+    # and once a slot is free again, a signed-in caller waits as before
+    cache.delete("read-your-writes-slot-1")
+    settings.READ_YOUR_WRITES_WAIT_SECONDS = 0.4
+    started = time.monotonic()
+    staff_api.get(f"{LIST}{studio.pk}/", {"min_version": studio.version + 5})
+    assert time.monotonic() - started >= 0.4
+    assert cache.get("read-your-writes-slot-1") is None  # given back after the wait
+    cache.delete("read-your-writes-slot-0")
 
 
 @pytest.mark.parametrize("key", ["trail", "retired"])
