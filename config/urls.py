@@ -7,11 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.metrics_access import metrics_access
-from api.views import ProductCollectionView, ProductItemView
+from api.views import BrandCollectionView, CategoryCollectionView, ProductCollectionView, ProductItemView
 from catalog.api.views import (
-    BrandCollectionCommand,
     BrandItemCommand,
-    CategoryCollectionCommand,
     CategoryItemCommand,
     VariantCollectionCommand,
     VariantItemCommand,
@@ -44,8 +42,8 @@ urlpatterns = [
         VariantItemCommand.as_view(),
         name="variant-item",
     ),
-    path("api/brands/", BrandCollectionCommand.as_view(), name="brand-collection"),
+    path("api/brands/", BrandCollectionView.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
-    path("api/categories/", CategoryCollectionCommand.as_view(), name="category-collection"),
+    path("api/categories/", CategoryCollectionView.as_view(), name="category-collection"),
     path("api/categories/<slug:slug>/", CategoryItemCommand.as_view(), name="category-item"),
 ]
