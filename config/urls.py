@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.metrics_access import metrics_access
+from api.root import ApiRootView
 from api.views import BrandCollectionView, CategoryCollectionView, ProductCollectionView, ProductItemView
 from catalog.api.views import (
     BrandItemCommand,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("readyz", readyz),
     path("metrics", metrics_access(metrics_view)),
     path("admin/", admin.site.urls),
+    path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
