@@ -1,4 +1,5 @@
-"""The product resources, whose URLs serve queries (read side) and commands (write side).
+"""The resources whose URLs serve queries (read side) and commands (write side): products, and
+the brand and category collections.
 
 Each view names, method by method, the query or command that answers it; the OpenAPI details
 sit on those methods in `search.api.views` and `catalog.api.views`. Reading is open to all,
@@ -8,9 +9,14 @@ changing needs the model permission.
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.views import APIView
 
-from catalog.api.views import ProductCreateCommand, ProductItemCommand
-from catalog.models import Product
-from search.api.views import ProductDetailQuery, ProductListQuery
+from catalog.api.views import (
+    BrandCollectionCommand,
+    CategoryCollectionCommand,
+    ProductCreateCommand,
+    ProductItemCommand,
+)
+from catalog.models import Brand, Category, Product
+from search.api.views import BrandListQuery, CategoryTreeQuery, ProductDetailQuery, ProductListQuery
 
 
 class ProductCollectionView(APIView):
@@ -34,3 +40,25 @@ class ProductItemView(APIView):
     put = ProductItemCommand.put
     patch = ProductItemCommand.patch
     delete = ProductItemCommand.delete
+
+
+class BrandCollectionView(APIView):
+    """`/api/brands/`: GET lists the brands of active products from Elasticsearch, POST creates
+    a brand in MySQL."""
+
+    queryset = Brand.objects.none()
+    permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
+
+    get = BrandListQuery.get
+    post = BrandCollectionCommand.post
+
+
+class CategoryCollectionView(APIView):
+    """`/api/categories/`: GET reads the tree of categories with active products from
+    Elasticsearch, POST creates a category in MySQL."""
+
+    queryset = Category.objects.none()
+    permission_classes = [DjangoModelPermissionsOrAnonReadOnly]
+
+    get = CategoryTreeQuery.get
+    post = CategoryCollectionCommand.post

@@ -7,13 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.metrics_access import metrics_access
-from api.views import ProductCollectionView, ProductItemView
+from api.root import ApiRootView
+from api.views import BrandCollectionView, CategoryCollectionView, ProductCollectionView, ProductItemView
 from catalog.api.views import (
     AttributeCollectionCommand,
     AttributeItemCommand,
-    BrandCollectionCommand,
     BrandItemCommand,
-    CategoryCollectionCommand,
     CategoryItemCommand,
     VariantCollectionCommand,
     VariantItemCommand,
@@ -29,6 +28,7 @@ urlpatterns = [
     path("readyz", readyz),
     path("metrics", metrics_access(metrics_view)),
     path("admin/", admin.site.urls),
+    path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -48,8 +48,8 @@ urlpatterns = [
     ),
     path("api/attributes/", AttributeCollectionCommand.as_view(), name="attribute-collection"),
     path("api/attributes/<slug:code>/", AttributeItemCommand.as_view(), name="attribute-item"),
-    path("api/brands/", BrandCollectionCommand.as_view(), name="brand-collection"),
+    path("api/brands/", BrandCollectionView.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
-    path("api/categories/", CategoryCollectionCommand.as_view(), name="category-collection"),
+    path("api/categories/", CategoryCollectionView.as_view(), name="category-collection"),
     path("api/categories/<slug:slug>/", CategoryItemCommand.as_view(), name="category-item"),
 ]

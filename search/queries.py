@@ -1,8 +1,10 @@
-"""Read-side queries: get, list, search and suggest, answered by Elasticsearch alone.
+"""Read-side queries: get, list, search and suggest products, list brands and the category
+tree, answered by Elasticsearch alone.
 
-Each query builds its request body (`search.query_building`, `search.paging`), sends it in one
-call to Elasticsearch and shapes the answer into public products: the documents as stored,
-less the fields that exist for querying only.
+Each query builds its request body (`search.query_building`, `search.paging`,
+`search.taxonomy`), sends it in one call to Elasticsearch and shapes the answer: products as
+the documents are stored, less the fields that exist for querying only; brands and categories
+from aggregations over those products.
 """
 
 import time
@@ -10,7 +12,7 @@ from typing import Any
 
 from elasticsearch import NotFoundError
 
-from . import index, query_building
+from . import index, query_building, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -72,6 +74,17 @@ def suggest_products(*, text: str, limit: int = SUGGESTION_LIMIT) -> list[dict[s
         }
         for hit in response["hits"]["hits"]
     ]
+
+
+def list_brands() -> list[dict[str, Any]]:
+    """Every brand with storefront products, by name: `{slug, name, count}`."""
+    return taxonomy.brands(_search(taxonomy.brands_query())["aggregations"])
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """The categories with storefront products, as a tree: `{slug, name, count, children}`,
+    a category's count including its descendants' products."""
+    return taxonomy.category_tree(_search(taxonomy.category_tree_query())["aggregations"])
 
 
 def indexed_state(*, product_id: int) -> dict[str, Any] | None:

@@ -97,7 +97,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["api.renderers.OrjsonRenderer"],
+    # JSON first: it answers clients that send no Accept header (or */*); a browser, which asks
+    # for text/html, gets DRF's browsable page around the same JSON.
+    "DEFAULT_RENDERER_CLASSES": [
+        "api.renderers.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="1200/min"),

@@ -115,6 +115,38 @@ def suggestions_body(suggestions: list[dict[str, Any]]) -> dict[str, Any]:
     return {"suggestions": suggestions}
 
 
+class BrandCountSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Active products of the brand.")
+
+
+class BrandListSerializer(serializers.Serializer):
+    brands = BrandCountSerializer(many=True)
+
+
+def brands_body(brands: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"brands": brands}
+
+
+class CategoryNodeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Active products in the category and the categories below it.")
+
+    # The tree's recursion: declared in get_fields, as a class cannot name itself in its body.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), "children": CategoryNodeSerializer(many=True)}
+
+
+class CategoryTreeSerializer(serializers.Serializer):
+    categories = CategoryNodeSerializer(many=True, help_text="The top categories, by name.")
+
+
+def category_tree_body(tree: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"categories": tree}
+
+
 # An error answer: documented by its description, as the views document the others.
 VERSION_NOT_INDEXED = OpenApiResponse(
     description="The index does not hold `min_version` yet (at once for anonymous callers, after "

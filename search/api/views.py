@@ -1,4 +1,6 @@
-"""Query endpoints for products: get, list, search and suggest, from Elasticsearch only.
+"""Query endpoints, from Elasticsearch only: products (get, list, search, suggest), and the brands
+and the category tree of the products on sale. `api.views` serves the list and the brands and
+categories at the URLs they share with commands.
 
 Nothing here touches MySQL: the permission check for staff-only parameters reads the user
 loaded by authentication, and every answer comes from `search.queries`.
@@ -210,3 +212,30 @@ class ProductDetailQuery(APIView):
             raise NotFound("No such product in the catalog.")
         response = Response(shapes.product_body(product), headers={"ETag": f'"{product["version"]}"'})
         return _cached(response, request)
+
+
+class BrandListQuery(APIView):
+    @extend_schema(
+        responses={200: shapes.BrandListSerializer, 429: THROTTLED, 503: UNAVAILABLE},
+        parameters=RESPONSE_HEADERS,
+        description="Every brand with at least one active product, by name, with its number of "
+        "active products. A brand without one is not listed: the read side knows brands from "
+        "their products.",
+        operation_id="brands_list",
+    )
+    def get(self, request: Request) -> Response:
+        return _cached(Response(shapes.brands_body(queries.list_brands())), request)
+
+
+class CategoryTreeQuery(APIView):
+    @extend_schema(
+        responses={200: shapes.CategoryTreeSerializer, 429: THROTTLED, 503: UNAVAILABLE},
+        parameters=RESPONSE_HEADERS,
+        description="The category tree, each category with its number of active products, its own "
+        "and those of the categories below it; children by name. Only categories with active "
+        "products (themselves or below them) are in it: the read side knows categories from "
+        "their products.",
+        operation_id="categories_list",
+    )
+    def get(self, request: Request) -> Response:
+        return _cached(Response(shapes.category_tree_body(queries.category_tree())), request)

@@ -1,5 +1,6 @@
 """The OpenAPI schema of the query endpoints documents every parameter they accept and every
-field of what they really answer (checked against live answers, so the two cannot drift)."""
+field of what they really answer (checked against live answers, so the two cannot drift), and
+the brand and category URLs document both their query and their command."""
 
 from typing import Any
 
@@ -12,6 +13,7 @@ from search.api.params import (
     SuggestParamsSerializer,
 )
 from tests.search.test_queries_api import EVERYTHING, LIST, SEARCH, SUGGEST
+from tests.search.test_taxonomy_api import BRANDS, CATEGORIES
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -100,6 +102,8 @@ def test_every_field_of_every_answer_is_documented(shop, api, schema):
         (SUGGEST, api.get(SUGGEST, {"q": "acme"}).json()),
         (detail, api.get(f"{LIST}{shop['run'].pk}/").json()),  # no brand
         (detail, api.get(f"{LIST}{shop['mechanical'].pk}/").json()),
+        (BRANDS, api.get(BRANDS).json()),
+        (CATEGORIES, api.get(CATEGORIES).json()),  # three levels deep
     ]
     for path, answer in answers:
         assert _mismatches(answer, _response_schema(schema, path), schema, path) == []
@@ -138,3 +142,19 @@ def test_statuses_and_headers_of_the_query_endpoints_are_documented(schema):
     detail = _operation(schema, f"{LIST}{{product_id}}/")["responses"]
     assert "404" in detail
     assert "ETag" in detail["200"]["headers"]
+
+
+@pytest.mark.parametrize("path", [BRANDS, CATEGORIES])
+def test_the_brand_and_category_urls_document_their_query_and_their_command(schema, path):
+    operations = schema["paths"][path]
+
+    assert set(operations) == {"get", "post"}
+    query = operations["get"]
+    assert query["description"]
+    assert {"200", "429", "503"} <= set(query["responses"])
+    assert "Cache-Control" in query["responses"]["200"]["headers"]
+    assert "Retry-After" in query["responses"]["503"]["headers"]
+    assert [
+        parameter["name"] for parameter in query.get("parameters", []) if parameter["in"] == "query"
+    ] == []
+    assert "201" in operations["post"]["responses"]
