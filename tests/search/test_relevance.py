@@ -1,10 +1,13 @@
 """The relevance set: queries a shopper types, each with the product(s) they mean, over a fixed
 catalog (the first 500 demo products plus the hand-written ones in relevance_catalog.json).
 
-The share of queries whose intended product comes first, and in the top 5, is a figure to
-track, not a target to tune the query to: the test prints it (see the terminal summary) and
-fails only below a regression floor. Each case's `expect` names the intended products either by
-sku or by what they are: words all in the name (accents ignored), brand name, category name.
+The share of queries whose intended product comes first, and in the top 5, is what the project
+claims (README, docs/benchmarks.md): the test prints it for the whole set and for each half (see
+the terminal summary) and fails when it drops below the claim. Half of the cases (`"set":
+"held-out"`) are never looked at when the query code is tuned, so their figure tells how the
+ranking does on queries it was not fitted to. Each case's `expect` names the intended products
+either by sku or by what they are: words all in the name (accents ignored), brand name, category
+name.
 """
 
 import json
@@ -26,9 +29,9 @@ CASES = json.loads((HERE / "relevance_cases.json").read_text())
 HAND_WRITTEN = json.loads((HERE / "relevance_catalog.json").read_text())
 DEMO_PRODUCTS = 500
 TOP = 5
-# Regression floors, well under the figures when the set was written: 92% first, 95% in the top 5.
-FLOOR_FIRST = 0.60
-FLOOR_TOP = 0.80
+# The claimed figures, over the whole set: intended product first, and in the top 5.
+CLAIMED_FIRST = 0.915
+CLAIMED_TOP = 0.945
 
 
 def _words(text: str) -> set[str]:
@@ -66,13 +69,17 @@ def test_shoppers_find_what_they_mean(search_index, api):
         rank = next((position for position, sku in enumerate(top, 1) if sku in intended), None)
         ranks.append((case, rank, top))
 
-    # then the intended product comes first, or at least in the top 5, for most of them
-    first = sum(rank == 1 for _, rank, _ in ranks) / len(ranks)
-    in_top = sum(rank is not None for _, rank, _ in ranks) / len(ranks)
+    # then the intended product comes first, or at least in the top 5, as often as claimed
+    first, in_top = _shares(ranks)
     misses = Counter(case["kind"] for case, rank, _ in ranks if rank != 1)
+    halves = {
+        name: _shares([entry for entry in ranks if entry[0]["set"] == name])
+        for name in ("tuning", "held-out")
+    }
     summary = (
         f"relevance: {len(ranks)} queries over {len(catalog)} products: intended product first "
-        f"{first:.0%}, in top {TOP} {in_top:.0%}; not first by kind: {dict(misses) or 'none'}"
+        f"{first:.0%}, in top {TOP} {in_top:.0%}; not first by kind: {dict(misses) or 'none'}; "
+        + "; ".join(f"{name} half {a:.0%} / {b:.0%}" for name, (a, b) in halves.items())
     )
     details = [
         f"  {'-' if rank is None else rank} {case['kind']:<12} {case['query']!r} -> {top}"
@@ -80,4 +87,12 @@ def test_shoppers_find_what_they_mean(search_index, api):
         if rank != 1
     ]
     relevance_report.extend([summary, *details])
-    assert first >= FLOOR_FIRST and in_top >= FLOOR_TOP, "\n".join([summary, *details])
+    assert first >= CLAIMED_FIRST and in_top >= CLAIMED_TOP, "\n".join([summary, *details])
+
+
+def _shares(ranks: list[tuple[dict[str, Any], int | None, list[str]]]) -> tuple[float, float]:
+    """The share of `ranks` with the intended product first, and in the top TOP."""
+    return (
+        sum(rank == 1 for _, rank, _ in ranks) / len(ranks),
+        sum(rank is not None for _, rank, _ in ranks) / len(ranks),
+    )
