@@ -11,12 +11,15 @@ import statistics
 import subprocess
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from elasticsearch import helpers
@@ -33,6 +36,7 @@ from tests.conftest import ROOT, BeatProcess, WorkerProcess, wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 COMMANDS_PER_PHASE = 360
+KINDS = ("create", "update", "variant", "delete", "brand rename", "category change", "brand create")
 SEED = 20261122
 
 
@@ -57,6 +61,7 @@ class Workload:
     client: APIClient
     rng: random.Random
     statuses: list[int] = field(default_factory=list)
+    succeeded: Counter = field(default_factory=Counter)
     # Answers to the variant commands alone (under /variants/ and in product creates).
     variant_statuses: list[int] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
@@ -74,24 +79,28 @@ class Workload:
         roll = self.rng.random()
         product_ids = list(Product.objects.values_list("pk", flat=True)[:1000])
         if roll < 0.30 or len(product_ids) < 50:
-            response = self._create()
+            kind, response = "create", self._create()
         elif roll < 0.55:
-            response = self._update(self.rng.choice(product_ids))
+            kind, response = "update", self._update(self.rng.choice(product_ids))
         elif roll < 0.70:
-            response = self._variant_command(self.rng.choice(product_ids))
+            kind, response = "variant", self._variant_command(self.rng.choice(product_ids))
             self.variant_statuses.append(response.status_code)
         elif roll < 0.85:
-            response = self.client.delete(f"/api/products/{self.rng.choice(product_ids)}/")
+            kind, response = "delete", self.client.delete(f"/api/products/{self.rng.choice(product_ids)}/")
         elif roll < 0.91:
             brand = self.rng.choice(list(Brand.objects.values_list("slug", flat=True)))
-            response = self.client.patch(
-                f"/api/brands/{brand}/", {"name": f"Brand {self.serial}"}, format="json"
+            kind, response = (
+                "brand rename",
+                self.client.patch(f"/api/brands/{brand}/", {"name": f"Brand {self.serial}"}, format="json"),
             )
         elif roll < 0.97:
-            response = self._change_category()
+            kind, response = "category change", self._change_category()
         else:
+            kind = "brand create"
             response = self.client.post("/api/brands/", {"name": f"New Brand {self.serial}"}, format="json")
         self.statuses.append(response.status_code)
+        if response.status_code < 300:
+            self.succeeded[kind] += 1
         if self.rng.random() < 0.1 and product_ids:
             # keep what a slow worker might still be holding, to replay it once it is stale
             self.snapshots.extend(
@@ -183,10 +192,36 @@ class Workload:
         )
 
 
-def run_in_background(workload: Workload, count: int) -> threading.Thread:
-    thread = threading.Thread(target=workload.run, args=(count,))
-    thread.start()
-    return thread
+class Writer(threading.Thread):
+    """A workload in a thread of its own; join() raises what the thread raised."""
+
+    def __init__(self, workload: Workload, count: int) -> None:
+        super().__init__()
+        self.workload, self.count, self.error = workload, count, None
+
+    def run(self) -> None:
+        try:
+            self.workload.run(self.count)
+        except BaseException as error:
+            self.error = error
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
+def run_in_background(workload: Workload, count: int) -> Writer:
+    writer = Writer(workload, count)
+    writer.start()
+    return writer
+
+
+def redis_answers() -> bool:
+    try:
+        return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
 
 def pending() -> int:
@@ -261,6 +296,7 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
             timeout=30,
         )
         workers[0].kill()
+        assert workers[0].process.poll() is not None, "the worker survived SIGKILL"
         notes.append("worker SIGKILLed holding a claimed batch")
         writer.join()
         workers[0] = WorkerProcess("fault-c").start()
@@ -276,6 +312,7 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
 
         # 4. Redis (the broker) stopped around commits, then started again
         services("stop-one", "redis")
+        assert not redis_answers(), "could not stop Redis: one started elsewhere answers at its URL"
         workload.run(COMMANDS_PER_PHASE)
         services("start-one", "redis")
         # Celery's Redis transport can crash a worker that loses the broker at an unlucky
@@ -318,6 +355,8 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
             indexing.bulk_write(stale[start_at : start_at + 200])
         deleted_replays = sum(1 for doc in stale if ProductTombstone.objects.filter(pk=doc["id"]).exists())
         notes.append(f"{len(stale)} stale documents replayed ({deleted_replays} of since-deleted products)")
+        # the replays really tested something: stale versions, some of them of deleted products
+        assert len(stale) >= 100 and deleted_replays >= 20, (len(stale), deleted_replays)
     finally:
         for process in (*workers, beat):
             process.stop()
@@ -333,6 +372,7 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
         print(f"\nfault injection: {len(workload.statuses)} commands ({succeeded} succeeded)")
         variant_ok = sum(status < 300 for status in workload.variant_statuses)
         print(f"  - {len(workload.variant_statuses)} of them variant commands ({variant_ok} succeeded)")
+        print(f"  - succeeded by kind: {dict(workload.succeeded)}")
         for note in notes:
             print(f"  - {note}")
         print("  " + ", ".join(f"{name} {value}" for name, value in counts.items()))
@@ -344,6 +384,7 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
             )
     assert len(workload.statuses) >= 2000
     assert all(status < 500 for status in workload.statuses)
-    # variant commands really ran, and most of them changed something
+    # every kind of command really ran and changed something, variant commands many times
     assert sum(status < 300 for status in workload.variant_statuses) >= 300
+    assert all(workload.succeeded[kind] >= 20 for kind in KINDS), workload.succeeded
     assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
