@@ -180,64 +180,23 @@ class ProductAdmin(ServiceBackedAdmin):
         services.product_delete(product_id=obj.pk)
 
 
-class AttributeDefinitionForm(VersionCheckedForm):
-    class Meta:
-        model = AttributeDefinition
-        fields = services.ATTRIBUTE_FIELDS
-
-
-@admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(ServiceBackedAdmin):
-    form = AttributeDefinitionForm
-    list_display = ("code", "name", "type", "unit", "filterable", "searchable", "version")
-    list_filter = ("type", "filterable")
-    search_fields = ("code", "name")
-    filter_horizontal = ("categories",)
-    readonly_fields = ("version",)
-
-    def save_model(
-        self, request: HttpRequest, obj: AttributeDefinition, form: AttributeDefinitionForm, change: bool
-    ) -> None:
-        if change:
-            updated = services.attribute_update(
-                code=form.initial["code"],
-                changes=self.changes(form),
-                expected_version=form.cleaned_data["loaded_version"],
-            )
-        else:
-            updated = services.attribute_create(
-                **{name: form.cleaned_data[name] for name in form.Meta.fields}
-            )
-        obj.pk, obj.version = updated.pk, updated.version
-
-    def save_related(
-        self, request: HttpRequest, form: AttributeDefinitionForm, formsets: list, change: bool
-    ) -> None:
-        """Nothing: the service set the categories, in the same command as the rest."""
-
-    def delete_model(self, request: HttpRequest, obj: AttributeDefinition) -> None:
-        services.attribute_delete(code=obj.code)
-
-
 class BrandForm(VersionCheckedForm):
     class Meta:
         model = Brand
         fields = services.BRAND_FIELDS
 
 
-class SlugServiceAdmin(ServiceBackedAdmin):
-    """Brands and categories: addressed by slug, changed through their create/update/delete."""
+class KeyedServiceAdmin(ServiceBackedAdmin):
+    """Rows addressed by a natural key (a brand's or category's slug, an attribute's code),
+    changed through their create/update/delete services."""
 
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    key = "slug"
     readonly_fields = ("version",)
 
-    def save_model(
-        self, request: HttpRequest, obj: Brand | Category, form: VersionCheckedForm, change: bool
-    ) -> None:
+    def save_model(self, request: HttpRequest, obj: Model, form: VersionCheckedForm, change: bool) -> None:
         if change:
             updated = self.update(
-                slug=form.initial["slug"],
+                **{self.key: form.initial[self.key]},
                 changes=self.changes(form),
                 expected_version=form.cleaned_data["loaded_version"],
             )
@@ -245,8 +204,15 @@ class SlugServiceAdmin(ServiceBackedAdmin):
             updated = self.create(**{name: form.cleaned_data[name] for name in self.form.Meta.fields})
         obj.pk, obj.version = updated.pk, updated.version
 
-    def delete_model(self, request: HttpRequest, obj: Brand | Category) -> None:
-        self.remove(slug=obj.slug)
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self.remove(**{self.key: getattr(obj, self.key)})
+
+
+class SlugServiceAdmin(KeyedServiceAdmin):
+    """Brands and categories: addressed by slug."""
+
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Brand)
@@ -272,3 +238,27 @@ class CategoryAdmin(SlugServiceAdmin):
     create = staticmethod(services.category_create)
     update = staticmethod(services.category_update)
     remove = staticmethod(services.category_delete)
+
+
+class AttributeDefinitionForm(VersionCheckedForm):
+    class Meta:
+        model = AttributeDefinition
+        fields = services.ATTRIBUTE_FIELDS
+
+
+@admin.register(AttributeDefinition)
+class AttributeDefinitionAdmin(KeyedServiceAdmin):
+    form = AttributeDefinitionForm
+    key = "code"
+    list_display = ("code", "name", "type", "unit", "filterable", "searchable", "version")
+    list_filter = ("type", "filterable")
+    search_fields = ("code", "name")
+    filter_horizontal = ("categories",)
+    create = staticmethod(services.attribute_create)
+    update = staticmethod(services.attribute_update)
+    remove = staticmethod(services.attribute_delete)
+
+    def save_related(
+        self, request: HttpRequest, form: AttributeDefinitionForm, formsets: list, change: bool
+    ) -> None:
+        """Nothing: the service set the categories, in the same command as the rest."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -69,6 +70,14 @@ def refresh() -> None:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def admin_client(client):
+    """A browser session of a superuser, signed in to the admin."""
+    User.objects.create_superuser("boss", "boss@example.com", "secret-pass-123")
+    client.login(username="boss", password="secret-pass-123")
+    return client
 
 
 @pytest.fixture

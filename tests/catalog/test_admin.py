@@ -3,22 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import User
 
-from catalog.models import Brand, Category, Product, ProductVariant
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
 from projection.models import OutboxEntry
 from search import queries
 from tests import factories
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def admin_client(client):
-    User.objects.create_superuser("boss", "boss@example.com", "secret-pass-123")
-    client.login(username="boss", password="secret-pass-123")
-    return client
 
 
 def _form(product_fields: dict, variants: list[dict] = (), **overrides) -> dict:
@@ -204,3 +196,47 @@ def test_variants_are_edited_inline_through_the_services(admin_client, search_in
     product.refresh_from_db()
     assert product.version == 2
     assert list(product.variants.values_list("sku", flat=True)) == ["SHIRT-M"]
+
+
+def test_attribute_definitions_are_managed_through_the_services(admin_client):
+    # given a product whose screen size was written as text before any definition
+    laptops = factories.category("Laptops")
+    product = factories.product(category=laptops, attributes={"screen": "14"})
+
+    # when staff define it in the admin, for laptops
+    added = admin_client.post(
+        "/admin/catalog/attributedefinition/add/",
+        {
+            "code": "screen",
+            "name": "Screen",
+            "type": "number",
+            "unit": "in",
+            "choices": "[]",
+            "filterable": "on",
+            "categories": [laptops.pk],
+        },
+    )
+
+    # then it is defined for that category, and the product carrying it moves on (re-indexed)
+    assert added.status_code == 302, added.content[:2000]
+    definition = AttributeDefinition.objects.get(code="screen")
+    assert list(definition.categories.all()) == [laptops]
+    assert Product.objects.get(pk=product.pk).version == 2
+
+    # and a change in the admin goes through the same service
+    changed = admin_client.post(
+        f"/admin/catalog/attributedefinition/{definition.pk}/change/",
+        {
+            "code": "screen",
+            "name": "Screen size",
+            "type": "number",
+            "unit": "in",
+            "choices": "[]",
+            "filterable": "on",
+            "categories": [laptops.pk],
+            "loaded_version": "1",
+        },
+    )
+    assert changed.status_code == 302
+    assert AttributeDefinition.objects.get(pk=definition.pk).name == "Screen size"
+    assert Product.objects.get(pk=product.pk).version == 3

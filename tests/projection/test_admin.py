@@ -2,7 +2,6 @@
 summary that warns when something is stuck."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from catalog.models import Product
@@ -12,13 +11,6 @@ from search import queries
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def admin_client(client):
-    User.objects.create_superuser("boss", "boss@example.com", "secret-pass-123")
-    client.login(username="boss", password="secret-pass-123")
-    return client
 
 
 def test_a_dead_letter_shows_its_reason_warns_and_can_be_retried(admin_client, search_index):
