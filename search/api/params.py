@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import QueryDict
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from search.exceptions import InvalidCursor
 from search.paging import MAX_RESULT_WINDOW, Cursor
@@ -42,7 +43,8 @@ class QueryParamsSerializer(serializers.Serializer):
         return isinstance(self.fields.get(name), serializers.ListField)
 
     def _accepts(self, name: str) -> bool:
-        return name in self.fields
+        # `?format=json|api` picks the renderer (DRF's URL_FORMAT_OVERRIDE), not a filter.
+        return name in self.fields or name == api_settings.URL_FORMAT_OVERRIDE
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(name for name in self._query if not self._accepts(name))

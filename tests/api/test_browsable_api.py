@@ -103,3 +103,14 @@ def test_a_catalog_manager_browsing_a_collection_gets_its_create_form(product, a
     # then only the manager, who may create brands, is offered the form to post one
     assert 'name="_content"' not in anonymous
     assert 'name="_content"' in manager
+
+
+@pytest.mark.parametrize("url", [url for url, _ in READS])
+def test_the_format_parameter_picks_the_rendering(product, api, url):
+    separator = "&" if "?" in url else "?"
+
+    as_json = api.get(f"{_url(url, product)}{separator}format=json")
+    as_page = api.get(f"{_url(url, product)}{separator}format=api")
+
+    assert as_json.status_code == 200 and as_json["Content-Type"] == "application/json"
+    assert as_page.status_code == 200 and as_page["Content-Type"].startswith("text/html")
