@@ -183,6 +183,17 @@ INTERNAL_SUBFIELDS = {
 }
 
 
+def option_pair(axis: str, value: str) -> str:
+    """How a variant's option is indexed in `option_pairs`: one keyword per axis and value."""
+    return f"{axis}={value}"
+
+
+def split_option_pair(pair: str) -> tuple[str, str]:
+    """The axis and value of an `option_pairs` keyword (axis names hold no "=")."""
+    axis, value = pair.split("=", 1)
+    return axis, value
+
+
 def mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT
+from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT, option_pair
 
 
 class CategoryRow(NamedTuple):
@@ -163,7 +163,7 @@ def _variant_document(variant: VariantRow) -> dict[str, Any]:
     return {
         "sku": variant.sku,
         "options": variant.options,
-        "option_pairs": [f"{axis}={value}" for axis, value in sorted(variant.options.items())],
+        "option_pairs": [option_pair(axis, value) for axis, value in sorted(variant.options.items())],
         "price": f"{variant.price:.2f}",
         "price_cents": int(variant.price * 100),
         "compare_at_price": None if variant.compare_at_price is None else f"{variant.compare_at_price:.2f}",

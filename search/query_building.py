@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .document import option_pair, split_option_pair
+
 MAX_QUERY_TERMS = 12
 # A word of at least this many characters also matches as the start of a word of the name,
 # with this constant score: enough to rank such products, less than any whole-word match.
@@ -263,14 +265,9 @@ def _facet_parts(filters: ProductFilters) -> tuple[dict[str, Any], dict[str, Any
     elif filters.in_stock is False:
         product["in_stock"] = {"term": {"in_stock": False}}
     for axis, values in filters.options:
-        pairs = [_option_pair(axis, value) for value in values]
+        pairs = [option_pair(axis, value) for value in values]
         variant[f"option.{axis}"] = {"terms": {"variants.option_pairs": pairs}}
     return product, variant
-
-
-def _option_pair(axis: str, value: str) -> str:
-    """How an option is indexed: one keyword per axis and value (search.documents writes them)."""
-    return f"{axis}={value}"
 
 
 def _facet_filters(filters: ProductFilters, *, excluding: str | None = None) -> list[dict[str, Any]]:
@@ -358,7 +355,7 @@ def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
     def option_values(axis: str | None) -> dict[str, Any]:
         terms: dict[str, Any] = {"field": "variants.option_pairs", "size": OPTION_VALUES_PER_FACET}
         if axis is not None:
-            terms["include"] = f"{_option_pair(axis, '')}.*"
+            terms["include"] = f"{option_pair(axis, '')}.*"
         return {"terms": terms}
 
     aggregations = {
@@ -449,27 +446,26 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
         bucket["key_as_string"]: bucket["doc_count"]
         for bucket in aggregations["in_stock"]["values"]["buckets"]
     }
+
+    def counted_in_products(value: str, bucket: dict[str, Any]) -> dict[str, Any]:
+        """A facet value of a nested aggregation, counted in products (reverse_nested)."""
+        return {"value": value, "label": value, "count": bucket["products"]["doc_count"]}
+
     options: dict[str, list[dict[str, Any]]] = {}
     for bucket in per_product("options"):
-        axis, value = bucket["key"].split("=", 1)
-        options.setdefault(axis, []).append(
-            {"value": value, "label": value, "count": bucket["products"]["doc_count"]}
-        )
+        axis, value = split_option_pair(bucket["key"])
+        options.setdefault(axis, []).append(counted_in_products(value, bucket))
     for name in aggregations:
         if name.startswith("option."):
             options[name.removeprefix("option.")] = [
-                {"value": value, "label": value, "count": bucket["products"]["doc_count"]}
+                counted_in_products(split_option_pair(bucket["key"])[1], bucket)
                 for bucket in per_product(name)
-                for value in [bucket["key"].split("=", 1)[1]]
             ]
     attributes = {}
     for code in aggregations["attributes"]["values"]["filterable"]["codes"]["buckets"]:
         numbers = code["numbers"]
         attributes[code["key"]] = {
-            "values": [
-                {"value": value["key"], "label": value["key"], "count": value["products"]["doc_count"]}
-                for value in code["values"]["buckets"]
-            ],
+            "values": [counted_in_products(value["key"], value) for value in code["values"]["buckets"]],
             "min": numbers["min"] if numbers["count"] else None,
             "max": numbers["max"] if numbers["count"] else None,
         }
