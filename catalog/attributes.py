@@ -29,6 +29,8 @@ def applicable_definitions(*, category: Category) -> dict[str, AttributeDefiniti
 
 def check_attributes(*, attributes: dict[str, Any], category: Category) -> None:
     """Raise a ValidationError naming every attribute whose value does not fit its definition."""
+    if not attributes:  # nothing to check: spare every command without attributes two queries
+        return
     definitions = applicable_definitions(category=category)
     problems = []
     for code, value in attributes.items():
