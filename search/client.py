@@ -1,6 +1,7 @@
 """The Elasticsearch client, built once per process from settings."""
 
 from functools import cache
+from typing import Any
 
 import orjson
 from django.conf import settings
@@ -22,14 +23,36 @@ class OrjsonNdjsonSerializer(NdjsonSerializer):
 SERIALIZERS = {"application/json": OrjsonSerializer(), "application/x-ndjson": OrjsonNdjsonSerializer()}
 
 
+def connection_options() -> dict[str, Any]:
+    """Where the cluster is and how to authenticate, from the deployment's settings."""
+    options: dict[str, Any] = {}
+    if settings.ELASTICSEARCH_CLOUD_ID:
+        options["cloud_id"] = settings.ELASTICSEARCH_CLOUD_ID
+    else:
+        options["hosts"] = [url.strip() for url in settings.ELASTICSEARCH_URL.split(",") if url.strip()]
+    if settings.ELASTICSEARCH_API_KEY:
+        options["api_key"] = settings.ELASTICSEARCH_API_KEY
+    elif settings.ELASTICSEARCH_USERNAME:
+        options["basic_auth"] = (settings.ELASTICSEARCH_USERNAME, settings.ELASTICSEARCH_PASSWORD)
+    if settings.ELASTICSEARCH_CA_CERTS:
+        options["ca_certs"] = settings.ELASTICSEARCH_CA_CERTS
+    if not settings.ELASTICSEARCH_VERIFY_CERTS:
+        options["verify_certs"] = False
+        options["ssl_show_warn"] = False
+    return options
+
+
 @cache
 def get_client() -> Elasticsearch:
-    # Queries must fail fast when Elasticsearch is down (the API answers 503); bulk writes from
-    # the worker pass a longer timeout per request.
+    options = connection_options()
+    # Queries must fail fast when Elasticsearch is down (the API answers 503): no retry of a
+    # timeout, but a node that refuses the connection is retried once on each other node, so
+    # a cluster that lost one node keeps answering. Bulk writes from the worker pass a longer
+    # timeout per request.
     return Elasticsearch(
-        settings.ELASTICSEARCH_URL,
+        **options,
         request_timeout=settings.ELASTICSEARCH_QUERY_TIMEOUT,
-        max_retries=0,
+        max_retries=max(len(options.get("hosts", ())) - 1, 0),
         retry_on_timeout=False,
         serializers=SERIALIZERS,
     )

@@ -2,55 +2,67 @@
 
 Concrete indices are named `<alias>-v<MAPPING_VERSION>-<timestamp>`; the alias points at exactly
 one of them, so a rebuild can fill a new index and swap the alias atomically.
-The analysis filters named `catalog_*` come from the project's small Elasticsearch plugin
-(scripts/es-analysis-plugin), because the official integ-test distribution ships without the
-analysis-common module.
+
+Analysis names only stock Elasticsearch components (types and built-in names; and
+tests/search/test_index_analysis.py keeps it so), so the index builds unchanged on the official
+image, a managed cluster and the local distribution (which gets the analysis-common filters it
+lacks from scripts/es-analysis-plugin, under the same names).
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError
 
 from . import document
 
-# 2: products carry their variants (nested).
-MAPPING_VERSION = 2
+# 2: products carry their variants (nested). 3: analysis by stock component names only.
+MAPPING_VERSION = 3
 
-INDEX_SETTINGS = {
-    "number_of_shards": 1,
-    "number_of_replicas": 0,
-    "refresh_interval": "1s",
-    "analysis": {
-        "filter": {"catalog_english_stop": {"type": "stop", "stopwords": "_english_"}},
-        "normalizer": {
-            "catalog_keyword": {"type": "custom", "filter": ["lowercase", "catalog_ascii_folding"]}
+ANALYSIS = {
+    "filter": {
+        "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+        "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
+        "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
+        "catalog_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+    },
+    "normalizer": {"catalog_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+    "analyzer": {
+        "catalog_text": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": [
+                "lowercase",
+                "catalog_english_possessive",
+                "catalog_english_stop",
+                "asciifolding",
+                "catalog_english_stemmer",
+            ],
         },
-        "analyzer": {
-            "catalog_text": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": [
-                    "lowercase",
-                    "catalog_english_possessive",
-                    "catalog_english_stop",
-                    "catalog_ascii_folding",
-                    "catalog_porter_stem",
-                ],
-            },
-            "catalog_exact": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "catalog_ascii_folding"],
-            },
-            "catalog_prefix": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "catalog_ascii_folding", "catalog_edge_ngram"],
-            },
+        "catalog_exact": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding"],
+        },
+        "catalog_prefix": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding", "catalog_prefixes"],
         },
     },
 }
+
+
+def index_settings() -> dict[str, Any]:
+    """Settings of a new index: shards and replicas come from the deployment's settings."""
+    return {
+        "number_of_shards": settings.ELASTICSEARCH_SHARDS,
+        "number_of_replicas": settings.ELASTICSEARCH_REPLICAS,
+        "refresh_interval": "1s",
+        "analysis": ANALYSIS,
+    }
+
 
 MAPPINGS = document.mappings()
 
@@ -70,7 +82,7 @@ def mapping_version(name: str) -> int:
 
 
 def create_index(client: Elasticsearch, name: str) -> None:
-    client.indices.create(index=name, settings=INDEX_SETTINGS, mappings=MAPPINGS)
+    client.indices.create(index=name, settings=index_settings(), mappings=MAPPINGS)
 
 
 def indices_behind_alias(client: Elasticsearch) -> list[str]:

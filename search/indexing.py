@@ -48,7 +48,11 @@ def bulk_write(
     if not operations:
         return outcome
     client = get_client().options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
-    response = client.bulk(operations=operations, require_alias=target is None)
+    response = client.bulk(
+        operations=operations,
+        require_alias=target is None,
+        wait_for_active_shards=settings.ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS,
+    )
     for item in response["items"]:
         ((operation, result),) = item.items()
         product_id, status = int(result["_id"]), result["status"]

@@ -156,7 +156,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 # Celery beat's schedule is set by tasks.apps, from the periods below.
 
 # --- Elasticsearch (read side) ------------------------------------------------------------------
+# One URL, or several separated by commas (the nodes of a cluster; a request that cannot reach
+# one node is retried on the next). Or ELASTICSEARCH_CLOUD_ID for Elastic Cloud.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="http://127.0.0.1:9200")
+ELASTICSEARCH_CLOUD_ID = env("ELASTICSEARCH_CLOUD_ID", default="")
+# Credentials: an API key (base64 "id:key", as Kibana shows it), or basic auth.
+ELASTICSEARCH_API_KEY = env("ELASTICSEARCH_API_KEY", default="")
+ELASTICSEARCH_USERNAME = env("ELASTICSEARCH_USERNAME", default="")
+ELASTICSEARCH_PASSWORD = env("ELASTICSEARCH_PASSWORD", default="")
+# TLS: a CA bundle for a cluster with its own certificate authority; verification stays on
+# unless explicitly turned off (production's deploy check warns then).
+ELASTICSEARCH_CA_CERTS = env("ELASTICSEARCH_CA_CERTS", default="")
+ELASTICSEARCH_VERIFY_CERTS = env.bool("ELASTICSEARCH_VERIFY_CERTS", default=True)
+# A new index's layout: one shard holds millions of products; replicas need as many more nodes.
+ELASTICSEARCH_SHARDS = env.int("ELASTICSEARCH_SHARDS", default=1)
+ELASTICSEARCH_REPLICAS = env.int("ELASTICSEARCH_REPLICAS", default=0)
+# How many copies of a shard must be up before the worker writes ("all" trades availability for
+# durability; 1 writes as long as the primary is up).
+ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS = env("ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS", default="1")
 # The alias every query reads; concrete indices are named "<alias>-v<mapping version>-<stamp>".
 ELASTICSEARCH_INDEX_ALIAS = env("ELASTICSEARCH_INDEX_ALIAS", default="catalog-products")
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=2.0)

@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
-# Builds the catalog-analysis Elasticsearch plugin zip from src/ against the jars of an
-# Elasticsearch distribution. Used by scripts/services.sh and by the Elasticsearch image in
-# docker/elasticsearch.Dockerfile, so both run the same plugin.
-# Usage: build.sh ES_HOME ES_VERSION OUT_DIR   (writes OUT_DIR/catalog-analysis.zip)
+# Builds the stock-analysis Elasticsearch plugin zip from src/ against the jars of an
+# Elasticsearch distribution, for the local distribution only (official images already have
+# these filters in their analysis-common module).
+# Usage: build.sh ES_HOME ES_VERSION OUT_DIR   (writes OUT_DIR/stock-analysis.zip)
+# Needs JAVA_HOME: a JDK 21+, as Elasticsearch 9 is.
 set -euo pipefail
 es_home=$1 es_version=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
-javac=${JAVA_HOME:+$JAVA_HOME/bin/}javac
-jar=${JAVA_HOME:+$JAVA_HOME/bin/}jar
 
 rm -rf "$out"
 mkdir -p "$out/classes" "$out/bundle"
 mapfile -t sources < <(find "$here/src" -name '*.java')
-"$javac" --release 17 -proc:none -Xlint:all -Werror -cp "$es_home/lib/*" -d "$out/classes" "${sources[@]}"
-"$jar" --create --file "$out/bundle/catalog-analysis.jar" -C "$out/classes" .
+classpath=$(find "$es_home/lib" -maxdepth 1 -name '*.jar' | sort | paste -sd:)
+"$JAVA_HOME/bin/javac" --release 21 -proc:none -encoding UTF-8 -Xlint:all,-serial -Werror \
+    -cp "$classpath" -d "$out/classes" "${sources[@]}"
+"$JAVA_HOME/bin/jar" --create --file "$out/bundle/stock-analysis.jar" -C "$out/classes" .
 cat >"$out/bundle/plugin-descriptor.properties" <<DESCRIPTOR
-description=Catalog analysis token filters (ASCII folding, English possessive, Porter stem, edge n-grams)
+description=The stock analysis-common token filters the catalog index uses (asciifolding, stemmer, edge_ngram, word_delimiter_graph, synonym_graph, elision, german_normalization)
 version=1.0.0
-name=catalog-analysis
-classname=catalog.analysis.CatalogAnalysisPlugin
-java.version=17
+name=stock-analysis
+classname=catalog.analysis.StockAnalysisPlugin
+java.version=21
 elasticsearch.version=$es_version
 DESCRIPTOR
-"$jar" --create --no-manifest --file "$out/catalog-analysis.zip" -C "$out/bundle" .
+"$JAVA_HOME/bin/jar" --create --no-manifest --file "$out/stock-analysis.zip" -C "$out/bundle" .

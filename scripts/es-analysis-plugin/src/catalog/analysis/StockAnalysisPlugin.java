@@ -1,0 +1,67 @@
+package catalog.analysis;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.lucene.util.SetOnce;
+
+import org.apache.lucene.analysis.de.GermanNormalizationFilter;
+import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
+import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenFilterFactory;
+import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
+import org.elasticsearch.plugins.AnalysisPlugin;
+import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.synonyms.SynonymsManagementAPIService;
+
+/**
+ * Registers, under their stock names, the token filters of Elasticsearch's analysis-common
+ * module that the catalog's index uses. The minimal distribution Maven Central serves
+ * (integ-test-zip) lacks that module; every official image and managed cluster has it. With
+ * this plugin installed locally, one index definition runs unchanged on all of them.
+ *
+ * <p>Each filter takes the stock settings, with the stock defaults, and builds the same Lucene
+ * filter as the stock one. Only the names below are provided; an index naming any other
+ * analysis-common component fails to build locally, which the test suite would show.
+ */
+public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
+
+    private final SetOnce<SynonymsManagementAPIService> synonymsService = new SetOnce<>();
+
+    @Override
+    public Collection<?> createComponents(PluginServices services) {
+        synonymsService.set(new SynonymsManagementAPIService(services.client(), services.clusterService(), services.featureService()));
+        return List.of();
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
+        Map<String, AnalysisProvider<TokenFilterFactory>> filters = new TreeMap<>();
+        filters.put("asciifolding", (indexSettings, environment, name, settings) -> new AsciiFoldingFactory(name, settings));
+        filters.put("edge_ngram", (indexSettings, environment, name, settings) -> new EdgeNGramFactory(name, settings));
+        filters.put("elision", AnalysisPlugin.requiresAnalysisSettings(ElisionFactory::new));
+        filters.put("german_normalization", (indexSettings, environment, name, settings) -> new GermanNormalizationFactory(name));
+        filters.put("stemmer", (indexSettings, environment, name, settings) -> new StemmerFactory(name, settings));
+        filters.put("synonym_graph", AnalysisPlugin.requiresAnalysisSettings(
+                (indexSettings, environment, name, settings) -> new SynonymGraphFactory(
+                    indexSettings, environment, name, settings, synonymsService::get
+                )
+            ));
+        filters.put("word_delimiter_graph", WordDelimiterGraphFactory::new);
+        return filters;
+    }
+
+    /** German umlaut and sharp-s normalization; usable in keyword normalizers, as the stock one is. */
+    static final class GermanNormalizationFactory extends AbstractTokenFilterFactory implements NormalizingTokenFilterFactory {
+        GermanNormalizationFactory(String name) {
+            super(name);
+        }
+
+        @Override
+        public org.apache.lucene.analysis.TokenStream create(org.apache.lucene.analysis.TokenStream input) {
+            return new GermanNormalizationFilter(input);
+        }
+    }
+}
