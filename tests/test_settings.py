@@ -28,12 +28,40 @@ def _check_deploy(**environment: str) -> subprocess.CompletedProcess:
     )
 
 
+SAFE_PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "shop.example",
+    "ELASTICSEARCH_URL": "https://search.internal:9200",
+    "ELASTICSEARCH_API_KEY": "aWQ6a2V5",
+    "ELASTICSEARCH_REPLICAS": "1",
+}
+
+
 def test_check_deploy_reports_no_issues_with_the_documented_variables():
-    result = _check_deploy(
-        SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="shop.example"
-    )
+    result = _check_deploy(**SAFE_PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_of_unsafe_elasticsearch_settings():
+    result = _check_deploy(
+        **SAFE_PRODUCTION
+        | {
+            "ELASTICSEARCH_URL": "http://es1.internal:9200,https://es2.internal:9200",
+            "ELASTICSEARCH_API_KEY": "",
+            "ELASTICSEARCH_VERIFY_CERTS": "false",
+            "ELASTICSEARCH_REPLICAS": "0",
+        }
+    )
+    assert result.returncode != 0
+    for warning_id, about in [
+        ("search.W001", "ELASTICSEARCH_VERIFY_CERTS"),
+        ("search.W002", "http://es1.internal:9200"),
+        ("search.W003", "credentials"),
+        ("search.W004", "ELASTICSEARCH_REPLICAS"),
+    ]:
+        assert warning_id in result.stderr and about in result.stderr, result.stderr
+    assert "https://es2.internal" not in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

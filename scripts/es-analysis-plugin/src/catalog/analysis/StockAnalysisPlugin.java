@@ -7,17 +7,19 @@ import java.util.TreeMap;
 
 import org.apache.lucene.util.SetOnce;
 
+import org.apache.lucene.analysis.core.WhitespaceTokenizer;
 import org.apache.lucene.analysis.de.GermanNormalizationFilter;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.synonyms.SynonymsManagementAPIService;
 
 /**
- * Registers, under their stock names, the token filters of Elasticsearch's analysis-common
+ * Registers, under their stock names, the token filters and tokenizers of Elasticsearch's analysis-common
  * module that the catalog's index uses. The minimal distribution Maven Central serves
  * (integ-test-zip) lacks that module; every official image and managed cluster has it. With
  * this plugin installed locally, one index definition runs unchanged on all of them.
@@ -51,6 +53,14 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
             ));
         filters.put("word_delimiter_graph", WordDelimiterGraphFactory::new);
         return filters;
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<TokenizerFactory>> getTokenizers() {
+        return Map.of("whitespace", (indexSettings, environment, name, settings) -> {
+            int maxTokenLength = settings.getAsInt("max_token_length", 255);
+            return TokenizerFactory.newFactory(name, () -> new WhitespaceTokenizer(maxTokenLength));
+        });
     }
 
     /** German umlaut and sharp-s normalization; usable in keyword normalizers, as the stock one is. */

@@ -1,0 +1,10 @@
+"""The read side's Django app: registers its deployment checks."""
+
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the checks)
