@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from config.celery import app as celery_app
+from projection import outbox
 from search.client import get_client
 
 
@@ -25,11 +26,18 @@ def _broker() -> None:
         broker.ensure_connection(max_retries=0, timeout=2)
 
 
-CHECKS = {"mysql": _mysql, "elasticsearch": _elasticsearch, "broker": _broker}
+def _projection() -> None:
+    stalled = outbox.stalled_seconds()
+    if stalled is not None:
+        raise RuntimeError(f"changes have waited {stalled:.0f} s with no worker taking any")
+
+
+CHECKS = {"mysql": _mysql, "elasticsearch": _elasticsearch, "broker": _broker, "projection": _projection}
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when MySQL, Elasticsearch and the broker all answer; 503 naming those that do not."""
+    """200 when MySQL, Elasticsearch and the broker answer and a worker takes the waiting changes;
+    503 naming what does not."""
     failures = {}
     for name, check in CHECKS.items():
         try:

@@ -20,6 +20,8 @@ LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, flo
 DRIFT = "drift"
 BULK_REQUESTS = "bulk_requests"
 DOCUMENTS_INDEXED = "documents_indexed"
+# When a worker last claimed outbox rows (Unix time): /readyz tells a stalled projection by it.
+LAST_CLAIM_AT = "last_claim_at"
 
 
 def _bucket_name(upper: float) -> str:

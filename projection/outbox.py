@@ -7,14 +7,15 @@ Workers claim rows with a lease (SELECT ... FOR UPDATE SKIP LOCKED): several sha
 and a killed worker's rows are taken over when its lease ends.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
+from . import metrics
 from .models import OutboxEntry
 
 # Sent after a commit that wrote outbox rows: a worker should drain the outbox. The task layer
@@ -62,7 +63,21 @@ def claim_batch() -> list[OutboxEntry]:
             OutboxEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
                 claimed_until=now + timedelta(seconds=settings.PROJECTION_CLAIM_SECONDS)
             )
+            metrics.set_gauge(metrics.LAST_CLAIM_AT, now.timestamp())
     return entries
+
+
+def stalled_seconds() -> float | None:
+    """How long changes have waited with no worker taking any, when that exceeds
+    PROJECTION_STALL_SECONDS (no worker running, or all of them stuck); None otherwise. A change
+    waiting for its retry time after an Elasticsearch error is not waiting for a worker."""
+    now = timezone.now()
+    oldest = claimable(now).filter(available_at__lte=now).aggregate(oldest=Min("available_at"))["oldest"]
+    if oldest is None:
+        return None
+    last_claim = datetime.fromtimestamp(metrics.stat(metrics.LAST_CLAIM_AT), tz=UTC)
+    idle = (now - max(oldest, last_claim)).total_seconds()
+    return idle if idle > settings.PROJECTION_STALL_SECONDS else None
 
 
 def relay_is_due() -> bool:

@@ -208,3 +208,5 @@ CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 # Refuse product attributes that no attribute definition covers (by default they are kept as text).
 CATALOG_STRICT_ATTRIBUTES = env.bool("CATALOG_STRICT_ATTRIBUTES", default=False)
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)
+# /readyz fails when changes have waited this long with no worker taking any.
+PROJECTION_STALL_SECONDS = env.float("PROJECTION_STALL_SECONDS", default=120)
