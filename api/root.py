@@ -15,6 +15,8 @@ class ApiRootView(APIRootView):
         "suggest": "product-suggest",
         "brands": "brand-collection",
         "categories": "category-collection",
+        "attributes": "attribute-collection",
+        "synonyms": "synonym-collection",
         "auth_token": "api-token",
         "schema": "api-schema",
         "docs": "api-docs",

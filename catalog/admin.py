@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 
 from . import services
 from .exceptions import StillInUse, VersionMismatch
-from .models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from .models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
 
 
 class EstimatedCountPaginator(Paginator):
@@ -262,3 +262,26 @@ class AttributeDefinitionAdmin(KeyedServiceAdmin):
         self, request: HttpRequest, form: AttributeDefinitionForm, formsets: list, change: bool
     ) -> None:
         """Nothing: the service set the categories, in the same command as the rest."""
+
+
+class SynonymRuleForm(VersionCheckedForm):
+    class Meta:
+        model = SynonymRule
+        fields = services.SYNONYM_FIELDS
+        help_texts = {
+            "rule": "<code>tv, television</code> (each finds the others) or "
+            "<code>laptop =&gt; notebook</code> (one way). Searches use it within seconds.",
+            "code": "Names the rule.",
+        }
+
+
+@admin.register(SynonymRule)
+class SynonymRuleAdmin(KeyedServiceAdmin):
+    form = SynonymRuleForm
+    key = "code"
+    list_display = ("code", "rule", "version", "updated_at")
+    search_fields = ("code", "rule")
+    prepopulated_fields = {"code": ("rule",)}
+    create = staticmethod(services.synonym_create)
+    update = staticmethod(services.synonym_update)
+    remove = staticmethod(services.synonym_delete)

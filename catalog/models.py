@@ -7,7 +7,7 @@ import json
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 
-from . import validators
+from . import synonyms, validators
 
 
 class Brand(models.Model):
@@ -136,6 +136,23 @@ class AttributeDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code}, {self.type})"
+
+
+class SynonymRule(models.Model):
+    """A synonym rule staff manage for search (catalog.synonyms: `tv, television` or
+    `laptop => notebook`), applied to searches within seconds of a change, without a reindex."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    rule = models.CharField(max_length=synonyms.MAX_RULE_LENGTH, validators=[synonyms.validate_rule])
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.rule
 
 
 class ProductTombstone(models.Model):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import attributes, versions
+from . import attributes, synonyms, versions
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
     AttributeDefinition,
@@ -26,11 +26,12 @@ from .models import (
     Product,
     ProductTombstone,
     ProductVariant,
+    SynonymRule,
     options_key,
 )
 from .validators import MAX_CATEGORY_DEPTH, MAX_VARIANTS
 
-Versioned = TypeVar("Versioned", Brand, Category, Product)
+Versioned = TypeVar("Versioned", Brand, Category, Product, AttributeDefinition, SynonymRule)
 
 # The fields a command may set, in the order the API and the admin show them: every field of
 # the model that is not bookkeeping (id, version, timestamps).
@@ -257,6 +258,55 @@ def _check_definition(definition: AttributeDefinition) -> None:
         raise ValidationError({"choices": ["Only an enum attribute has choices."]})
     if definition.unit and definition.type != AttributeDefinition.Type.NUMBER:
         raise ValidationError({"unit": ["Only a number attribute has a unit."]})
+
+
+# --- synonym rules -----------------------------------------------------------------------------
+
+SYNONYM_FIELDS = ("code", "rule")
+
+
+def synonym_create(*, rule: str, code: str | None = None) -> SynonymRule:
+    """Add a synonym rule (catalog.synonyms); searches use it within seconds of the commit. The
+    code, which names the rule in the API and the admin, is derived from its first term when
+    left out."""
+    rule = " ".join(rule.split())
+    try:
+        first_term = synonyms.parse_rule(rule).terms[0]
+    except ValidationError as error:
+        raise ValidationError({"rule": error.messages}) from None
+    created = SynonymRule(rule=rule, code=code or _unique_code(first_term))
+    with transaction.atomic():
+        _save_validated(created)
+        transaction.on_commit(_announce_synonyms)
+    return created
+
+
+def synonym_update(*, code: str, changes: dict[str, Any], expected_version: int | None = None) -> SynonymRule:
+    changes = dict(changes)
+    if "rule" in changes:
+        changes["rule"] = " ".join(changes["rule"].split())
+    with transaction.atomic():
+        updated = _update(SynonymRule.objects.filter(code=code), changes, SYNONYM_FIELDS, expected_version)
+        transaction.on_commit(_announce_synonyms)
+    return updated
+
+
+def synonym_delete(*, code: str, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        _lock(SynonymRule.objects.filter(code=code), expected_version).delete()
+        transaction.on_commit(_announce_synonyms)
+
+
+def _announce_synonyms() -> None:
+    synonyms.rules_changed.send(sender=SynonymRule)
+
+
+def _unique_code(term: str) -> str:
+    base = slugify(term)[:60] or "rule"
+    code, suffix = base, 2
+    while SynonymRule.objects.filter(code=code).exists():
+        code, suffix = f"{base}-{suffix}", suffix + 1
+    return code
 
 
 # --- brands -----------------------------------------------------------------------------------

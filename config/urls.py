@@ -14,6 +14,8 @@ from catalog.api.views import (
     AttributeItemCommand,
     BrandItemCommand,
     CategoryItemCommand,
+    SynonymCollectionCommand,
+    SynonymItemCommand,
     VariantCollectionCommand,
     VariantItemCommand,
 )
@@ -48,6 +50,8 @@ urlpatterns = [
     ),
     path("api/attributes/", AttributeCollectionCommand.as_view(), name="attribute-collection"),
     path("api/attributes/<slug:code>/", AttributeItemCommand.as_view(), name="attribute-item"),
+    path("api/synonyms/", SynonymCollectionCommand.as_view(), name="synonym-collection"),
+    path("api/synonyms/<slug:code>/", SynonymItemCommand.as_view(), name="synonym-item"),
     path("api/brands/", BrandCollectionView.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
     path("api/categories/", CategoryCollectionView.as_view(), name="category-collection"),

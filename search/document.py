@@ -68,6 +68,14 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
             "fields": {
                 "exact": {"type": "text", "analyzer": "catalog_exact"},
                 "prefix": {"type": "text", "analyzer": "catalog_prefix", "search_analyzer": "catalog_exact"},
+                # Compound and split words: "whisper keys" finds "WhisperKeys", "usbc" "USB-C".
+                "parts": {"type": "text", "analyzer": "catalog_parts", "search_analyzer": "catalog_exact"},
+                # ... and "wi fi" finds "Wifi": the query's words joined meet the name's word.
+                "joined": {
+                    "type": "text",
+                    "analyzer": "catalog_exact",
+                    "search_analyzer": "catalog_joined_search",
+                },
                 "sort": KEYWORD,
             },
         },

@@ -18,40 +18,67 @@ from elasticsearch import Elasticsearch, NotFoundError
 from . import document
 
 # 2: products carry their variants (nested). 3: analysis by stock component names only.
-MAPPING_VERSION = 3
+# 4: compound words (name.parts, name.joined).
+MAPPING_VERSION = 4
 
-ANALYSIS = {
-    "filter": {
-        "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
-        "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
-        "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
-        "catalog_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
-    },
-    "normalizer": {"catalog_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
-    "analyzer": {
-        "catalog_text": {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": [
-                "lowercase",
-                "catalog_english_possessive",
-                "catalog_english_stop",
-                "asciifolding",
-                "catalog_english_stemmer",
-            ],
+
+def analysis() -> dict[str, Any]:
+    return {
+        "filter": {
+            "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
+            "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
+            "catalog_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            # "WhisperKeys" -> whisperkeys, whisper, keys; "USB-C" -> usb-c, usb, c, usbc.
+            "catalog_word_parts": {
+                "type": "word_delimiter_graph",
+                "preserve_original": True,
+                "catenate_all": True,
+            },
+            # A query's neighbouring words joined: "wi fi" -> wifi, "trail runner" -> trailrunner.
+            "catalog_joined_words": {
+                "type": "shingle",
+                "min_shingle_size": 2,
+                "max_shingle_size": 3,
+                "output_unigrams": False,
+                "token_separator": "",
+            },
         },
-        "catalog_exact": {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding"],
+        "normalizer": {"catalog_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+        "analyzer": {
+            "catalog_text": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": [
+                    "lowercase",
+                    "catalog_english_possessive",
+                    "catalog_english_stop",
+                    "asciifolding",
+                    "catalog_english_stemmer",
+                ],
+            },
+            "catalog_exact": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding"],
+            },
+            "catalog_prefix": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "catalog_prefixes"],
+            },
+            "catalog_parts": {
+                "type": "custom",
+                "tokenizer": "whitespace",
+                "filter": ["catalog_word_parts", "flatten_graph", "lowercase", "asciifolding"],
+            },
+            "catalog_joined_search": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "catalog_joined_words"],
+            },
         },
-        "catalog_prefix": {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding", "catalog_prefixes"],
-        },
-    },
-}
+    }
 
 
 def index_settings() -> dict[str, Any]:
@@ -60,7 +87,7 @@ def index_settings() -> dict[str, Any]:
         "number_of_shards": settings.ELASTICSEARCH_SHARDS,
         "number_of_replicas": settings.ELASTICSEARCH_REPLICAS,
         "refresh_interval": "1s",
-        "analysis": ANALYSIS,
+        "analysis": analysis(),
     }
 
 
@@ -104,5 +131,5 @@ def ensure_index(client: Elasticsearch) -> str:
 
 
 def delete_all_indices(client: Elasticsearch) -> None:
-    """Drop the alias and every index of this alias (tests use a per-run alias)."""
-    client.indices.delete(index=f"{alias_name()}-v*", ignore_unavailable=True)
+    """Drop the alias, every index of this alias and its synonyms (tests use a per-run alias)."""
+    client.indices.delete(index=f"{alias_name()}-v*,{alias_name()}-synonyms", ignore_unavailable=True)

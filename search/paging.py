@@ -91,6 +91,8 @@ class ResultPage:
     results: list[dict[str, Any]]
     next_cursor: str | None
     facets: dict[str, Any] | None = None
+    # A corrected query that finds more ("did you mean"), on a search that found few.
+    suggestion: dict[str, Any] | None = None
     has_previous: bool = False
 
 

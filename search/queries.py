@@ -12,7 +12,7 @@ from typing import Any
 
 from elasticsearch import NotFoundError
 
-from . import index, query_building, taxonomy
+from . import index, query_building, synonyms, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -20,6 +20,8 @@ from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
 
 SUGGESTION_LIMIT = 10
+# A search finding fewer products than this answers a corrected query too, when one finds more.
+DID_YOU_MEAN_BELOW = 3
 
 
 def get_product(*, product_id: int, include_inactive: bool = False) -> dict[str, Any] | None:
@@ -56,11 +58,30 @@ def search_products(
     *, text: str, filters: ProductFilters, ordering: str = "relevance", page: PageRequest
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters)
-    body = paged_body(query_building.search_query(text, filters), sort=sort, page=page)
-    response = _search(body)
+    with elasticsearch_errors():
+        alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
+    query = query_building.search_query(text, filters, alternatives=alternatives)
+    response = _search(paged_body(query, sort=sort, page=page))
     result = result_page(response, ordering=ordering, page=page, result=_scored_hit)
     result.facets = query_building.facets(response["aggregations"])
+    total = response["hits"]["total"]["value"]
+    if total < DID_YOU_MEAN_BELOW and page.cursor is None:
+        result.suggestion = _correction(text, filters, finding_more_than=total)
     return result
+
+
+def _correction(text: str, filters: ProductFilters, *, finding_more_than: int) -> dict[str, Any] | None:
+    """The best correction of `text` (`{text, count}`) that finds more products with the same
+    filters, or None."""
+    suggested = _search(query_building.did_you_mean_query(text))["suggest"][query_building.CORRECTIONS]
+    for option in suggested[0]["options"] if suggested else []:
+        with elasticsearch_errors():
+            count = get_client().count(
+                index=index.alias_name(), **query_building.count_query(option["text"], filters)
+            )["count"]
+        if count > finding_more_than:
+            return {"text": option["text"], "count": count}
+    return None
 
 
 def suggest_products(*, text: str, limit: int = SUGGESTION_LIMIT) -> list[dict[str, Any]]:

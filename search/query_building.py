@@ -41,11 +41,16 @@ PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
     (50_000, None),
 )
 
+# The name of the phrase suggestion in did_you_mean_query's answer.
+CORRECTIONS = "corrections"
+
 SEARCH_FIELDS = [
     "name^4",
     # Unstemmed, so a typo is measured against the word as written: "mechanicl" is one edit
     # from "mechanical" but three from its stem "mechan".
     "name.exact^2",
+    # The name's words split at case changes, digits and hyphens, and whole again.
+    "name.parts^2",
     "brand.name^3",
     "sku.text^3",
     "category.name^2",
@@ -105,13 +110,19 @@ def sort(ordering: str, filters: ProductFilters) -> list[dict[str, Any]]:
     return [nested_price, tie_break]
 
 
-def search_query(text: str, filters: ProductFilters) -> dict[str, Any]:
-    """The products matching `text` and the filters, with highlights and facet aggregations
-    (ordering and paging are added by paging)."""
+def search_query(
+    text: str, filters: ProductFilters, *, alternatives: list[str] | None = None
+) -> dict[str, Any]:
+    """The products matching `text` (or one of its synonym `alternatives`) and the filters, with
+    highlights and facet aggregations (ordering and paging are added by paging)."""
+    texts = [text, *(alternatives or [])]
+    matching = (
+        _text_query(text) if len(texts) == 1 else {"dis_max": {"queries": [_text_query(t) for t in texts]}}
+    )
     return {
         "query": {
             "bool": {
-                "must": [_text_query(text)],
+                "must": [matching],
                 "should": [*_ranking_boosters(text), *_matching_variants(filters)],
                 "filter": _filter_clauses(filters, include_facet_filters=False),
             }
@@ -119,7 +130,41 @@ def search_query(text: str, filters: ProductFilters) -> dict[str, Any]:
         # Facets count what the other choices allow, not their own (post-filter faceting).
         "post_filter": {"bool": {"filter": _facet_filters(filters)}},
         "aggs": _facet_aggregations(filters),
-        "highlight": _highlight(text),
+        "highlight": _highlight(" ".join(texts)),
+    }
+
+
+def did_you_mean_query(text: str) -> dict[str, Any]:
+    """Corrections of `text` from the catalog's own words (the names'): a phrase suggester,
+    whose candidates the caller keeps only if they find products."""
+    return {
+        "size": 0,
+        "suggest": {
+            "text": text,
+            CORRECTIONS: {
+                "phrase": {
+                    "field": "name.exact",
+                    "size": 3,
+                    "max_errors": 2,
+                    "confidence": 0.0,
+                    "direct_generator": [
+                        {"field": "name.exact", "suggest_mode": "always", "min_word_length": 3}
+                    ],
+                }
+            },
+        },
+    }
+
+
+def count_query(text: str, filters: ProductFilters) -> dict[str, Any]:
+    """How many products `text` finds with the filters: a candidate correction must find some."""
+    return {
+        "query": {
+            "bool": {
+                "must": [_text_query(text)],
+                "filter": [*_filter_clauses(filters, include_facet_filters=False), *_facet_filters(filters)],
+            }
+        }
     }
 
 
@@ -177,12 +222,15 @@ def _text_query(text: str) -> dict[str, Any]:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
     (skus, model numbers, sizes) are never fuzzy: "0000204" must not find "0000104". A word may
-    also be the start of a word of the name ("mech keyb"), which counts for little."""
+    also be the start of a word of the name ("mech keyb"), which counts for little; and words
+    written apart in the query but as one in the name ("wi fi", "Wifi") match as well."""
     per_word = [_word_query(word) for word in text.split()[:MAX_QUERY_TERMS]]
     return {
         "bool": {
             "should": [
                 {"bool": {"must": per_word}},
+                # The query's words written as one in the name ("wi fi" for "Wifi").
+                {"match": {"name.joined": {"query": text, "boost": 4}}},
                 {"term": {"sku": {"value": text.strip(), "boost": 50}}},
                 {
                     "nested": {

@@ -18,6 +18,10 @@ class TasksConfig(AppConfig):
                 "task": projection.relay_outbox.name,
                 "schedule": settings.PROJECTION_RELAY_INTERVAL_SECONDS,
             },
+            "relay-synonyms": {
+                "task": projection.relay_synonyms.name,
+                "schedule": settings.PROJECTION_RELAY_INTERVAL_SECONDS,
+            },
             "verify-index": {
                 "task": projection.verify_index.name,
                 "schedule": settings.PROJECTION_VERIFY_INTERVAL_SECONDS,

@@ -5,7 +5,9 @@ import logging
 from celery import shared_task
 from django.dispatch import receiver
 
+from catalog import synonyms as catalog_synonyms
 from projection import drain, maintenance, metrics, outbox
+from projection import synonyms as projection_synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +48,28 @@ def verify_index() -> int:
 @shared_task(ignore_result=True)
 def purge_done_outbox_entries() -> int:
     return outbox.purge_done()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def publish_synonyms(self) -> None:
+    """Publish the synonym rules; while Elasticsearch is down, retry with backoff (the relay
+    also catches up afterwards)."""
+    try:
+        projection_synonyms.publish()
+    except Exception as error:
+        raise self.retry(exc=error, countdown=min(2**self.request.retries, 60)) from error
+
+
+@receiver(catalog_synonyms.rules_changed, dispatch_uid="tasks-enqueue-publish-synonyms")
+def enqueue_publish_synonyms(**kwargs) -> None:
+    try:
+        publish_synonyms.delay()
+    except Exception as error:
+        logger.warning("synonyms publish not requested (%s); the relay will publish them", error)
+
+
+@shared_task(ignore_result=True)
+def relay_synonyms() -> None:
+    """Beat: publish the synonym rules when the published set differs from MySQL's."""
+    if projection_synonyms.is_stale():
+        publish_synonyms.delay()

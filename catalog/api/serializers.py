@@ -6,8 +6,8 @@ from django.db import models
 from rest_framework import serializers
 
 from catalog import validators
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
-from catalog.services import ATTRIBUTE_FIELDS, PRODUCT_FIELDS, VARIANT_FIELDS
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
+from catalog.services import ATTRIBUTE_FIELDS, PRODUCT_FIELDS, SYNONYM_FIELDS, VARIANT_FIELDS
 
 
 class RejectUnknownFieldsMixin:
@@ -171,3 +171,21 @@ class CategorySerializer(CommandSerializer):
         fields = ["name", "slug", "parent", "version", "created_at", "updated_at"]
         read_only_fields = ["version", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
+
+
+class SynonymRuleSerializer(CommandSerializer):
+    code = serializers.SlugField(
+        max_length=64, required=False, help_text="Names the rule; derived from its first term when left out."
+    )
+
+    class Meta:
+        model = SynonymRule
+        fields = [*SYNONYM_FIELDS, "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+        extra_kwargs = {
+            "rule": {
+                "help_text": "An equivalence, `tv, television` (each term finds the others), or a one-way "
+                "rule, `laptop => notebook` (a search for laptop also finds notebooks). Searches use it "
+                "within seconds; no reindex."
+            }
+        }

@@ -20,7 +20,7 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import services
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
 
 from .http import etag, expected_version, idempotent
 from .serializers import (
@@ -28,6 +28,7 @@ from .serializers import (
     BrandSerializer,
     CategorySerializer,
     ProductSerializer,
+    SynonymRuleSerializer,
     VariantSerializer,
 )
 
@@ -341,6 +342,67 @@ class AttributeItemCommand(APIView):
     )
     def delete(self, request: Request, code: str) -> Response:
         services.attribute_delete(code=code, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SynonymCollectionCommand(APIView):
+    """The synonym rules search applies: configuration for staff, read from MySQL."""
+
+    queryset = SynonymRule.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        responses={200: SynonymRuleSerializer(many=True), **COMMON_ERRORS},
+        description="Every synonym rule, by code.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(SynonymRuleSerializer(SynonymRule.objects.all(), many=True).data)
+
+    @extend_schema(
+        request=SynonymRuleSerializer,
+        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
+        responses={201: SynonymRuleSerializer, 422: KEY_REUSED, **COMMON_ERRORS},
+        description="Add a synonym rule: `tv, television` or `laptop => notebook`. Searches use it "
+        "within seconds; nothing is reindexed. A malformed rule is a 400 saying what is wrong.",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = SynonymRuleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = services.synonym_create(**serializer.validated_data)
+        return Response(
+            SynonymRuleSerializer(rule).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{request.path}{rule.code}/", **etag(rule.version)},
+        )
+
+
+class SynonymItemCommand(APIView):
+    queryset = SynonymRule.objects.none()
+    permission_classes = [CommandPermissions]
+
+    @extend_schema(
+        request=SynonymRuleSerializer(partial=True),
+        parameters=[IF_MATCH, ETAG],
+        responses={200: SynonymRuleSerializer, **ITEM_ERRORS},
+        description="Change a synonym rule (or its code).",
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        current = SynonymRule.objects.get(code=code)
+        serializer = SynonymRuleSerializer(current, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = services.synonym_update(
+            code=code, changes=serializer.validated_data, expected_version=expected_version(request)
+        )
+        return Response(SynonymRuleSerializer(rule).data, headers=etag(rule.version))
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: None, **ITEM_ERRORS},
+        description="Remove a synonym rule; searches stop using it within seconds.",
+    )
+    def delete(self, request: Request, code: str) -> Response:
+        services.synonym_delete(code=code, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

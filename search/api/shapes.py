@@ -91,13 +91,23 @@ def page_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
     return {**envelope, "results": page.results}
 
 
+class CorrectionSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The corrected query; search for it with `?q=`.")
+    count = serializers.IntegerField(help_text="How many products it finds with the same filters.")
+
+
 class SearchPageSerializer(ProductPageSerializer):
     results = SearchHitSerializer(many=True)
     facets = FacetsSerializer()
+    suggestion = CorrectionSerializer(
+        allow_null=True,
+        help_text='"Did you mean": on a first page that found fewer than 3 products, a correction '
+        "built from the catalog's own words that finds more; otherwise null.",
+    )
 
 
 def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
-    return {**envelope, "results": page.results, "facets": page.facets}
+    return {**envelope, "results": page.results, "facets": page.facets, "suggestion": page.suggestion}
 
 
 class SuggestionSerializer(serializers.Serializer):

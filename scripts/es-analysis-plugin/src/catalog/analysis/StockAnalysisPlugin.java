@@ -1,12 +1,10 @@
 package catalog.analysis;
 
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.apache.lucene.util.SetOnce;
-
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.core.FlattenGraphFilter;
 import org.apache.lucene.analysis.core.WhitespaceTokenizer;
 import org.apache.lucene.analysis.de.GermanNormalizationFilter;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
@@ -16,7 +14,6 @@ import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
-import org.elasticsearch.synonyms.SynonymsManagementAPIService;
 
 /**
  * Registers, under their stock names, the token filters and tokenizers of Elasticsearch's analysis-common
@@ -30,13 +27,6 @@ import org.elasticsearch.synonyms.SynonymsManagementAPIService;
  */
 public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
 
-    private final SetOnce<SynonymsManagementAPIService> synonymsService = new SetOnce<>();
-
-    @Override
-    public Collection<?> createComponents(PluginServices services) {
-        synonymsService.set(new SynonymsManagementAPIService(services.client(), services.clusterService(), services.featureService()));
-        return List.of();
-    }
 
     @Override
     public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
@@ -44,13 +34,9 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
         filters.put("asciifolding", (indexSettings, environment, name, settings) -> new AsciiFoldingFactory(name, settings));
         filters.put("edge_ngram", (indexSettings, environment, name, settings) -> new EdgeNGramFactory(name, settings));
         filters.put("elision", AnalysisPlugin.requiresAnalysisSettings(ElisionFactory::new));
+        filters.put("flatten_graph", (indexSettings, environment, name, settings) -> new FlattenGraphFactory(name));
         filters.put("german_normalization", (indexSettings, environment, name, settings) -> new GermanNormalizationFactory(name));
         filters.put("stemmer", (indexSettings, environment, name, settings) -> new StemmerFactory(name, settings));
-        filters.put("synonym_graph", AnalysisPlugin.requiresAnalysisSettings(
-                (indexSettings, environment, name, settings) -> new SynonymGraphFactory(
-                    indexSettings, environment, name, settings, synonymsService::get
-                )
-            ));
         filters.put("word_delimiter_graph", WordDelimiterGraphFactory::new);
         return filters;
     }
@@ -63,6 +49,18 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
         });
     }
 
+    /** Flattens a token graph (from word_delimiter_graph) for indexing. */
+    static final class FlattenGraphFactory extends AbstractTokenFilterFactory {
+        FlattenGraphFactory(String name) {
+            super(name);
+        }
+
+        @Override
+        public TokenStream create(TokenStream input) {
+            return new FlattenGraphFilter(input);
+        }
+    }
+
     /** German umlaut and sharp-s normalization; usable in keyword normalizers, as the stock one is. */
     static final class GermanNormalizationFactory extends AbstractTokenFilterFactory implements NormalizingTokenFilterFactory {
         GermanNormalizationFactory(String name) {
@@ -70,7 +68,7 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
         }
 
         @Override
-        public org.apache.lucene.analysis.TokenStream create(org.apache.lucene.analysis.TokenStream input) {
+        public TokenStream create(TokenStream input) {
             return new GermanNormalizationFilter(input);
         }
     }
