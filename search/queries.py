@@ -58,8 +58,7 @@ def search_products(
     *, text: str, filters: ProductFilters, ordering: str = "relevance", page: PageRequest
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters)
-    with elasticsearch_errors():
-        alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
+    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     query = query_building.search_query(text, filters, alternatives=alternatives)
     response = _search(paged_body(query, sort=sort, page=page))
     result = result_page(response, ordering=ordering, page=page, result=_scored_hit)
@@ -75,6 +74,8 @@ def _correction(text: str, filters: ProductFilters, *, finding_more_than: int) -
     filters, or None."""
     suggested = _search(query_building.did_you_mean_query(text))["suggest"][query_building.CORRECTIONS]
     for option in suggested[0]["options"] if suggested else []:
+        if option["text"] == " ".join(text.lower().split()):
+            continue
         with elasticsearch_errors():
             count = get_client().count(
                 index=index.alias_name(), **query_building.count_query(option["text"], filters)

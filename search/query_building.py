@@ -50,7 +50,7 @@ SEARCH_FIELDS = [
     # from "mechanical" but three from its stem "mechan".
     "name.exact^2",
     # The name's words split at case changes, digits and hyphens, and whole again.
-    "name.parts^2",
+    "name.parts",
     "brand.name^3",
     "sku.text^3",
     "category.name^2",
@@ -147,8 +147,14 @@ def did_you_mean_query(text: str) -> dict[str, Any]:
                     "size": 3,
                     "max_errors": 2,
                     "confidence": 0.0,
+                    # prefix_length 0: a misspelt first letter ("nife") is corrected too.
                     "direct_generator": [
-                        {"field": "name.exact", "suggest_mode": "always", "min_word_length": 3}
+                        {
+                            "field": "name.exact",
+                            "suggest_mode": "always",
+                            "min_word_length": 3,
+                            "prefix_length": 0,
+                        }
                     ],
                 }
             },

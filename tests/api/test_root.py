@@ -14,6 +14,8 @@ RESOURCES = {
     "suggest": "/api/products/suggest/",
     "brands": "/api/brands/",
     "categories": "/api/categories/",
+    "attributes": "/api/attributes/",
+    "synonyms": "/api/synonyms/",
     "auth_token": "/api/auth/token/",
     "schema": "/api/schema/",
     "docs": "/api/docs/",
@@ -34,7 +36,7 @@ def test_every_link_of_the_root_leads_to_its_resource(search_index, api):
     links = api.get(ROOT).json()
 
     # then following each one reaches an endpoint: the token endpoint only takes POST, search
-    # and suggest need their `q`, and everything else answers
+    # and suggest need their `q`, staff configuration needs a sign-in, and everything else answers
     statuses = {name: api.get(url).status_code for name, url in links.items()}
     assert statuses == {
         "products": 200,
@@ -42,6 +44,8 @@ def test_every_link_of_the_root_leads_to_its_resource(search_index, api):
         "suggest": 400,
         "brands": 200,
         "categories": 200,
+        "attributes": 401,
+        "synonyms": 401,
         "auth_token": 405,
         "schema": 200,
         "docs": 200,
