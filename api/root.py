@@ -17,6 +17,7 @@ class ApiRootView(APIRootView):
         "categories": "category-collection",
         "attributes": "attribute-collection",
         "synonyms": "synonym-collection",
+        "merchandising": "merchandising-collection",
         "auth_token": "api-token",
         "schema": "api-schema",
         "docs": "api-docs",

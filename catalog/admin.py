@@ -15,7 +15,15 @@ from django.utils.functional import cached_property
 
 from . import services
 from .exceptions import StillInUse, VersionMismatch
-from .models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
+from .models import (
+    AttributeDefinition,
+    Brand,
+    Category,
+    MerchandisingRule,
+    Product,
+    ProductVariant,
+    SynonymRule,
+)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -285,3 +293,26 @@ class SynonymRuleAdmin(KeyedServiceAdmin):
     create = staticmethod(services.synonym_create)
     update = staticmethod(services.synonym_update)
     remove = staticmethod(services.synonym_delete)
+
+
+class MerchandisingRuleForm(VersionCheckedForm):
+    class Meta:
+        model = MerchandisingRule
+        fields = services.MERCHANDISING_FIELDS
+        help_texts = {
+            "pinned": "Product ids shown first, in this order, e.g. <code>[12, 7]</code>.",
+            "hidden": "Product ids never shown for the query, e.g. <code>[31]</code>.",
+        }
+
+
+@admin.register(MerchandisingRule)
+class MerchandisingRuleAdmin(KeyedServiceAdmin):
+    form = MerchandisingRuleForm
+    key = "code"
+    list_display = ("code", "query", "match", "pinned", "hidden", "starts_at", "ends_at", "version")
+    list_filter = ("match",)
+    search_fields = ("code", "query")
+    prepopulated_fields = {"code": ("query",)}
+    create = staticmethod(services.merchandising_create)
+    update = staticmethod(services.merchandising_update)
+    remove = staticmethod(services.merchandising_delete)

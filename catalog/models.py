@@ -155,6 +155,32 @@ class SynonymRule(models.Model):
         return self.rule
 
 
+class MerchandisingRule(models.Model):
+    """For a search query (exactly, or contained as whole words), products pinned to the top in
+    the given order and products hidden, optionally only within a time window."""
+
+    class Match(models.TextChoices):
+        EXACT = "exact"
+        CONTAINS = "contains"
+
+    code = models.SlugField(max_length=64, unique=True)
+    query = models.CharField(max_length=200, validators=[validators.validate_single_line])
+    match = models.CharField(max_length=8, choices=Match.choices, default=Match.EXACT)
+    pinned = models.JSONField(default=list, blank=True, validators=[validators.validate_pinned_products])
+    hidden = models.JSONField(default=list, blank=True, validators=[validators.validate_hidden_products])
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.match} “{self.query}”"
+
+
 class ProductTombstone(models.Model):
     """The last version of a deleted product, so no stale write can bring it back."""
 

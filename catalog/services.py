@@ -16,13 +16,14 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import attributes, synonyms, versions
+from . import attributes, search_configuration, synonyms, versions
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
     AttributeDefinition,
     Brand,
     Category,
     IdempotencyRecord,
+    MerchandisingRule,
     Product,
     ProductTombstone,
     ProductVariant,
@@ -31,7 +32,9 @@ from .models import (
 )
 from .validators import MAX_CATEGORY_DEPTH, MAX_VARIANTS
 
-Versioned = TypeVar("Versioned", Brand, Category, Product, AttributeDefinition, SynonymRule)
+Versioned = TypeVar(
+    "Versioned", Brand, Category, Product, AttributeDefinition, SynonymRule, MerchandisingRule
+)
 
 # The fields a command may set, in the order the API and the admin show them: every field of
 # the model that is not bookkeeping (id, version, timestamps).
@@ -274,10 +277,10 @@ def synonym_create(*, rule: str, code: str | None = None) -> SynonymRule:
         first_term = synonyms.parse_rule(rule).terms[0]
     except ValidationError as error:
         raise ValidationError({"rule": error.messages}) from None
-    created = SynonymRule(rule=rule, code=code or _unique_code(first_term))
+    created = SynonymRule(rule=rule, code=code or _unique_code(SynonymRule, first_term))
     with transaction.atomic():
         _save_validated(created)
-        transaction.on_commit(_announce_synonyms)
+        transaction.on_commit(_announce_search_configuration)
     return created
 
 
@@ -287,26 +290,87 @@ def synonym_update(*, code: str, changes: dict[str, Any], expected_version: int 
         changes["rule"] = " ".join(changes["rule"].split())
     with transaction.atomic():
         updated = _update(SynonymRule.objects.filter(code=code), changes, SYNONYM_FIELDS, expected_version)
-        transaction.on_commit(_announce_synonyms)
+        transaction.on_commit(_announce_search_configuration)
     return updated
 
 
 def synonym_delete(*, code: str, expected_version: int | None = None) -> None:
     with transaction.atomic():
         _lock(SynonymRule.objects.filter(code=code), expected_version).delete()
-        transaction.on_commit(_announce_synonyms)
+        transaction.on_commit(_announce_search_configuration)
 
 
-def _announce_synonyms() -> None:
-    synonyms.rules_changed.send(sender=SynonymRule)
+def _announce_search_configuration() -> None:
+    search_configuration.changed.send(sender=None)
 
 
-def _unique_code(term: str) -> str:
-    base = slugify(term)[:60] or "rule"
+def _unique_code(model: type[SynonymRule] | type[MerchandisingRule], text: str) -> str:
+    base = slugify(text)[:60] or "rule"
     code, suffix = base, 2
-    while SynonymRule.objects.filter(code=code).exists():
+    while model.objects.filter(code=code).exists():
         code, suffix = f"{base}-{suffix}", suffix + 1
     return code
+
+
+# --- merchandising rules ------------------------------------------------------------------------
+
+MERCHANDISING_FIELDS = ("code", "query", "match", "pinned", "hidden", "starts_at", "ends_at")
+
+
+def merchandising_create(*, query: str, code: str | None = None, **optional: Any) -> MerchandisingRule:
+    """Pin and hide products for a search query; searches follow it within seconds of the
+    commit. The code, which names the rule, is derived from the query when left out."""
+    _reject_unknown(optional, MERCHANDISING_FIELDS)
+    query = " ".join(query.lower().split())
+    rule = MerchandisingRule(query=query, code=code or _unique_code(MerchandisingRule, query), **optional)
+    with transaction.atomic():
+        _check_merchandising(rule)
+        _save_validated(rule)
+        transaction.on_commit(_announce_search_configuration)
+    return rule
+
+
+def merchandising_update(
+    *, code: str, changes: dict[str, Any], expected_version: int | None = None
+) -> MerchandisingRule:
+    changes = dict(changes)
+    if "query" in changes:
+        changes["query"] = " ".join(changes["query"].lower().split())
+    with transaction.atomic():
+        rule = _update(
+            MerchandisingRule.objects.filter(code=code),
+            changes,
+            MERCHANDISING_FIELDS,
+            expected_version,
+            check=_check_merchandising,
+        )
+        transaction.on_commit(_announce_search_configuration)
+    return rule
+
+
+def merchandising_delete(*, code: str, expected_version: int | None = None) -> None:
+    with transaction.atomic():
+        _lock(MerchandisingRule.objects.filter(code=code), expected_version).delete()
+        transaction.on_commit(_announce_search_configuration)
+
+
+def _check_merchandising(rule: MerchandisingRule) -> None:
+    errors: dict[str, list[str]] = {}
+    if not rule.query:
+        errors["query"] = ["A rule needs the query it applies to."]
+    if isinstance(rule.pinned, list) and isinstance(rule.hidden, list):
+        if set(rule.pinned) & set(rule.hidden):
+            errors["hidden"] = ["A product cannot be both pinned and hidden."]
+        named = [pk for pk in [*rule.pinned, *rule.hidden] if isinstance(pk, int)]
+        unknown = sorted(set(named) - set(Product.objects.filter(pk__in=named).values_list("pk", flat=True)))
+        if unknown:
+            errors.setdefault("pinned" if set(unknown) & set(rule.pinned) else "hidden", []).append(
+                f"No product with id {', '.join(map(str, unknown))}."
+            )
+    if rule.starts_at and rule.ends_at and rule.ends_at <= rule.starts_at:
+        errors["ends_at"] = ["The window must end after it starts."]
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- brands -----------------------------------------------------------------------------------

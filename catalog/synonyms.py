@@ -1,15 +1,13 @@
 """Synonym rules for search, as staff write them, in the Solr format Elasticsearch reads too:
 `tv, television` (equivalent: each term finds the others) or `laptop => notebook` (one way: a
 search for "laptop" also finds notebooks, not the reverse). Parsed here, so a malformed rule
-is refused when it is written; kept in MySQL with the rest of the catalog, and announced with
-`rules_changed` after each committed change, for whoever keeps the read side.
+is refused when it is written.
 """
 
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.dispatch import Signal
 
 MAX_RULE_LENGTH = 1000
 MAX_RULE_TERMS = 20
@@ -18,9 +16,6 @@ ONE_WAY = "=>"
 # A term starts with a letter or digit and holds letters, digits, spaces and the characters
 # product names use inside words ("wi-fi", "o'neill", "2.5", "b&o", "c++").
 _TERM = re.compile(r"^[^\W_](?:[^\W_]|[ \-'.&+])*$")
-
-# Sent after a command that changed the rules has committed (no arguments).
-rules_changed = Signal()
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,26 @@ def validate_options(value: Any) -> None:
                 f"Option '{name}' must be a text of 1 to {MAX_OPTION_VALUE_LENGTH} characters."
             )
         _checked_text(item, what=f"Option '{name}'")
+
+
+MAX_PINNED_PRODUCTS = 20
+MAX_HIDDEN_PRODUCTS = 100
+
+
+def _validate_product_ids(value: Any, *, limit: int) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value
+    ):
+        raise ValidationError("Expected a list of product ids.")
+    if len(value) > limit:
+        raise ValidationError(f"At most {limit} products.")
+    if len(set(value)) != len(value):
+        raise ValidationError("A product appears twice.")
+
+
+def validate_pinned_products(value: Any) -> None:
+    _validate_product_ids(value, limit=MAX_PINNED_PRODUCTS)
+
+
+def validate_hidden_products(value: Any) -> None:
+    _validate_product_ids(value, limit=MAX_HIDDEN_PRODUCTS)

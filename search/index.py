@@ -131,5 +131,5 @@ def ensure_index(client: Elasticsearch) -> str:
 
 
 def delete_all_indices(client: Elasticsearch) -> None:
-    """Drop the alias, every index of this alias and its synonyms (tests use a per-run alias)."""
-    client.indices.delete(index=f"{alias_name()}-v*,{alias_name()}-synonyms", ignore_unavailable=True)
+    """Drop the alias, every index of this alias and its search configuration (tests use a per-run alias)."""
+    client.indices.delete(index=f"{alias_name()}-v*,{alias_name()}-configuration", ignore_unavailable=True)

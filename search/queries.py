@@ -10,9 +10,10 @@ from aggregations over those products.
 import time
 from typing import Any
 
+from django.utils import timezone
 from elasticsearch import NotFoundError
 
-from . import index, query_building, synonyms, taxonomy
+from . import index, merchandising, query_building, synonyms, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -59,7 +60,10 @@ def search_products(
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters)
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
-    query = query_building.search_query(text, filters, alternatives=alternatives)
+    rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
+    query = query_building.search_query(
+        text, filters, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
+    )
     response = _search(paged_body(query, sort=sort, page=page))
     result = result_page(response, ordering=ordering, page=page, result=_scored_hit)
     result.facets = query_building.facets(response["aggregations"])

@@ -41,6 +41,8 @@ PRICE_BANDS: tuple[tuple[int | None, int | None], ...] = (
     (50_000, None),
 )
 
+# A pinned product's score step: above any score text relevance reaches, so pins come first.
+PIN_SCORE = 1_000_000
 # The name of the phrase suggestion in did_you_mean_query's answer.
 CORRECTIONS = "corrections"
 
@@ -111,20 +113,40 @@ def sort(ordering: str, filters: ProductFilters) -> list[dict[str, Any]]:
 
 
 def search_query(
-    text: str, filters: ProductFilters, *, alternatives: list[str] | None = None
+    text: str,
+    filters: ProductFilters,
+    *,
+    alternatives: list[str] | None = None,
+    pinned: list[int] | None = None,
+    hidden: list[int] | None = None,
 ) -> dict[str, Any]:
     """The products matching `text` (or one of its synonym `alternatives`) and the filters, with
-    highlights and facet aggregations (ordering and paging are added by paging)."""
+    highlights and facet aggregations (ordering and paging are added by paging). Merchandising:
+    `pinned` products come first, in their order, when they meet the filters, whether or not
+    they match the text; `hidden` ones never come."""
     texts = [text, *(alternatives or [])]
     matching = (
         _text_query(text) if len(texts) == 1 else {"dis_max": {"queries": [_text_query(t) for t in texts]}}
     )
+    pinned = pinned or []
+    if pinned:
+        pins = [
+            {
+                "constant_score": {
+                    "filter": {"ids": {"values": [str(product_id)]}},
+                    "boost": PIN_SCORE * (len(pinned) - rank),
+                }
+            }
+            for rank, product_id in enumerate(pinned)
+        ]
+        matching = {"bool": {"should": [matching, *pins], "minimum_should_match": 1}}
     return {
         "query": {
             "bool": {
                 "must": [matching],
                 "should": [*_ranking_boosters(text), *_matching_variants(filters)],
                 "filter": _filter_clauses(filters, include_facet_filters=False),
+                "must_not": [{"ids": {"values": [str(product_id) for product_id in hidden or []]}}],
             }
         },
         # Facets count what the other choices allow, not their own (post-filter faceting).

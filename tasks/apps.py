@@ -18,8 +18,8 @@ class TasksConfig(AppConfig):
                 "task": projection.relay_outbox.name,
                 "schedule": settings.PROJECTION_RELAY_INTERVAL_SECONDS,
             },
-            "relay-synonyms": {
-                "task": projection.relay_synonyms.name,
+            "relay-search-configuration": {
+                "task": projection.relay_search_configuration.name,
                 "schedule": settings.PROJECTION_RELAY_INTERVAL_SECONDS,
             },
             "verify-index": {

@@ -5,9 +5,8 @@ import logging
 from celery import shared_task
 from django.dispatch import receiver
 
-from catalog import synonyms as catalog_synonyms
-from projection import drain, maintenance, metrics, outbox
-from projection import synonyms as projection_synonyms
+from catalog import search_configuration as staff_rules
+from projection import drain, maintenance, metrics, outbox, search_configuration
 
 logger = logging.getLogger(__name__)
 
@@ -51,25 +50,25 @@ def purge_done_outbox_entries() -> int:
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
-def publish_synonyms(self) -> None:
-    """Publish the synonym rules; while Elasticsearch is down, retry with backoff (the relay
-    also catches up afterwards)."""
+def publish_search_configuration(self) -> None:
+    """Publish the synonym and merchandising rules; while Elasticsearch is down, retry with
+    backoff (the relay also catches up afterwards)."""
     try:
-        projection_synonyms.publish()
+        search_configuration.publish()
     except Exception as error:
         raise self.retry(exc=error, countdown=min(2**self.request.retries, 60)) from error
 
 
-@receiver(catalog_synonyms.rules_changed, dispatch_uid="tasks-enqueue-publish-synonyms")
-def enqueue_publish_synonyms(**kwargs) -> None:
+@receiver(staff_rules.changed, dispatch_uid="tasks-enqueue-publish-search-configuration")
+def enqueue_publish_search_configuration(**kwargs) -> None:
     try:
-        publish_synonyms.delay()
+        publish_search_configuration.delay()
     except Exception as error:
-        logger.warning("synonyms publish not requested (%s); the relay will publish them", error)
+        logger.warning("search configuration publish not requested (%s); the relay will publish it", error)
 
 
 @shared_task(ignore_result=True)
-def relay_synonyms() -> None:
-    """Beat: publish the synonym rules when the published set differs from MySQL's."""
-    if projection_synonyms.is_stale():
-        publish_synonyms.delay()
+def relay_search_configuration() -> None:
+    """Beat: publish the rules when the published configuration differs from MySQL's."""
+    if search_configuration.is_stale():
+        publish_search_configuration.delay()

@@ -51,6 +51,6 @@ def user(*permissions: str, username: str | None = None) -> User:
 
 CATALOG_PERMISSIONS = tuple(
     f"catalog.{action}_{model}"
-    for model in ("product", "brand", "category", "attributedefinition", "synonymrule")
+    for model in ("product", "brand", "category", "attributedefinition", "synonymrule", "merchandisingrule")
     for action in ("add", "change", "delete")
 )

@@ -6,8 +6,22 @@ from django.db import models
 from rest_framework import serializers
 
 from catalog import validators
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
-from catalog.services import ATTRIBUTE_FIELDS, PRODUCT_FIELDS, SYNONYM_FIELDS, VARIANT_FIELDS
+from catalog.models import (
+    AttributeDefinition,
+    Brand,
+    Category,
+    MerchandisingRule,
+    Product,
+    ProductVariant,
+    SynonymRule,
+)
+from catalog.services import (
+    ATTRIBUTE_FIELDS,
+    MERCHANDISING_FIELDS,
+    PRODUCT_FIELDS,
+    SYNONYM_FIELDS,
+    VARIANT_FIELDS,
+)
 
 
 class RejectUnknownFieldsMixin:
@@ -188,4 +202,31 @@ class SynonymRuleSerializer(CommandSerializer):
                 "rule, `laptop => notebook` (a search for laptop also finds notebooks). Searches use it "
                 "within seconds; no reindex."
             }
+        }
+
+
+class MerchandisingRuleSerializer(CommandSerializer):
+    code = serializers.SlugField(
+        max_length=64, required=False, help_text="Names the rule; derived from the query when left out."
+    )
+    pinned = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=validators.MAX_PINNED_PRODUCTS,
+        help_text="Product ids shown first, in this order (when they meet the search's filters).",
+    )
+    hidden = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=validators.MAX_HIDDEN_PRODUCTS,
+        help_text="Product ids never shown for the query.",
+    )
+
+    class Meta:
+        model = MerchandisingRule
+        fields = [*MERCHANDISING_FIELDS, "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+        extra_kwargs = {
+            "query": {"help_text": "The search query the rule applies to (case and spacing ignored)."},
+            "match": {"help_text": "`exact`: the whole query; `contains`: the query holds these words."},
         }

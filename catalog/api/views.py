@@ -20,13 +20,14 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import services
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant, SynonymRule
+from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
 
 from .http import etag, expected_version, idempotent
 from .serializers import (
     AttributeDefinitionSerializer,
     BrandSerializer,
     CategorySerializer,
+    MerchandisingRuleSerializer,
     ProductSerializer,
     SynonymRuleSerializer,
     VariantSerializer,
@@ -345,65 +346,112 @@ class AttributeItemCommand(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SynonymCollectionCommand(APIView):
-    """The synonym rules search applies: configuration for staff, read from MySQL."""
+class KeyedConfigurationCommands:
+    """The collection and item endpoints of staff configuration addressed by `code` (synonym and
+    merchandising rules): list and add; change and remove. Subclasses name the model's
+    serializer and its three services."""
 
-    queryset = SynonymRule.objects.none()
-    permission_classes = [CommandPermissions]
+    serializer_class: type[ModelSerializer]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    remove: Callable[..., Any]
 
-    @extend_schema(
-        responses={200: SynonymRuleSerializer(many=True), **COMMON_ERRORS},
-        description="Every synonym rule, by code.",
-    )
-    def get(self, request: Request) -> Response:
-        return Response(SynonymRuleSerializer(SynonymRule.objects.all(), many=True).data)
+    @classmethod
+    def views(
+        cls, *, what: str, created: str, changed: str, removed: str
+    ) -> tuple[type[APIView], type[APIView]]:
+        serializer_class = cls.serializer_class
+        model = serializer_class.Meta.model
+        create, update, remove = cls.create, cls.update, cls.remove
 
-    @extend_schema(
-        request=SynonymRuleSerializer,
-        parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
-        responses={201: SynonymRuleSerializer, 422: KEY_REUSED, **COMMON_ERRORS},
-        description="Add a synonym rule: `tv, television` or `laptop => notebook`. Searches use it "
-        "within seconds; nothing is reindexed. A malformed rule is a 400 saying what is wrong.",
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        serializer = SynonymRuleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        rule = services.synonym_create(**serializer.validated_data)
-        return Response(
-            SynonymRuleSerializer(rule).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": f"{request.path}{rule.code}/", **etag(rule.version)},
-        )
+        class Collection(APIView):
+            queryset = model.objects.none()
+            permission_classes = [CommandPermissions]
+
+            @extend_schema(
+                responses={200: serializer_class(many=True), **COMMON_ERRORS},
+                description=f"Every {what}, by code.",
+            )
+            def get(self, request: Request) -> Response:
+                return Response(serializer_class(model.objects.all(), many=True).data)
+
+            @extend_schema(
+                request=serializer_class,
+                parameters=[IDEMPOTENCY_KEY, ETAG, LOCATION],
+                responses={201: serializer_class, 422: KEY_REUSED, **COMMON_ERRORS},
+                description=created,
+            )
+            @idempotent
+            def post(self, request: Request) -> Response:
+                serializer = serializer_class(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                instance = create(**serializer.validated_data)
+                return Response(
+                    serializer_class(instance).data,
+                    status=status.HTTP_201_CREATED,
+                    headers={"Location": f"{request.path}{instance.code}/", **etag(instance.version)},
+                )
+
+        class Item(APIView):
+            queryset = model.objects.none()
+            permission_classes = [CommandPermissions]
+
+            @extend_schema(
+                request=serializer_class(partial=True),
+                parameters=[IF_MATCH, ETAG],
+                responses={200: serializer_class, **ITEM_ERRORS},
+                description=changed,
+            )
+            def patch(self, request: Request, code: str) -> Response:
+                serializer = serializer_class(model.objects.get(code=code), data=request.data, partial=True)
+                serializer.is_valid(raise_exception=True)
+                instance = update(
+                    code=code, changes=serializer.validated_data, expected_version=expected_version(request)
+                )
+                return Response(serializer_class(instance).data, headers=etag(instance.version))
+
+            @extend_schema(parameters=[IF_MATCH], responses={204: None, **ITEM_ERRORS}, description=removed)
+            def delete(self, request: Request, code: str) -> Response:
+                remove(code=code, expected_version=expected_version(request))
+                return Response(status=status.HTTP_204_NO_CONTENT)
+
+        Collection.__name__ = f"{model.__name__}CollectionCommand"
+        Item.__name__ = f"{model.__name__}ItemCommand"
+        return Collection, Item
 
 
-class SynonymItemCommand(APIView):
-    queryset = SynonymRule.objects.none()
-    permission_classes = [CommandPermissions]
+class SynonymCommands(KeyedConfigurationCommands):
+    serializer_class = SynonymRuleSerializer
+    create = staticmethod(services.synonym_create)
+    update = staticmethod(services.synonym_update)
+    remove = staticmethod(services.synonym_delete)
 
-    @extend_schema(
-        request=SynonymRuleSerializer(partial=True),
-        parameters=[IF_MATCH, ETAG],
-        responses={200: SynonymRuleSerializer, **ITEM_ERRORS},
-        description="Change a synonym rule (or its code).",
-    )
-    def patch(self, request: Request, code: str) -> Response:
-        current = SynonymRule.objects.get(code=code)
-        serializer = SynonymRuleSerializer(current, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        rule = services.synonym_update(
-            code=code, changes=serializer.validated_data, expected_version=expected_version(request)
-        )
-        return Response(SynonymRuleSerializer(rule).data, headers=etag(rule.version))
 
-    @extend_schema(
-        parameters=[IF_MATCH],
-        responses={204: None, **ITEM_ERRORS},
-        description="Remove a synonym rule; searches stop using it within seconds.",
-    )
-    def delete(self, request: Request, code: str) -> Response:
-        services.synonym_delete(code=code, expected_version=expected_version(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+SynonymCollectionCommand, SynonymItemCommand = SynonymCommands.views(
+    what="synonym rule",
+    created="Add a synonym rule: `tv, television` or `laptop => notebook`. Searches use it within "
+    "seconds; nothing is reindexed. A malformed rule is a 400 saying what is wrong.",
+    changed="Change a synonym rule (or its code).",
+    removed="Remove a synonym rule; searches stop using it within seconds.",
+)
+
+
+class MerchandisingCommands(KeyedConfigurationCommands):
+    serializer_class = MerchandisingRuleSerializer
+    create = staticmethod(services.merchandising_create)
+    update = staticmethod(services.merchandising_update)
+    remove = staticmethod(services.merchandising_delete)
+
+
+MerchandisingCollectionCommand, MerchandisingItemCommand = MerchandisingCommands.views(
+    what="merchandising rule",
+    created="Pin products to the top of a query's results, in order, and hide others; `match` "
+    "`exact` (the whole query) or `contains` (its words); optional `starts_at`/`ends_at`. "
+    "Searches follow it within seconds; pins respect the search's filters and never show "
+    "inactive products.",
+    changed="Change a merchandising rule.",
+    removed="Remove a merchandising rule; searches stop following it within seconds.",
+)
 
 
 class BrandCollectionCommand(APIView):

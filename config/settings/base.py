@@ -178,8 +178,9 @@ ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS = env("ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS
 ELASTICSEARCH_INDEX_ALIAS = env("ELASTICSEARCH_INDEX_ALIAS", default="catalog-products")
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=2.0)
 ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.0)
-# How long a query process reuses the synonym rules it read (a change takes effect after it).
-SYNONYMS_CACHE_SECONDS = env.float("SYNONYMS_CACHE_SECONDS", default=5.0)
+# How long a query process reuses the synonym and merchandising rules it read (a change takes
+# effect after it).
+SEARCH_CONFIGURATION_CACHE_SECONDS = env.float("SEARCH_CONFIGURATION_CACHE_SECONDS", default=5.0)
 # How long `GET /api/products/<id>/?min_version=N` may hold a web worker waiting for version N,
 # for signed-in callers; anonymous ones never wait.
 READ_YOUR_WRITES_WAIT_SECONDS = env.float("READ_YOUR_WRITES_WAIT_SECONDS", default=5.0)

@@ -1,12 +1,12 @@
 """What shoppers expect of search beyond typo tolerance, against a real Elasticsearch: words
-written together or apart, staff-managed synonyms that apply within seconds without a
-reindex, and "did you mean" built from the catalog's own words."""
+written together or apart, staff-managed synonyms and merchandising rules that apply within
+seconds without a reindex, and "did you mean" built from the catalog's own words."""
 
 from typing import Any
 
 import pytest
 
-from projection import synonyms as projection_synonyms
+from projection import search_configuration
 from search import index, synonyms
 from search.client import get_client
 from tests import factories
@@ -66,7 +66,7 @@ def test_a_synonym_rule_applies_within_seconds_without_a_reindex(
     celery_worker, gadgets, staff_api, api, settings
 ):
     # given searches that know no synonyms
-    settings.SYNONYMS_CACHE_SECONDS = 0
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
     assert _names(api, "tv") == []
     assert _names(api, "laptop") == []
     indices_before = search_index_names()
@@ -93,14 +93,14 @@ def search_index_names() -> list[str]:
 
 def test_rules_whose_publication_was_lost_are_found_stale_and_published(gadgets, staff_api, api, settings):
     # given a rule committed while no worker ran (its publish request went nowhere)
-    settings.SYNONYMS_CACHE_SECONDS = 0
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
     assert staff_api.post("/api/synonyms/", {"rule": "tv, television"}, format="json").status_code == 201
-    assert projection_synonyms.is_stale()
+    assert search_configuration.is_stale()
     assert _names(api, "tv") == []
     # when the relay's check finds the published set stale and publishes (beat's relay_synonyms)
-    projection_synonyms.publish()
+    search_configuration.publish()
     # then searches use the rule, and the set is current
-    assert not projection_synonyms.is_stale()
+    assert not search_configuration.is_stale()
     assert _names(api, "tv") == ["Studio Television 55"]
 
 
@@ -132,3 +132,86 @@ def test_a_search_that_finds_little_suggests_a_correction_that_finds_more(api, g
 
 def test_a_search_that_finds_enough_suggests_nothing(api, gadgets):
     assert api.get(SEARCH, {"q": "garden hose"}).json()["suggestion"] is None
+
+
+# --- merchandising ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keyboards(search_index) -> dict[str, Any]:
+    category = factories.category("Keyboards")
+    other = factories.category("Cables")
+    made = {
+        "loud": factories.product(name="Loud Mechanical Keyboard", category=category),
+        "quiet": factories.product(name="Quiet Mechanical Keyboard", category=category),
+        "travel": factories.product(name="Travel Keyboard", category=category),
+        "cable": factories.product(name="Coiled Keyboard Cable", category=other),
+        "retired": factories.product(name="Retired Keyboard", category=category, is_active=False),
+    }
+    project()
+    return made
+
+
+def _merchandise(staff_api, **rule: Any) -> None:
+    response = staff_api.post("/api/merchandising/", rule, format="json")
+    assert response.status_code == 201, response.json()
+    assert search_configuration.publish()
+
+
+def test_pinned_products_come_first_in_order_and_hidden_ones_never(keyboards, staff_api, api, settings):
+    # given organic results for "keyboard"
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
+    organic = _names(api, "keyboard")
+    assert "Coiled Keyboard Cable" in organic
+    # when staff pin the travel keyboard then the cable (which does not even say "mechanical")
+    # and hide the loud one, for the query "mechanical keyboard"
+    _merchandise(
+        staff_api,
+        query="Mechanical  Keyboard",
+        pinned=[keyboards["travel"].pk, keyboards["cable"].pk],
+        hidden=[keyboards["loud"].pk],
+    )
+    # then that query shows the pins first, in order, and never the hidden one
+    names = _names(api, "mechanical keyboard")
+    assert names[:2] == ["Travel Keyboard", "Coiled Keyboard Cable"]
+    assert "Loud Mechanical Keyboard" not in names
+    assert "Quiet Mechanical Keyboard" in names
+    # and an exact rule leaves other queries alone
+    assert _names(api, "keyboard") == organic
+
+
+def test_pins_respect_filters_and_never_show_inactive_products(keyboards, staff_api, api, settings):
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
+    category = keyboards["travel"].category.slug
+    _merchandise(
+        staff_api,
+        query="keyboard",
+        match="contains",
+        pinned=[keyboards["retired"].pk, keyboards["cable"].pk, keyboards["quiet"].pk],
+    )
+    # a contains rule applies to longer queries; the inactive pin never shows
+    assert _names(api, "quiet keyboard")[:2] == ["Coiled Keyboard Cable", "Quiet Mechanical Keyboard"]
+    assert "Retired Keyboard" not in _names(api, "keyboard")
+    # a filter the cable does not meet keeps it out, pinned or not
+    assert _names(api, "keyboard", category=category)[0] == "Quiet Mechanical Keyboard"
+    assert "Coiled Keyboard Cable" not in _names(api, "keyboard", category=category)
+
+
+def test_a_rule_outside_its_window_does_not_apply(keyboards, staff_api, api, settings):
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
+    organic = _names(api, "keyboard")
+    _merchandise(
+        staff_api,
+        query="keyboard",
+        pinned=[keyboards["cable"].pk],
+        starts_at="2099-01-01T00:00:00Z",
+    )
+    assert _names(api, "keyboard") == organic
+    _merchandise(
+        staff_api,
+        code="past",
+        query="keyboard",
+        hidden=[keyboards["quiet"].pk],
+        ends_at="2020-01-01T00:00:00Z",
+    )
+    assert _names(api, "keyboard") == organic
