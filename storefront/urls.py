@@ -1,0 +1,12 @@
+"""The storefront's pages: search at the site's root, and one page per product."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("", views.SearchPage.as_view(), name="search"),
+    path("products/<int:product_id>/", views.ProductPage.as_view(), name="product"),
+]
