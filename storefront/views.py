@@ -4,6 +4,8 @@ its own and the storefront sees the catalog exactly as any API client does."""
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -46,3 +48,9 @@ class ProductPage(TemplateView):
             **super().get_context_data(**kwargs),
             "api": {"product": reverse("product-item", args=[kwargs["product_id"]])},
         }
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The site's icon, looked up when the request comes: in production its static name carries
+    a hash that exists only once collectstatic has run."""
+    return HttpResponsePermanentRedirect(static("storefront/favicon.svg"))

@@ -63,6 +63,13 @@ def test_the_pages_files_are_served_locally(client, name):
     assert response.status_code == 200
 
 
+def test_the_site_icon_is_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/storefront/favicon.svg"
+
+
 @pytest.mark.django_db
 def test_the_admins_view_site_link_leads_to_the_storefront(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
