@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.dispatch import receiver
 
-from projection import drain, maintenance, metrics, outbox
+from projection import drain, maintenance, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,7 @@ def relay_outbox() -> None:
 @shared_task(ignore_result=True)
 def verify_index() -> int:
     """Beat: compare MySQL and Elasticsearch and publish the drift count as a metric."""
-    drift = maintenance.verify().total
-    metrics.set_gauge(metrics.DRIFT, drift)
-    return drift
+    return maintenance.verify_and_publish().total
 
 
 @shared_task(ignore_result=True)

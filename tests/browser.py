@@ -1,5 +1,7 @@
-"""A headless Chromium (Debian's, never one a test tool downloads) driving the storefront served
-by pytest-django's live server, with a screenshot of the page kept for CI when a test fails."""
+"""Browser fixtures for the end-to-end tests (the storefront, the admin's dashboard): a headless
+Chromium (Debian's, never one a test tool downloads) driven by Playwright, for pages served by
+pytest-django's live server, with a screenshot of the page kept for CI when a test fails.
+Loaded by tests/conftest.py as a plugin."""
 
 import re
 from collections.abc import Iterator
@@ -8,10 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from tests.conftest import ROOT
-
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / ".var" / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent / ".var" / "artifacts"
 
 
 @pytest.hookimpl(wrapper=True)
