@@ -78,7 +78,7 @@
     document.title = query ? `${query} – Search the catalog` : "Search the catalog";
     results.setAttribute("aria-busy", "true");
     try {
-      categoryTree ??= S.getJson(api.categories, undefined).then((body) => body.categories);
+      categoryTree ??= S.getJson(api.categories).then((body) => body.categories);
       const [page, tree, brands] = await Promise.all([
         S.getJson(apiUrl(query ? api.search : api.list, state), signal),
         categoryTree,
