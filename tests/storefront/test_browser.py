@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from rest_framework.authtoken.models import Token
 
+from catalog.models import Category
 from search.client import get_client
 from tests import factories
 from tests.conftest import refresh, wait_until
@@ -238,3 +239,29 @@ def test_search_unavailable_shows_a_clear_message_and_recovers(
     assert [
         error for error in page.console_errors if not error.startswith("console: Failed to load resource")
     ] == []
+
+
+def test_markup_in_product_text_is_shown_as_text_never_run(live_server, page, catalog, api):
+    # given a product whose name and description carry markup (highlights come back unescaped)
+    name = '<img src=x onerror="window.injected = true"> Lantern'
+    factories.product(
+        name=name,
+        description="<script>window.injected = true</script> A lantern for the tent.",
+        category=Category.objects.get(slug="sleeping-bags"),
+    )
+
+    def indexed() -> bool:
+        refresh()
+        return api.get("/api/products/").json()["count"] == len(PRODUCTS) + 1
+
+    wait_until(indexed, timeout=20)
+
+    page.goto(f"{live_server.url}/?q=lantern")
+
+    result = page.locator("#results .result")
+    expect(result.locator(".result-name")).to_have_text(name)
+    expect(result.locator(".result-name mark")).to_have_text("Lantern")
+    expect(result.locator(".result-description")).to_contain_text("<script>window.injected = true</script>")
+    assert page.locator("#results img, #results script").count() == 0
+    assert page.evaluate("window.injected") is None
+    assert page.console_errors == []
