@@ -11,6 +11,7 @@ COPY config config
 COPY catalog catalog
 COPY projection projection
 COPY search search
+COPY storefront storefront
 COPY tasks tasks
 COPY manage.py ./
 RUN pip install -c requirements.lock . \

@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import cached_property
 
-from . import services
+from . import attributes, services
+from .admin_fields import CURRENCY_CHOICES, AttributesField, TagsField
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
     AttributeDefinition,
@@ -105,10 +106,29 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 
 
 class ProductForm(VersionCheckedForm):
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    tags = TagsField(help_text="One tag per row; empty rows are ignored.")
+    attributes = AttributesField(
+        help_text="A name and a value per row; numbers and yes/no are read as their attribute's "
+        "definition says. Clear a row's name and value to remove it."
+    )
+
     class Meta:
         model = Product
         # Price and stock sum up the variants, which are edited below the product.
         fields = tuple(name for name in services.PRODUCT_FIELDS if name not in services.SUMMARY_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("attributes") and cleaned.get("category"):
+            typed = attributes.typed_values(texts=cleaned["attributes"], category=cleaned["category"])
+            cleaned["attributes"] = typed
+            # The service checks them again; here a misfit shows beside its rows.
+            try:
+                attributes.check_attributes(attributes=typed, category=cleaned["category"])
+            except ValidationError as error:
+                self.add_error("attributes", error.message_dict["attributes"])
+        return cleaned
 
 
 class VariantInline(admin.TabularInline):
@@ -133,6 +153,49 @@ class StockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MostUsedFilter(admin.SimpleListFilter):
+    """A foreign key's filter that lists only the LIMIT brands or categories with the most
+    products (and the one chosen), so the sidebar stays short however many there are; the
+    change list's search and the autocomplete reach the others."""
+
+    limit = 12
+    field_name: str
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        related = Product._meta.get_field(self.field_name).related_model
+        top = list(
+            related.objects.annotate(products_count=Count("products"))
+            .filter(products_count__gt=0)
+            .order_by("-products_count", "name")[: self.limit]
+        )
+        chosen = self._chosen_pk()
+        if chosen is not None and all(item.pk != chosen for item in top):
+            top += list(related.objects.filter(pk=chosen))
+        return [(str(item.pk), item.name) for item in top]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        chosen = self._chosen_pk()
+        return queryset.filter(**{f"{self.field_name}_id": chosen}) if chosen else queryset.none()
+
+    def _chosen_pk(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isdigit() else None
+
+
+class MostUsedBrandFilter(MostUsedFilter):
+    title = "brand (the most used)"
+    parameter_name = "brand"
+    field_name = "brand"
+
+
+class MostUsedCategoryFilter(MostUsedFilter):
+    title = "category (the most used)"
+    parameter_name = "category"
+    field_name = "category"
+
+
 @admin.register(Product)
 class ProductAdmin(ServiceBackedAdmin):
     form = ProductForm
@@ -147,8 +210,9 @@ class ProductAdmin(ServiceBackedAdmin):
         "version",
         "updated_at",
     ]
-    list_filter = ["is_active", StockFilter, "brand", "category"]
+    list_filter = ["is_active", StockFilter, MostUsedBrandFilter, MostUsedCategoryFilter]
     list_select_related = ["brand", "category"]
+    autocomplete_fields = ["brand", "category"]
     search_fields = ["^sku", "name"]
     readonly_fields = ["price", "stock", "version", "created_at", "updated_at"]
     inlines = [VariantInline]
@@ -243,6 +307,7 @@ class CategoryAdmin(SlugServiceAdmin):
     form = CategoryForm
     list_display = ("name", "slug", "parent", "version", "updated_at")
     list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
     create = staticmethod(services.category_create)
     update = staticmethod(services.category_update)
     remove = staticmethod(services.category_delete)

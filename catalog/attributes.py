@@ -60,3 +60,32 @@ def _misfit(definition: AttributeDefinition, value: Any) -> str | None:
     if definition.type == types.TEXT and not isinstance(value, str):
         return f"must be a text, not {value!r}."
     return None
+
+
+# How staff may write yes and no in a text box.
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def typed_values(*, texts: dict[str, str], category: Category) -> dict[str, Any]:
+    """Attribute values entered as text (the admin's rows) in the type their definitions ask for:
+    numbers and yes/no parsed, everything else kept as text. A text that does not parse is kept
+    as it is, for check_attributes to refuse with its reason."""
+    if not texts:
+        return {}
+    definitions = applicable_definitions(category=category)
+    types = AttributeDefinition.Type
+    typed: dict[str, Any] = {}
+    for code, text in texts.items():
+        definition = definitions.get(code)
+        value: Any = text
+        if definition is not None and definition.type == types.NUMBER:
+            try:
+                number = float(text)
+            except ValueError:
+                pass
+            else:
+                value = int(number) if number.is_integer() and "." not in text else number
+        elif definition is not None and definition.type == types.BOOLEAN:
+            value = _BOOLEAN_WORDS.get(text.lower(), text)
+        typed[code] = value
+    return typed

@@ -1,7 +1,8 @@
-"""URL map of the whole service: the API (commands and queries), the admin, probes and metrics."""
+"""URL map of the whole service: the storefront, the API (commands and queries), the admin, probes
+and metrics."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.auth import AdminLoginForm, TokenView
@@ -28,6 +29,7 @@ from search.api.views import ProductSearchQuery, ProductSuggestQuery
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
+    path("", include("storefront.urls")),
     path("healthz", healthz),
     path("readyz", readyz),
     path("metrics", metrics_access(metrics_view)),

@@ -1,10 +1,23 @@
-"""What staff see of the projection in the admin: the outbox (backlog, lag, dead letters), and
-on the product pages the version the search index holds and a re-index action."""
+"""What staff see of the projection in the admin: a dashboard (backlog, lag, dead letters with
+retry, when the index was built, verify now), the outbox, and on the product pages the version
+the search index holds and a re-index action."""
 
+from datetime import UTC, datetime
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from elasticsearch import ApiError, TransportError
 
 from catalog import versions
 from catalog.admin import EstimatedCountPaginator, ProductAdmin
@@ -12,8 +25,19 @@ from catalog.models import Product
 from search import queries
 from search.exceptions import SearchUnavailable
 
-from . import maintenance, outbox
+from . import maintenance, metrics, outbox
 from .models import OutboxEntry
+
+# Dead letters listed on the dashboard, the most recent first; the outbox page has them all.
+DASHBOARD_DEAD_LETTERS = 50
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as staff read it: the date and time in the site's zone, and how long ago."""
+    if moment is None:
+        return "never"
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'Y-m-d H:i:s T')} ({timesince(moment)} ago)"
 
 
 def projection_summary() -> tuple[str, int]:
@@ -36,11 +60,12 @@ def projection_summary() -> tuple[str, int]:
 
 
 class ProjectionSummaryMixin:
-    """Shows the projection's backlog and lag above the change list."""
+    """Shows the projection's backlog and lag above the change list, with a link to the dashboard."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         text, level = projection_summary()
-        self.message_user(request, text, level)
+        dashboard = reverse("admin:projection_dashboard")
+        self.message_user(request, format_html('{} <a href="{}">Dashboard</a>', text, dashboard), level)
         return super().changelist_view(request, extra_context)
 
 
@@ -62,7 +87,7 @@ class IndexedProductAdmin(ProjectionSummaryMixin, ProductAdmin):
             return f"Not indexed yet (current version {product.version})."
         freshness = "up to date" if state["version"] >= product.version else "behind"
         return (
-            f"Indexed version {state['version']} at {state['indexed_at']}; "
+            f"Indexed version {state['version']} on {when(parse_datetime(state['indexed_at']))}; "
             f"current version {product.version} ({freshness})."
         )
 
@@ -78,9 +103,25 @@ admin.site.unregister(Product)
 admin.site.register(Product, IndexedProductAdmin)
 
 
+class DashboardActionForm(forms.Form):
+    """What the dashboard's buttons send: retry the chosen dead letters, or verify now."""
+
+    action = forms.ChoiceField(choices=[("retry", "Retry the chosen dead letters"), ("verify", "Verify now")])
+    entries = forms.ModelMultipleChoiceField(
+        queryset=OutboxEntry.objects.filter(state=OutboxEntry.State.DEAD), required=False
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("action") == "retry" and not cleaned.get("entries"):
+            raise forms.ValidationError("Choose the dead letters to retry.")
+        return cleaned
+
+
 @admin.register(OutboxEntry)
 class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
-    """Pending changes, their lag, and dead letters (read-only: the projection owns them)."""
+    """Pending changes, their lag, and dead letters (read-only: the projection owns them), and
+    the projection's dashboard."""
 
     list_display = [
         "product_id",
@@ -112,3 +153,59 @@ class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: OutboxEntry | None = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        dashboard = path(
+            "dashboard/", self.admin_site.admin_view(self.dashboard_view), name="projection_dashboard"
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """The projection at a glance (maintenance.status); its buttons retry dead letters
+        (outbox.retry_dead) and verify the index against MySQL (maintenance.verify_and_publish),
+        as the outbox page's action and `search_index verify` do."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._dashboard_action(request, DashboardActionForm(request.POST))
+            return HttpResponseRedirect(request.path)
+        state = maintenance.status()
+        checked_at = metrics.stat(metrics.DRIFT_CHECKED_AT)
+        dead_letters = OutboxEntry.objects.filter(state=OutboxEntry.State.DEAD)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Search projection",
+            "opts": self.model._meta,
+            "state": state,
+            "lagging": state["oldest_pending_seconds"] > settings.PROJECTION_RELAY_AFTER_SECONDS,
+            "built": when(state["built_at"]),
+            "drift": int(metrics.stat(metrics.DRIFT)),
+            "drift_checked": when(datetime.fromtimestamp(checked_at, tz=UTC) if checked_at else None),
+            "dead_letters": dead_letters.order_by("-committed_at")[:DASHBOARD_DEAD_LETTERS],
+        }
+        return TemplateResponse(request, "admin/projection/dashboard.html", context)
+
+    def _dashboard_action(self, request: HttpRequest, form: DashboardActionForm) -> None:
+        if not form.is_valid():
+            reasons = form.errors.get("__all__", ["Nothing done."])
+            self.message_user(request, " ".join(reasons), messages.ERROR)
+        elif form.cleaned_data["action"] == "retry":
+            retried = outbox.retry_dead(entries=form.cleaned_data["entries"])
+            self.message_user(request, f"{retried} dead letter(s) queued again for indexing.")
+        else:
+            try:
+                drift = maintenance.verify_and_publish()
+            except (TransportError, ApiError) as error:
+                self.message_user(
+                    request, f"Not verified: Elasticsearch did not answer ({error}).", messages.ERROR
+                )
+                return
+            found = ", ".join(f"{len(getattr(drift, kind))} {kind}" for kind in drift.KINDS)
+            if drift.total:
+                self.message_user(
+                    request,
+                    f"Verified: {found}. Repair with `manage.py search_index verify --repair`.",
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(request, f"Verified: the index matches MySQL ({found}).")

@@ -5,11 +5,12 @@ MySQL is read in primary-key ranges, never with one big query: mysqlclient buffe
 result set in memory even behind `iterator()`, so memory would grow with the catalog.
 """
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -24,6 +25,7 @@ from search import index
 from search.client import get_client
 from search.indexing import bulk_write
 
+from . import metrics
 from .models import OutboxEntry
 from .reading import build_documents, product_documents, tombstone_documents
 
@@ -194,6 +196,14 @@ def verify(*, repair: bool = False, progress: Progress = lambda n: None) -> Drif
     return drift
 
 
+def verify_and_publish() -> Drift:
+    """verify(), its drift count and the time it was counted kept for /metrics and the admin."""
+    drift = verify()
+    metrics.set_gauge(metrics.DRIFT, drift.total)
+    metrics.set_gauge(metrics.DRIFT_CHECKED_AT, time.time())
+    return drift
+
+
 def _repair(drift: Drift) -> None:
     """Rewrite what differs. A drifted document, and one where Elasticsearch holds a version at
     or above MySQL's (a write that bypassed the versioning, e.g. a manual index call), cannot be
@@ -221,13 +231,19 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 def status() -> dict[str, Any]:
     client = get_client()
     names: list[str] | str = "Elasticsearch unreachable"
-    live = tombstones = None
+    live = tombstones = built_at = None
     try:
         names = index.indices_behind_alias(client)
         if names:
             alias = index.alias_name()
             live = client.count(index=alias, query={"bool": {"must_not": [{"term": {"deleted": True}}]}})
             tombstones = client.count(index=alias, query={"term": {"deleted": True}})
+            # When the index the alias reads was created: by the last rebuild, or `create`.
+            created = client.indices.get_settings(index=alias, name="index.creation_date")
+            built_at = max(
+                datetime.fromtimestamp(int(held["settings"]["index"]["creation_date"]) / 1000, tz=UTC)
+                for held in created.values()
+            )
     except (TransportError, ApiError):
         pass  # the MySQL half of the status still helps; `indices` says what failed
     pending = OutboxEntry.objects.filter(state=OutboxEntry.State.PENDING)
@@ -243,6 +259,7 @@ def status() -> dict[str, Any]:
         "indices": names,
         "documents": live and live["count"],
         "tombstones": tombstones and tombstones["count"],
+        "built_at": built_at,
         "outbox_backlog": pending.count(),
         "oldest_pending_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
         "dead_letters": OutboxEntry.objects.filter(state=OutboxEntry.State.DEAD).count(),

@@ -18,6 +18,8 @@ from .models import OutboxEntry, ProjectionStat
 
 LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, float("inf"))
 DRIFT = "drift"
+# When the drift above was counted (seconds since the epoch), for the admin's dashboard.
+DRIFT_CHECKED_AT = "drift_checked_at"
 BULK_REQUESTS = "bulk_requests"
 DOCUMENTS_INDEXED = "documents_indexed"
 # When a worker last claimed outbox rows (Unix time): /readyz tells a stalled projection by it.

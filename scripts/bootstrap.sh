@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs from Debian's packages and PyPI on a fresh machine:
 # build headers for mysqlclient, docker-compose (to validate docker-compose.yml), wrk (the
-# benchmarks' load generator), then the
+# benchmarks' load generator), Chromium (the storefront's browser tests drive it headless), then the
 # virtualenv with the pinned Python packages. Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>
 command -v gcc >/dev/null || missing+=(gcc)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v wrk >/dev/null || missing+=(wrk)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.dispatch import receiver
 
 from catalog import search_configuration as staff_rules
-from projection import drain, maintenance, metrics, outbox, search_configuration
+from projection import drain, maintenance, outbox, search_configuration
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,7 @@ def relay_outbox() -> None:
 @shared_task(ignore_result=True)
 def verify_index() -> int:
     """Beat: compare MySQL and Elasticsearch and publish the drift count as a metric."""
-    drift = maintenance.verify().total
-    metrics.set_gauge(metrics.DRIFT, drift)
-    return drift
+    return maintenance.verify_and_publish().total
 
 
 @shared_task(ignore_result=True)

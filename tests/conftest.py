@@ -24,6 +24,7 @@ from search.client import get_client
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.browser"]
 
 
 def wait_until(predicate: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.1) -> Any:

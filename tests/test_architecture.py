@@ -1,6 +1,7 @@
 """The dependency rule: the write side imports nothing of the projection or the read side, the
-read side nothing of the write side or the projection (import-linter's contracts in
-pyproject.toml), and the check really catches an import that goes the wrong way."""
+read side nothing of the write side or the projection, the storefront nothing but Django
+(import-linter's contracts in pyproject.toml), and the check really catches an import that goes
+the wrong way."""
 
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("catalog", "projection", "search", "tasks", "api", "config")
+PACKAGES = ("catalog", "projection", "search", "tasks", "api", "storefront", "config")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -35,7 +36,7 @@ def test_every_import_points_the_one_way(tmp_path):
     result = _lint_imports(_copy_of_the_code(tmp_path))
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 3 kept, 0 broken." in result.stdout
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
 
 
 def test_a_write_side_import_of_the_read_side_breaks_the_check(tmp_path):
@@ -59,6 +60,18 @@ def test_a_read_side_import_of_the_write_models_breaks_the_check(tmp_path):
 
     assert result.returncode == 1
     assert "search.queries -> catalog.models" in result.stdout
+
+
+def test_a_storefront_import_of_the_write_models_breaks_the_check(tmp_path):
+    tree = _copy_of_the_code(tmp_path)
+    with (tree / "storefront" / "views.py").open("a") as views:
+        views.write("\nfrom catalog.models import Product  # noqa: E402, F401\n")
+
+    result = _lint_imports(tree)
+
+    assert result.returncode == 1
+    assert "The storefront imports neither" in result.stdout and "BROKEN" in result.stdout
+    assert "storefront.views -> catalog.models" in result.stdout
 
 
 def test_the_image_and_the_package_carry_every_app():

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "projection",
     "search",
     "tasks",
+    "storefront",
 ]
 
 MIDDLEWARE = [

@@ -20,8 +20,7 @@ def _form(product_fields: dict, variants: list[dict] = (), **overrides) -> dict:
     data = {
         "description": "",
         "currency": "USD",
-        "tags": "[]",
-        "attributes": "{}",
+        "tags": [],
         "is_active": "on",
         **product_fields,
         **overrides,
@@ -50,7 +49,7 @@ def test_create_edit_and_delete_through_the_admin_behave_as_through_the_api(
     variants = [{"sku": "DESK-1", "price": "499.00"}]
 
     # create
-    created = admin_client.post("/admin/catalog/product/add/", _form(fields, variants, tags='["oak"]'))
+    created = admin_client.post("/admin/catalog/product/add/", _form(fields, variants, tags=["oak"]))
     assert created.status_code == 302, created.content[:2000]
     product = Product.objects.get(sku="DESK-1")
     assert product.version == 1

@@ -1,0 +1,267 @@
+"""The storefront in a real browser (headless Chromium), against the live server, the real
+Celery worker and Elasticsearch: what a shopper types, clicks and sees."""
+
+import re
+import socket
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+from rest_framework.authtoken.models import Token
+
+from catalog.models import Category
+from search.client import get_client
+from tests import factories
+from tests.conftest import refresh, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+# How the pages join the names of a category path.
+IN = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}"
+
+# name, brand, category, price, stock
+PRODUCTS = [
+    ("Thunderclap Mechanical Keyboard", "Acme", "Keyboards", "89.00", 5),
+    ("Whisper Membrane Keyboard", "Zorg", "Keyboards", "25.00", 0),
+    ("Featherlight Wireless Mouse", "Zorg", "Mice", "19.99", 12),
+    ("Mechanical Pencil Set", "Initech", "Stationery", "7.50", 10),
+    ("Mechanical Watch Winder", "Initech", "Stationery", "120.00", 0),
+    ("Arctic Down Sleeping Bag", "Acme", "Sleeping Bags", "249.00", 3),
+]
+
+
+@pytest.fixture
+def catalog(celery_worker, search_index, api) -> dict[str, int]:
+    """The products above, created through the services and projected by the worker; name → id."""
+    computers = factories.category("Computers")
+    office = factories.category("Office")
+    outdoors = factories.category("Outdoors")
+    categories = {
+        "Keyboards": factories.category("Keyboards", parent=computers),
+        "Mice": factories.category("Mice", parent=computers),
+        "Stationery": factories.category("Stationery", parent=office),
+        "Sleeping Bags": factories.category("Sleeping Bags", parent=outdoors),
+    }
+    brands = {name: factories.brand(name) for name in ("Acme", "Zorg", "Initech")}
+    ids = {
+        name: factories.product(
+            name=name, brand=brands[brand], category=categories[category], price=Decimal(price), stock=stock
+        ).pk
+        for name, brand, category, price, stock in PRODUCTS
+    }
+
+    def all_indexed() -> bool:
+        refresh()
+        return api.get("/api/products/").json()["count"] == len(PRODUCTS)
+
+    wait_until(all_indexed, timeout=20)
+    return ids
+
+
+def result_names(page: Page):
+    return page.locator("#results .result-name")
+
+
+def facet_option(page: Page, facet: str, label: str):
+    return page.locator(f"#facet-{facet} li").filter(
+        has=page.locator(":scope > label .facet-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
+
+
+def test_a_misspelled_query_typed_in_the_box_shows_the_intended_product_first(live_server, page, catalog):
+    page.goto(live_server.url)
+    expect(page.locator("#result-summary")).to_have_text("6 products")
+
+    page.locator("#q").press_sequentially("thundreclap keybord", delay=20)
+
+    expect(page.locator("#result-summary")).to_have_text("1 product for “thundreclap keybord”")
+    first = page.locator("#results .result").first
+    expect(first.locator(".result-name")).to_have_text("Thunderclap Mechanical Keyboard")
+    expect(first.locator(".price")).to_have_text("$89.00")
+    expect(first.locator(".stock")).to_have_text("Only 5 left")
+    expect(first.locator(".result-category")).to_have_text(f"Computers{IN} Keyboards")
+    assert "q=thundreclap+keybord" in page.url
+    assert page.console_errors == []
+
+
+def test_suggestions_as_you_type_lead_to_the_product_page(live_server, page, catalog):
+    page.goto(live_server.url)
+
+    page.locator("#q").press_sequentially("arct", delay=20)
+
+    suggestion = page.locator("#suggestions [role=option]")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_contain_text("Arctic Down Sleeping Bag")
+    expect(suggestion).to_contain_text("Acme · Sleeping Bags")
+    page.locator("#q").press("ArrowDown")
+    page.locator("#q").press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/products/{catalog['Arctic Down Sleeping Bag']}/")
+    expect(page.locator("h1")).to_have_text("Arctic Down Sleeping Bag")
+    expect(page.locator(".product-buy .price")).to_have_text("$249.00")
+    expect(page.locator(".product-buy .stock")).to_have_text("Only 3 left")
+    expect(page.locator(".breadcrumbs")).to_have_text(f"Outdoors{IN} Sleeping Bags")
+    expect(page.locator(".product-brand")).to_have_text("by Acme")
+    assert page.title() == "Arctic Down Sleeping Bag"
+    assert page.console_errors == []
+
+
+def test_facets_refine_the_results_and_their_counts(live_server, page, catalog):
+    page.goto(f"{live_server.url}/?q=mechanical")
+    expect(page.locator("#result-summary")).to_have_text("3 products for “mechanical”")
+    expect(result_names(page).first.locator("mark").first).to_have_text(re.compile("mechanical", re.I))
+    expect(facet_option(page, "brand", "Initech").locator(".facet-count").first).to_have_text("(2)")
+    expect(facet_option(page, "brand", "Acme").locator(".facet-count").first).to_have_text("(1)")
+    expect(facet_option(page, "category", "Computers").locator(".facet-count").first).to_have_text("(1)")
+    expect(facet_option(page, "category", "Stationery").locator(".facet-count").first).to_have_text("(2)")
+    expect(facet_option(page, "stock", "In stock only").locator(".facet-count")).to_have_text("(2)")
+
+    facet_option(page, "brand", "Initech").get_by_role("checkbox").check()
+
+    expect(page.locator("#result-summary")).to_have_text("2 products for “mechanical”")
+    expect(result_names(page)).to_have_count(2)
+    assert sorted(result_names(page).all_inner_texts()) == [
+        "Mechanical Pencil Set",
+        "Mechanical Watch Winder",
+    ]
+    expect(facet_option(page, "category", "Computers")).to_have_count(0)
+    expect(facet_option(page, "stock", "In stock only").locator(".facet-count")).to_have_text("(1)")
+    # The brand facet still offers the other brands, counted without its own choice.
+    expect(facet_option(page, "brand", "Acme").locator(".facet-count").first).to_have_text("(1)")
+
+    facet_option(page, "price", "Under 25").get_by_role("radio").check()
+
+    expect(page.locator("#result-summary")).to_have_text("1 product for “mechanical”")
+    expect(result_names(page)).to_have_text(["Mechanical Pencil Set"])
+    assert "brand=initech" in page.url and "max_price=24.99" in page.url
+    assert page.console_errors == []
+
+
+def test_sorting_and_paging_follow_the_apis_links(live_server, page, catalog):
+    page.goto(f"{live_server.url}/?q=mechanical&page_size=2")
+    expect(result_names(page)).to_have_count(2)
+
+    page.locator("#ordering").select_option("price")
+
+    expect(result_names(page)).to_have_text(["Mechanical Pencil Set", "Thunderclap Mechanical Keyboard"])
+    expect(page.locator("#previous-page")).to_be_hidden()
+    page.locator("#next-page").click()
+    expect(result_names(page)).to_have_text(["Mechanical Watch Winder"])
+    expect(page.locator("#next-page")).to_be_hidden()
+    assert "cursor=" in page.url and "ordering=price" in page.url
+
+    page.go_back()
+    expect(result_names(page)).to_have_text(["Mechanical Pencil Set", "Thunderclap Mechanical Keyboard"])
+    page.locator("#ordering").select_option("-price")
+    expect(result_names(page).first).to_have_text("Mechanical Watch Winder")
+    assert page.console_errors == []
+
+
+def test_a_product_created_through_the_api_appears_on_the_page(live_server, page, catalog):
+    token = Token.objects.create(user=factories.user(*factories.CATALOG_PERMISSIONS)).key
+    page.goto(f"{live_server.url}/?q=lantern")
+    expect(page.locator("#result-summary")).to_have_text(
+        "0 products for “lantern”. Try fewer words or fewer filters."
+    )
+
+    created = page.request.post(
+        f"{live_server.url}/api/products/",
+        headers={"Authorization": f"Token {token}"},
+        data={
+            "sku": "LANTERN-1",
+            "name": "Glowworm Camping Lantern",
+            "category": "sleeping-bags",
+            "price": "34.50",
+        },
+    )
+    assert created.status == 201, created.text()
+
+    def shown_after_searching_again() -> bool:
+        page.locator("#q").press("Enter")
+        expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
+        return result_names(page).all_inner_texts() == ["Glowworm Camping Lantern"]
+
+    wait_until(shown_after_searching_again, timeout=15, interval=0.5)
+    expect(page.locator("#results .price")).to_have_text("$34.50")
+    expect(facet_option(page, "category", "Outdoors").locator(".facet-count").first).to_have_text("(1)")
+    result_names(page).get_by_role("link").click()
+    expect(page.locator("h1")).to_have_text("Glowworm Camping Lantern")
+    assert page.console_errors == []
+
+
+@pytest.fixture
+def elasticsearch_down(settings):
+    """Points the server's read side at a local port nothing listens on, as if Elasticsearch had
+    stopped; `elasticsearch_down.restore()` brings it back."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    running = settings.ELASTICSEARCH_URL
+
+    class Switch:
+        @staticmethod
+        def stop() -> None:
+            settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{dead_port}"
+            get_client.cache_clear()
+
+        @staticmethod
+        def restore() -> None:
+            settings.ELASTICSEARCH_URL = running
+            get_client.cache_clear()
+
+    yield Switch
+    Switch.restore()
+
+
+def test_search_unavailable_shows_a_clear_message_and_recovers(
+    live_server, page, catalog, elasticsearch_down
+):
+    elasticsearch_down.stop()
+
+    page.goto(f"{live_server.url}/?q=keyboard")
+
+    message = page.get_by_role("alert")
+    expect(message).to_be_visible()
+    expect(message).to_have_text(
+        "Search is unavailable right now. We are on it; please try again in a minute."
+    )
+    expect(page.locator("#results .result")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/products/{catalog['Thunderclap Mechanical Keyboard']}/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("h1")).to_be_hidden()
+
+    elasticsearch_down.restore()
+    page.goto(f"{live_server.url}/?q=keyboard")
+    expect(page.locator("#result-summary")).to_have_text("2 products for “keyboard”")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    # The browser logs each 503 it was answered; the page's own script raised nothing.
+    assert [
+        error for error in page.console_errors if not error.startswith("console: Failed to load resource")
+    ] == []
+
+
+def test_markup_in_product_text_is_shown_as_text_never_run(live_server, page, catalog, api):
+    # given a product whose name and description carry markup (highlights come back unescaped)
+    name = '<img src=x onerror="window.injected = true"> Lantern'
+    factories.product(
+        name=name,
+        description="<script>window.injected = true</script> A lantern for the tent.",
+        category=Category.objects.get(slug="sleeping-bags"),
+    )
+
+    def indexed() -> bool:
+        refresh()
+        return api.get("/api/products/").json()["count"] == len(PRODUCTS) + 1
+
+    wait_until(indexed, timeout=20)
+
+    page.goto(f"{live_server.url}/?q=lantern")
+
+    result = page.locator("#results .result")
+    expect(result.locator(".result-name")).to_have_text(name)
+    expect(result.locator(".result-name mark")).to_have_text("Lantern")
+    expect(result.locator(".result-description")).to_contain_text("<script>window.injected = true</script>")
+    assert page.locator("#results img, #results script").count() == 0
+    assert page.evaluate("window.injected") is None
+    assert page.console_errors == []
