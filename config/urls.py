@@ -8,7 +8,14 @@ from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.metrics_access import metrics_access
 from api.root import ApiRootView
-from api.views import BrandCollectionView, CategoryCollectionView, ProductCollectionView, ProductItemView
+from api.views import (
+    BrandCollectionView,
+    CategoryCollectionView,
+    InventoryBulkView,
+    ProductBulkView,
+    ProductCollectionView,
+    ProductItemView,
+)
 from catalog.api.views import (
     AttributeCollectionCommand,
     AttributeItemCommand,
@@ -33,6 +40,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/products/", ProductCollectionView.as_view(), name="product-collection"),
+    path("api/products/bulk/", ProductBulkView.as_view(), name="product-bulk"),
+    path("api/products/inventory/", InventoryBulkView.as_view(), name="product-inventory"),
     path("api/products/search/", ProductSearchQuery.as_view(), name="product-search"),
     path("api/products/suggest/", ProductSuggestQuery.as_view(), name="product-suggest"),
     path("api/products/<int:product_id>/", ProductItemView.as_view(), name="product-item"),

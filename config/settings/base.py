@@ -191,3 +191,7 @@ CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 # Refuse product attributes that no attribute definition covers (by default they are kept as text).
 CATALOG_STRICT_ATTRIBUTES = env.bool("CATALOG_STRICT_ATTRIBUTES", default=False)
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)
+# Bulk commands (`/api/products/bulk/`, `/api/products/inventory/`, `import_products`): the most
+# operations one request may carry, and how many are written per transaction.
+CATALOG_BULK_MAX_OPERATIONS = env.int("CATALOG_BULK_MAX_OPERATIONS", default=1000)
+CATALOG_BULK_CHUNK_SIZE = env.int("CATALOG_BULK_CHUNK_SIZE", default=200)
