@@ -102,11 +102,22 @@ class VariantSerializer(CommandSerializer):
         return value
 
 
+class PreloadedSlugRelatedField(serializers.SlugRelatedField):
+    """A row by slug, taken from the rows a bulk request preloaded (context `preloaded`: model ->
+    slug -> row) when it is there, saving a query per item."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        preloaded = self.context.get("preloaded", {}).get(self.get_queryset().model, {})
+        if isinstance(data, str) and data in preloaded:
+            return preloaded[data]
+        return super().to_internal_value(data)
+
+
 class ProductSerializer(CommandSerializer):
-    brand = serializers.SlugRelatedField(
+    brand = PreloadedSlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False
     )
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    category = PreloadedSlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     price = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -253,6 +264,17 @@ class InventoryChangeSerializer(RejectUnknownFieldsMixin, serializers.Serializer
         return data
 
 
+class BulkProductSerializer(ProductSerializer):
+    """A product of a bulk request: the sku is checked unique by the database when the product is
+    written (the services answer a taken one with the same 400), not by a query per item here."""
+
+    class Meta(ProductSerializer.Meta):
+        extra_kwargs = {
+            **ProductSerializer.Meta.extra_kwargs,
+            "sku": {"validators": [validators.validate_sku]},
+        }
+
+
 class BulkRequestSerializer(serializers.BaseSerializer):
     """A bulk request's body: a list of items (a JSON array, or JSON lines), each validated on
     its own. Only a body that is no such list, or is too long, is refused as a whole; an item
@@ -283,19 +305,30 @@ class BulkRequestSerializer(serializers.BaseSerializer):
 class ProductBulkSerializer(BulkRequestSerializer):
     """Into services.BulkOperation: the envelope, then the permission the operation needs (403),
     then the product's fields, validated as the single command validates them. The context
-    holds the `request` (whose user's permissions apply)."""
+    holds the `user` whose permissions apply (None: a trusted caller, such as a feed import)."""
 
     def items_to_internal(self, items: list[Any]) -> list[services.BulkOperation]:
         envelopes = [BulkOperationSerializer(data=item) for item in items]
         valid = [envelope.validated_data for envelope in envelopes if envelope.is_valid()]
         existing = _existing_products(valid)
-        user = self.context["request"].user
+        preloaded = {
+            model: model.objects.in_bulk(
+                {
+                    envelope["product"][name]
+                    for envelope in valid
+                    if isinstance(envelope.get("product", {}).get(name), str)
+                },
+                field_name="slug",
+            )
+            for model, name in ((Brand, "brand"), (Category, "category"))
+        }
+        user = self.context["user"]
         operations = []
         for envelope in envelopes:
             if envelope.errors:
                 operations.append(_rejected_operation(envelope.initial_data, 400, envelope.errors))
                 continue
-            operations.append(_product_operation(envelope.validated_data, user, existing))
+            operations.append(_product_operation(envelope.validated_data, user, existing, preloaded))
         return operations
 
 
@@ -319,11 +352,11 @@ def _rejected_operation(item: Any, status_code: int, error: Any) -> services.Bul
 
 
 def _product_operation(
-    envelope: dict[str, Any], user: Any, existing: dict[Any, Product]
+    envelope: dict[str, Any], user: Any, existing: dict[Any, Product], preloaded: dict[type, dict[str, Any]]
 ) -> services.BulkOperation:
     op = envelope["op"]
     target = {"product_id": envelope.get("id"), "sku": envelope.get("sku")}
-    missing = [name for name in OPERATION_PERMISSIONS[op] if not user.has_perm(name)]
+    missing = [name for name in OPERATION_PERMISSIONS[op] if user is not None and not user.has_perm(name)]
     if missing:
         error = {
             "detail": f"You may not {op} products: that needs {' and '.join(missing)}.",
@@ -337,7 +370,9 @@ def _product_operation(
         current = existing.get(envelope["id"]) if "id" in envelope else existing.get(("sku", envelope["sku"]))
     else:
         current = existing.get(("sku", fields.get("sku"))) if op == "upsert" else None
-    serializer = ProductSerializer(current, data=fields, partial=current is not None or op == "update")
+    serializer = BulkProductSerializer(
+        current, data=fields, partial=current is not None or op == "update", context={"preloaded": preloaded}
+    )
     if not serializer.is_valid():
         return services.BulkOperation(action=op, **target, rejected=(400, {"product": serializer.errors}))
     return services.BulkOperation(

@@ -527,7 +527,7 @@ class ProductBulkCommand(APIView):
     )
     @idempotent_in_chunks
     def post(self, request: Request, *, done: list[dict[str, Any]], checkpoint: Any) -> Response:
-        serializer = ProductBulkSerializer(data=request.data, context={"request": request})
+        serializer = ProductBulkSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         results = services.products_bulk(
             operations=serializer.validated_data, done=done, checkpoint=checkpoint
