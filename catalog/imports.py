@@ -11,11 +11,17 @@ CSV columns: sku, name, description, brand, category, price, compare_at_price, c
 tags (separated by `|`), is_active (true/false), and `attributes.<code>` for each attribute; an
 empty cell leaves the field out. A JSON line is a product as `POST /api/products/` takes it
 (variants included).
+
+`POST /api/imports/` runs the same import in a worker: `import_job_create` stores the file as an
+ImportJob and, after commit, asks for it with the `import_requested` signal (the task layer
+enqueues it); `import_job_run` imports it with its progress, summary and report on the job.
 """
 
 import csv
 import json
+import logging
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -24,10 +30,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
 
 from . import services
 from .api.serializers import ProductBulkSerializer
-from .models import Brand, Category
+from .models import Brand, Category, ImportJob
+
+logger = logging.getLogger(__name__)
+
+# Sent after the commit of a new ImportJob with its `job_id`: a worker should run it.
+import_requested = Signal()
 
 CSV_LIST_SEPARATOR = "|"
 
@@ -85,6 +98,62 @@ def import_feed(
         if dry_run:
             transaction.set_rollback(True)
     return summary
+
+
+def import_job_create(
+    *, user_id: int, filename: str, content: bytes, create_missing: bool = False, dry_run: bool = False
+) -> ImportJob:
+    """Store an uploaded feed as a queued job; a worker is asked to run it once this commits."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            user_id=user_id,
+            filename=Path(filename).name,
+            content=content,
+            create_missing=create_missing,
+            dry_run=dry_run,
+        )
+        transaction.on_commit(lambda: import_requested.send(sender=ImportJob, job_id=job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Import a job's feed, keeping its progress on it, then its summary (or its error). A job run
+    again after its worker died carries on from the state file in its work directory
+    (CATALOG_IMPORT_WORK_DIR); a finished job is left as it is."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+        return job
+    directory = Path(settings.CATALOG_IMPORT_WORK_DIR) / f"job-{job.pk}"
+    directory.mkdir(parents=True, exist_ok=True)
+    feed = directory / f"feed{Path(job.filename).suffix.lower()}"
+    if not feed.exists():  # written once: the state file knows the feed by size and mtime
+        feed.write_bytes(bytes(job.content))
+    job.state, job.started_at, job.rows_total = ImportJob.State.RUNNING, timezone.now(), count_rows(feed)
+    job.save(update_fields=["state", "started_at", "rows_total"])
+    done = 0
+
+    def progress(rows: int) -> None:
+        nonlocal done
+        done += rows
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        summary = import_feed(
+            path=feed,
+            state_path=directory / "state.json",
+            create_missing=job.create_missing,
+            dry_run=job.dry_run,
+            progress=progress,
+        )
+    except Exception as error:
+        logger.exception("import %s failed", job.pk)
+        job.state, job.error = ImportJob.State.FAILED, f"{type(error).__name__}: {error}"[:4000]
+    else:
+        job.state, job.report, job.rows_done = ImportJob.State.DONE, asdict(summary), summary.rows
+        shutil.rmtree(directory, ignore_errors=True)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "report", "rows_done", "error", "finished_at"])
+    return job
 
 
 def count_rows(path: Path) -> int:

@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
 from catalog import services, validators
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from catalog.models import AttributeDefinition, Brand, Category, ImportJob, Product, ProductVariant
 from catalog.services import ATTRIBUTE_FIELDS, PRODUCT_FIELDS, VARIANT_FIELDS
 
 
@@ -430,3 +430,62 @@ class BulkItemAnswerSerializer(serializers.Serializer):
 class BulkAnswerSerializer(serializers.Serializer):
     errors = serializers.BooleanField(help_text="Whether any item was refused.")
     items = BulkItemAnswerSerializer(many=True)
+
+
+# --- feed imports -------------------------------------------------------------------------------
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    """The body of `POST /api/imports/` (multipart/form-data)."""
+
+    file = serializers.FileField(
+        help_text="A CSV (.csv) or JSON lines (.jsonl, .ndjson) feed; see the README."
+    )
+    create_missing = serializers.BooleanField(
+        default=False, help_text="Create the brands and categories the feed names by unknown slugs."
+    )
+    dry_run = serializers.BooleanField(default=False, help_text="Validate and count; write nothing.")
+
+    def validate_file(self, value: Any) -> Any:
+        if not value.name.lower().endswith(validators.FEED_SUFFIXES):
+            raise serializers.ValidationError("Expected a .csv, .jsonl or .ndjson file.")
+        if value.size > settings.CATALOG_IMPORT_MAX_BYTES:
+            raise serializers.ValidationError(
+                f"At most {settings.CATALOG_IMPORT_MAX_BYTES} bytes (CATALOG_IMPORT_MAX_BYTES); "
+                f"this file has {value.size}."
+            )
+        return value
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField(
+        help_text="rows, created, updated, unchanged, rejected; once done."
+    )
+    report = serializers.SerializerMethodField(help_text="URL of the report, once done.")
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "filename",
+            "state",
+            "dry_run",
+            "create_missing",
+            "rows_total",
+            "rows_done",
+            "counts",
+            "report",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_counts(self, job: ImportJob) -> dict[str, int] | None:
+        if job.report is None:
+            return None
+        return {name: job.report[name] for name in ("rows", "created", "updated", "unchanged", "rejected")}
+
+    def get_report(self, job: ImportJob) -> str | None:
+        return f"/api/imports/{job.pk}/report/" if job.report is not None else None

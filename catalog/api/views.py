@@ -13,14 +13,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
-from catalog import services
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from catalog import imports, services
+from catalog.models import AttributeDefinition, Brand, Category, ImportJob, Product, ProductVariant
 
 from .http import etag, expected_version, idempotent, idempotent_in_chunks
 from .serializers import (
@@ -30,6 +31,8 @@ from .serializers import (
     BulkAnswerSerializer,
     BulkOperationSerializer,
     CategorySerializer,
+    ImportJobSerializer,
+    ImportRequestSerializer,
     InventoryBulkSerializer,
     InventoryChangeSerializer,
     ProductBulkSerializer,
@@ -559,3 +562,84 @@ class InventoryBulkCommand(APIView):
             changes=serializer.validated_data, done=done, checkpoint=checkpoint
         )
         return _bulk_answer(results)
+
+
+# --- feed imports, run by a worker ------------------------------------------------------------------
+
+
+class ImportPermissions(DjangoModelPermissions):
+    """An import upserts products: it needs catalog.add_product and catalog.change_product, to
+    start one and to read one (a user reads only the imports they started)."""
+
+    perms_map = {
+        method: ["%(app_label)s.add_%(model_name)s", "%(app_label)s.change_%(model_name)s"]
+        for method in ("GET", "HEAD", "OPTIONS", "POST")
+    }
+
+
+class ImportCollectionCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={202: ImportJobSerializer, **COMMON_ERRORS},
+        description="Upload a feed (CSV or JSON lines, upserted by sku as `manage.py import_products` "
+        "does); a worker imports it. Answers 202 with the job, whose URL (Location) shows its "
+        "progress and, once done, its counts and report.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        job = imports.import_job_create(
+            user_id=request.user.pk,
+            filename=upload.name,
+            content=upload.read(),
+            create_missing=serializer.validated_data["create_missing"],
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        return Response(
+            ImportJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"/api/imports/{job.pk}/"},
+        )
+
+
+class ImportItemQuery(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+
+    @extend_schema(responses={200: ImportJobSerializer, **ITEM_ERRORS}, description="An import's progress.")
+    def get(self, request: Request, job_id: int) -> Response:
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        return Response(ImportJobSerializer(job).data)
+
+
+class ImportReportQuery(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                description="The summary: rows, created, updated, unchanged, rejected, and `rejections`, "
+                "each rejected row with its line, sku and reasons."
+            ),
+            409: OpenApiResponse(description="The import has not finished."),
+            **ITEM_ERRORS,
+        },
+        description="An import's report, once it is done.",
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        if job.report is None:
+            return Response(
+                {
+                    "detail": f"The import is {job.state}; its report comes when it is done.",
+                    "code": "not_done",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(job.report)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog import imports
+from catalog.validators import FEED_SUFFIXES
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, create_missing: bool, **options) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
-        if file.suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+        if file.suffix.lower() not in FEED_SUFFIXES:
             raise CommandError(f"{file}: expected a .csv, .jsonl or .ndjson file.")
         report = options["report"] or file.with_name(file.name + ".report.json")
         state = report.with_name(report.name + ".state")
