@@ -333,8 +333,8 @@ class ProductBulkSerializer(BulkRequestSerializer):
 
 
 def _existing_products(envelopes: list[dict[str, Any]]) -> dict[Any, Product]:
-    """The products the operations name (by id, and by sku), in two queries: the update
-    serializers compare a changed sku with them."""
+    """The products the operations name (by id, and by sku), in two queries: an upsert of a
+    stored sku is validated as a change of it (partial), of a new one as a creation."""
     ids = [envelope["id"] for envelope in envelopes if "id" in envelope]
     skus = [envelope.get("sku") or envelope.get("product", {}).get("sku") for envelope in envelopes]
     skus = [sku for sku in skus if isinstance(sku, str)]
