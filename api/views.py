@@ -9,9 +9,12 @@ changing needs the model permission.
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.views import APIView
 
+from api.parsers import JSONLinesParser, JSONParser
 from catalog.api.views import (
     BrandCollectionCommand,
     CategoryCollectionCommand,
+    InventoryBulkCommand,
+    ProductBulkCommand,
     ProductCreateCommand,
     ProductItemCommand,
 )
@@ -40,6 +43,18 @@ class ProductItemView(APIView):
     put = ProductItemCommand.put
     patch = ProductItemCommand.patch
     delete = ProductItemCommand.delete
+
+
+class ProductBulkView(ProductBulkCommand):
+    """`/api/products/bulk/`: many product commands in one request, as a JSON array or JSON lines."""
+
+    parser_classes = [JSONParser, JSONLinesParser]
+
+
+class InventoryBulkView(InventoryBulkCommand):
+    """`/api/products/inventory/`: price and stock of many variants, as a JSON array or JSON lines."""
+
+    parser_classes = [JSONParser, JSONLinesParser]
 
 
 class BrandCollectionView(APIView):

@@ -34,7 +34,15 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--sections", default="reindex,queries,lag", help="which sections to run")
+    parser.add_argument("--sections", default="reindex,queries,lag,bulk", help="which sections to run")
+    parser.add_argument(
+        "--bulk-products",
+        type=int,
+        default=0,
+        help="products ingested by the bulk section (default --products)",
+    )
+    parser.add_argument("--bulk-batch", type=int, default=1000, help="operations per bulk request")
+    parser.add_argument("--bulk-clients", type=int, default=2, help="concurrent bulk clients")
     parser.add_argument(
         "--throttle-rate",
         default="100000/s",
@@ -53,6 +61,7 @@ def main() -> None:
         options.products, options.sizes, options.repeat = 300, "300", 1
         options.query_seconds, options.lag_seconds, options.rates, options.burst = 1, 2, "20", 60
         options.rebuild_only_sizes = ""
+        options.bulk_products, options.bulk_batch = 300, 100
     sizes = sorted({int(s) for s in options.sizes.split(",") if s} | {options.products})
     rebuild_only = sorted(int(s) for s in options.rebuild_only_sizes.split(",") if s)
     sections = set(options.sections.split(","))
@@ -64,7 +73,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import data, lag, procs, profiling, queries, reindex, report
+    from . import bulk, data, lag, procs, profiling, queries, reindex, report
 
     profile = profile and profiling.available()
 
@@ -121,6 +130,19 @@ def main() -> None:
             worker.stop()
             web.stop()
             worker = web = None
+        if "bulk" in sections:
+            print(f"== bulk ingest [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            web = procs.start_web(str(logs))
+            worker = procs.start_worker(str(logs))
+            results.bulk = bulk.run(
+                token,
+                products=options.bulk_products or options.products,
+                batch=options.bulk_batch,
+                clients=options.bulk_clients,
+            )
+            worker.stop()
+            web.stop()
+            worker = web = None
         for size in rebuild_only if "reindex" in sections else []:
             print(
                 f"== {size:,} products, our rebuild only [{(time.monotonic() - started) / 60:.1f} min]",
@@ -140,7 +162,7 @@ def main() -> None:
             env.delete_indices()
             env.drop_database()
         results.minutes = (time.monotonic() - started) / 60
-        if failure is None or ((results.reindex or results.queries) and not options.smoke):
+        if failure is None or ((results.reindex or results.queries or results.bulk) and not options.smoke):
             text = report.render(results, report.kept_notes(Path(options.output)))
             print(text)
             if not options.smoke:

@@ -10,8 +10,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
-from . import env, lag, profiling
+from . import bulk, env, lag, profiling
 from .stats import spread
 
 
@@ -25,6 +26,7 @@ class Results:
     queries: dict = field(default_factory=dict)
     lag: list = field(default_factory=list)
     lag_products: int = 0
+    bulk: Any = None  # bench.bulk.Ingest
     profiles: dict = field(default_factory=dict)
     minutes: float = 0.0
     failure: str = ""
@@ -322,6 +324,7 @@ def render(results: Results, notes: list[str] | None = None) -> str:
     out += _query_section(results)
     out += _scaling_section(results)
     out += _profile_section(results)
+    out += bulk.section(results.bulk)
     return "\n".join(out) + "\n"
 
 

@@ -1,5 +1,5 @@
 """Write model: brands, the category tree, products and their variants, tombstones of deleted
-products, and idempotency records."""
+products, idempotency records, and feed imports run by workers."""
 
 import hashlib
 import json
@@ -213,3 +213,36 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class ImportJob(models.Model):
+    """A feed uploaded to `POST /api/imports/` and imported by a worker (catalog.imports): its
+    file, its progress and, once finished, its summary and report."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    user_id = models.BigIntegerField()
+    filename = models.CharField(max_length=255)
+    # Kept in MySQL, so any worker can read it: web and worker share no disk in compose.
+    content = models.BinaryField()
+    create_missing = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # catalog.imports.ImportSummary once done: the counts, and every rejected row with its reasons.
+    report = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.filename} ({self.state})"

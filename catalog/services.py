@@ -6,11 +6,15 @@ transaction and records its side effects in it explicitly: the new versions of t
 touched, announced to the read side by `catalog.versions`, commit or roll back with the change.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -30,6 +34,7 @@ from .models import (
     SynonymRule,
     options_key,
 )
+from .transactions import atomic_with_retry
 from .validators import MAX_CATEGORY_DEPTH, MAX_VARIANTS
 
 Versioned = TypeVar(
@@ -50,6 +55,12 @@ VARIANT_FIELDS = tuple(
     for field in ProductVariant._meta.concrete_fields
     if field.editable and not field.primary_key and field.name != "product"
 )
+# The same fields as model fields (the sku first), to compare a product before and after a command.
+_PRODUCT_MODEL_FIELDS = [field for field in Product._meta.concrete_fields if field.name in PRODUCT_FIELDS]
+_VARIANT_MODEL_FIELDS = sorted(
+    (field for field in ProductVariant._meta.concrete_fields if field.name in VARIANT_FIELDS),
+    key=lambda field: field.name != "sku",
+)
 BRAND_FIELDS = ("name", "slug")
 CATEGORY_FIELDS = ("name", "slug", "parent")
 
@@ -69,6 +80,25 @@ def product_create(
     """Create a product with its variants; the optional fields (PRODUCT_FIELDS) left out take the
     model's defaults. Without `variants` it gets one default variant, with the product's sku,
     `price` and `stock` and no options: a product created as before variants existed."""
+    with transaction.atomic():
+        product = _product_created(
+            sku=sku, name=name, category=category, price=price, variants=variants, **optional
+        )
+        versions.announce(Product.objects.filter(pk=product.pk))
+    return product
+
+
+def _product_created(
+    *,
+    sku: str,
+    name: str,
+    category: Category,
+    price: Decimal | None = None,
+    variants: list[dict[str, Any]] | None = None,
+    **optional: Any,
+) -> Product:
+    """The new product saved with its variants at version 1, in the caller's transaction, which
+    announces it."""
     _reject_unknown(optional, PRODUCT_FIELDS)
     if variants is None:
         if price is None:
@@ -78,10 +108,8 @@ def product_create(
     elif price is not None or "stock" in optional:
         raise ValidationError({"variants": ["Give price and stock on the variants, not on the product."]})
     product = Product(sku=sku, name=name, category=category, **optional)
-    with transaction.atomic():
-        attributes.check_attributes(attributes=product.attributes, category=category)
-        _save_product_with_variants(product, [ProductVariant(**fields) for fields in variants], removed=[])
-        versions.announce(Product.objects.filter(pk=product.pk))
+    attributes.check_attributes(attributes=product.attributes, category=category)
+    _save_product_with_variants(product, [ProductVariant(**fields) for fields in variants], removed=[])
     return product
 
 
@@ -95,43 +123,71 @@ def product_update(
     """Change a product. `variants` are matched by sku: new ones are created, the others updated;
     `replace` (a PUT) also removes the variants left out and resets the fields left out to the
     model's defaults. `price` and `stock` without `variants` change the product's only variant."""
+    with transaction.atomic():
+        product, _ = _product_changed(
+            Product.objects.filter(pk=product_id), changes, expected_version=expected_version, replace=replace
+        )
+        _bump(product)
+    return product
+
+
+def _product_changed(
+    queryset: models.QuerySet[Product],
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+    replace: bool,
+) -> tuple[Product, bool]:
+    """Lock the product of `queryset`, apply `changes` and save it with its variants, in the
+    caller's transaction, which moves it to its next version. Also says whether anything stored
+    differs now (a feed sent again changes nothing, and need not make new versions)."""
     changes = dict(changes)
     variant_changes = changes.pop("variants", None)
     _reject_unknown(changes, PRODUCT_FIELDS)
     if replace:
         changes = {**_replacement_defaults(with_variants=variant_changes is not None), **changes}
-    with transaction.atomic():
-        product = _lock(Product.objects.filter(pk=product_id), expected_version)
-        current = list(product.variants.all())
-        summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
-        for field, value in changes.items():
-            setattr(product, field, value)
-        if {"attributes", "category"} & changes.keys():
-            attributes.check_attributes(attributes=product.attributes, category=product.category)
-        if variant_changes is not None:
-            if summary_changes:
-                raise ValidationError(
-                    {"variants": ["Give price and stock on the variants, not on the product."]}
-                )
-            kept, removed = _merged_variants(current, variant_changes, replace=replace)
-        else:
-            if replace and len(current) != 1:
-                raise ValidationError(
-                    {"variants": [f"This product has {len(current)} variants: a replacement lists them."]}
-                )
-            if summary_changes and len(current) != 1:
-                raise ValidationError(
-                    {
-                        name: [f"This product has {len(current)} variants: set it on each of them."]
-                        for name in summary_changes
-                    }
-                )
-            for field, value in summary_changes.items():
-                setattr(current[0], field, value)
-            kept, removed = current, []
+    product = _lock(queryset, expected_version)
+    current = list(product.variants.all())
+    before = _stored_state(product, current)
+    summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
+    for field, value in changes.items():
+        setattr(product, field, value)
+    if {"attributes", "category"} & changes.keys():
+        attributes.check_attributes(attributes=product.attributes, category=product.category)
+    if variant_changes is not None:
+        if summary_changes:
+            raise ValidationError({"variants": ["Give price and stock on the variants, not on the product."]})
+        kept, removed = _merged_variants(current, variant_changes, replace=replace)
+    else:
+        if replace and len(current) != 1:
+            raise ValidationError(
+                {"variants": [f"This product has {len(current)} variants: a replacement lists them."]}
+            )
+        if summary_changes and len(current) != 1:
+            raise ValidationError(
+                {
+                    name: [f"This product has {len(current)} variants: set it on each of them."]
+                    for name in summary_changes
+                }
+            )
+        for field, value in summary_changes.items():
+            setattr(current[0], field, value)
+        kept, removed = current, []
+    _summarize(product, kept)
+    changed = bool(removed) or _stored_state(product, kept) != before
+    if changed:  # sent again as it is: nothing to write
         _save_product_with_variants(product, kept, removed=removed)
-        _bump(product)
-    return product
+    return product, changed
+
+
+def _stored_state(product: Product, variants: list[ProductVariant]) -> tuple:
+    """The values a command can change of a product and its variants, to compare."""
+    product_values = tuple(getattr(product, field.attname) for field in _PRODUCT_MODEL_FIELDS)
+    variant_values = sorted(
+        (tuple(getattr(variant, field.attname) for field in _VARIANT_MODEL_FIELDS) for variant in variants),
+        key=lambda values: values[0],  # the sku, unique within the product
+    )
+    return product_values, variant_values
 
 
 def variant_create(
@@ -176,12 +232,18 @@ def product_delete(*, product_id: int, expected_version: int | None = None) -> N
     product, however late, can bring its document back."""
     with transaction.atomic():
         product = _lock(Product.objects.filter(pk=product_id), expected_version)
-        ProductTombstone.objects.update_or_create(
-            product_id=product.pk,
-            defaults={"sku": product.sku, "version": product.version, "deleted_at": timezone.now()},
-        )
-        versions.bump(ProductTombstone.objects.filter(pk=product.pk))
-        product.delete()
+        _product_deleted(product)
+        versions.bump(ProductTombstone.objects.filter(pk=product_id))
+
+
+def _product_deleted(product: Product) -> None:
+    """Replace the locked product by its tombstone at its current version, in the caller's
+    transaction, which moves the tombstone to the next version."""
+    ProductTombstone.objects.update_or_create(
+        product_id=product.pk,
+        defaults={"sku": product.sku, "version": product.version, "deleted_at": timezone.now()},
+    )
+    product.delete()
 
 
 def default_variants_create() -> int:
@@ -198,6 +260,327 @@ def default_variants_create() -> int:
             [options_key({})],
         )
         return cursor.rowcount
+
+
+# --- many products at once -------------------------------------------------------------------
+#
+# A bulk request is a list of product commands, each answered on its own: one that fails is
+# rolled back to its savepoint and reported, the others go on. They are written in chunks, one
+# transaction each, and the versions of a chunk move in bulk at its end: one UPDATE and one
+# outbox INSERT ... SELECT per kind of change, however many products it holds.
+
+BULK_ACTIONS = ("create", "update", "upsert", "delete")
+# One answer per item, JSON-ready (the API replays it for an Idempotency-Key): `op`, `status`
+# (an HTTP status), and either `result`, `id`, `sku`, `version` or `error`.
+BulkResult = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BulkOperation:
+    """One product command of a bulk request. `fields` are a create's or an update's fields, as
+    its serializer validated them; `sku` names an upsert's product (or an update's or delete's,
+    instead of `product_id`). `rejected` (status, error) is a refusal the caller found before
+    the write side saw the item (its fields, a permission), reported as it is."""
+
+    action: str
+    product_id: int | None = None
+    sku: str | None = None
+    fields: dict[str, Any] = dataclass_field(default_factory=dict)
+    expected_version: int | None = None
+    rejected: tuple[int, dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class InventoryChange:
+    """New price, compare-at price and/or stock of the variant `sku` (the fields it leaves out
+    keep their values), or a refusal found before (`rejected`)."""
+
+    sku: str
+    fields: dict[str, Any] = dataclass_field(default_factory=dict)
+    rejected: tuple[int, dict[str, Any]] | None = None
+
+
+INVENTORY_FIELDS = ("price", "compare_at_price", "stock")
+
+
+class _Outcome(Exception):
+    """Leaves an item's savepoint without writing: an error answer, or a no-op."""
+
+    def __init__(self, result: BulkResult) -> None:
+        super().__init__(result.get("status"))
+        self.result = result
+
+
+def products_bulk(
+    *,
+    operations: Sequence[BulkOperation],
+    chunk_size: int | None = None,
+    done: Sequence[BulkResult] = (),
+    checkpoint: Callable[[list[BulkResult]], None] | None = None,
+) -> list[BulkResult]:
+    """Run `operations` in order, in transactions of `chunk_size` items, and answer each.
+
+    A product may be the target of one operation per request: a later one naming the same sku
+    or id is refused (409), since which state it meant is ambiguous. `done` are the answers
+    of a first attempt that was interrupted; those operations are skipped, and `checkpoint` is
+    called with every answer so far inside each chunk's transaction, so what it records
+    commits with the chunk."""
+    first_target = _first_targets(operations)
+    return _in_chunks(
+        operations,
+        lambda chunk, earlier: _bulk_chunk(chunk, first_target, earlier),
+        chunk_size=chunk_size,
+        done=done,
+        checkpoint=checkpoint,
+    )
+
+
+def _in_chunks(
+    items: Sequence[Any],
+    write: Callable[[list[tuple[int, Any]], list[BulkResult]], list[BulkResult]],
+    *,
+    chunk_size: int | None,
+    done: Sequence[BulkResult],
+    checkpoint: Callable[[list[BulkResult]], None] | None,
+) -> list[BulkResult]:
+    """`write` the items not `done` yet, a chunk per transaction (run again after a deadlock):
+    it gets the chunk's (index, item) pairs and the answers before it."""
+    chunk_size = chunk_size or settings.CATALOG_BULK_CHUNK_SIZE
+    results = list(done)
+    for start in range(len(results), len(items), chunk_size):
+        chunk = list(enumerate(items[start : start + chunk_size], start))
+        results += atomic_with_retry(partial(_write_chunk, write, chunk, results, checkpoint))
+    return results
+
+
+def _write_chunk(
+    write: Callable[[list[tuple[int, Any]], list[BulkResult]], list[BulkResult]],
+    chunk: list[tuple[int, Any]],
+    earlier: list[BulkResult],
+    checkpoint: Callable[[list[BulkResult]], None] | None,
+) -> list[BulkResult]:
+    with attributes.reused_definitions():
+        answers = write(chunk, earlier)
+    if checkpoint is not None:
+        checkpoint([*earlier, *answers])
+    return answers
+
+
+def _first_targets(operations: Sequence[BulkOperation]) -> dict[tuple[str, Any], int]:
+    """For each sku and id the operations name, the index of the first operation naming it."""
+    first: dict[tuple[str, Any], int] = {}
+    for index, operation in enumerate(operations):
+        for target in _targets(operation):
+            first.setdefault(target, index)
+    return first
+
+
+def _targets(operation: BulkOperation) -> list[tuple[str, Any]]:
+    sku = operation.sku or operation.fields.get("sku")
+    return [
+        target
+        for target in (("id", operation.product_id), ("sku", sku))
+        if target[1] is not None and operation.rejected is None
+    ]
+
+
+def _bulk_chunk(
+    chunk: list[tuple[int, BulkOperation]],
+    first_target: dict[tuple[str, Any], int],
+    earlier: list[BulkResult],
+) -> list[BulkResult]:
+    """Every operation of the chunk in a savepoint of the chunk's transaction, then the new
+    versions of what they changed, in bulk."""
+    changed: dict[str, list[int]] = {"created": [], "updated": [], "deleted": []}
+    # Products changed by earlier items, which may have named them otherwise (by id, by sku).
+    touched = {result["id"] for result in earlier if result.get("result") in changed}
+    answers = []
+    for index, operation in chunk:
+        answer = {"op": operation.action}
+        if operation.product_id is not None:
+            answer["id"] = operation.product_id
+        if operation.sku or operation.fields.get("sku"):
+            answer["sku"] = operation.sku or operation.fields["sku"]
+        try:
+            if operation.rejected is not None:
+                status, error = operation.rejected
+                raise _Outcome({"status": status, "error": error})
+            for target in _targets(operation):
+                if first_target[target] != index:
+                    raise _Outcome(_repeated(target, first_target[target]))
+            with transaction.atomic():
+                result, product_id, product = _bulk_apply(operation)
+                if product_id in touched:
+                    raise _Outcome(_repeated(("id", product_id), None))
+        except _Outcome as outcome:
+            answers.append({**answer, **outcome.result})
+            continue
+        except ValidationError as error:
+            answers.append({**answer, "status": 400, "error": _error_dict(error)})
+            continue
+        except VersionMismatch as error:
+            answers.append({**answer, "status": 412, "error": _version_mismatch(error)})
+            continue
+        except Product.DoesNotExist:
+            answers.append({**answer, "status": 404, "error": {"detail": "Not found.", "code": "not_found"}})
+            continue
+        touched.add(product_id)
+        changed[result].append(product_id)
+        version = 1 if result == "created" else product.version + 1  # the row is locked: no race
+        status = 201 if result == "created" else 200
+        answers.append(
+            answer
+            | {"status": status, "result": result, "id": product_id, "sku": product.sku, "version": version}
+        )
+    if changed["created"]:
+        versions.announce(Product.objects.filter(pk__in=changed["created"]))
+    versions.bump(Product.objects.filter(pk__in=changed["updated"]))
+    versions.bump(ProductTombstone.objects.filter(pk__in=changed["deleted"]))
+    return answers
+
+
+def _bulk_apply(operation: BulkOperation) -> tuple[str, int, Product]:
+    """Write one operation in the current savepoint: which change it made, to which product id,
+    and the product as it was locked (a deleted one has lost its pk). An update that changes
+    nothing has written nothing, and raises a no-op outcome. An upsert of a sku not stored yet
+    creates the product."""
+    if operation.action == "create":
+        product = _product_created(**operation.fields)
+        return "created", product.pk, product
+    if operation.action == "upsert":
+        existing = Product.objects.filter(sku=operation.fields["sku"])
+    else:
+        key = {"pk": operation.product_id} if operation.product_id is not None else {"sku": operation.sku}
+        existing = Product.objects.filter(**key)
+    if operation.action == "delete":
+        product = _lock(existing, operation.expected_version)
+        product_id = product.pk
+        _product_deleted(product)
+        return "deleted", product_id, product
+    try:
+        product, changed = _product_changed(
+            existing, operation.fields, expected_version=operation.expected_version, replace=False
+        )
+    except Product.DoesNotExist:
+        if operation.action != "upsert":
+            raise
+        missing = [name for name in ("name", "category") if name not in operation.fields]
+        if missing:
+            raise ValidationError(
+                {name: ["This field is required to create a product."] for name in missing}
+            ) from None
+        product = _product_created(**operation.fields)
+        return "created", product.pk, product
+    if not changed:
+        unchanged = {"result": "noop", "id": product.pk, "sku": product.sku, "version": product.version}
+        raise _Outcome({"status": 200, **unchanged})
+    return "updated", product.pk, product
+
+
+def _repeated(target: tuple[str, Any], first: int | None) -> BulkResult:
+    name, value = target
+    where = f"item {first}" if first is not None else "an earlier item"
+    return {
+        "status": 409,
+        "error": {
+            "detail": f"{where.capitalize()} of this request already targets the product with {name} "
+            f"{value!r}; send one operation per product per request.",
+            "code": "duplicate_target",
+        },
+    }
+
+
+def _error_dict(error: ValidationError) -> dict[str, Any]:
+    return error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+
+
+def _version_mismatch(error: VersionMismatch) -> dict[str, Any]:
+    return {
+        "detail": f"The product has changed: its current version is {error.current_version}.",
+        "code": "version_mismatch",
+        "current_version": error.current_version,
+    }
+
+
+def inventory_update(
+    *,
+    changes: Sequence[InventoryChange],
+    chunk_size: int | None = None,
+    done: Sequence[BulkResult] = (),
+    checkpoint: Callable[[list[BulkResult]], None] | None = None,
+) -> list[BulkResult]:
+    """Set the price, compare-at price and/or stock of many variants, named by sku: the path an
+    inventory feed takes, a handful of statements per chunk whatever its size (no model
+    validation beyond the caller's serializer, no per-row save). Each product changed moves to
+    its next version once per chunk; a change to the values a variant already has is a no-op.
+    `done` and `checkpoint` work as for products_bulk."""
+    first: dict[str, int] = {}
+    for index, change in enumerate(changes):
+        if change.rejected is None:
+            first.setdefault(change.sku, index)
+    return _in_chunks(
+        changes,
+        lambda chunk, earlier: _inventory_chunk(chunk, first),
+        chunk_size=chunk_size,
+        done=done,
+        checkpoint=checkpoint,
+    )
+
+
+def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, int]) -> list[BulkResult]:
+    wanted = [change.sku for index, change in chunk if change.rejected is None and first[change.sku] == index]
+    product_ids = set(ProductVariant.objects.filter(sku__in=wanted).values_list("product_id", flat=True))
+    # Products first, in id order, as every command locks them: then their variants are ours.
+    products = {
+        product.pk: product
+        for product in Product.objects.select_for_update()
+        .filter(pk__in=product_ids)
+        .order_by("pk")
+        .only("pk", "sku", "price", "stock", "version")
+    }
+    variants_of: dict[int, list[ProductVariant]] = {}
+    by_sku = {}
+    for variant in ProductVariant.objects.filter(product_id__in=products):
+        variants_of.setdefault(variant.product_id, []).append(variant)
+        by_sku[variant.sku] = variant
+    answers, changed_variants = [], []
+    for index, change in chunk:
+        answer: BulkResult = {"sku": change.sku}
+        variant = by_sku.get(change.sku)
+        if change.rejected is not None:
+            status, error = change.rejected
+            answer |= {"status": status, "error": error}
+        elif first[change.sku] != index:
+            answer |= _repeated(("sku", change.sku), first[change.sku])
+        elif variant is None:
+            answer |= {"status": 404, "error": {"detail": "No variant has this sku.", "code": "not_found"}}
+        else:
+            differs = {
+                name: value for name, value in change.fields.items() if getattr(variant, name) != value
+            }
+            for name, value in differs.items():
+                setattr(variant, name, value)
+            if differs:
+                changed_variants.append(variant)
+            answer |= {"status": 200, "result": "updated" if differs else "noop", "id": variant.product_id}
+        answers.append(answer)
+    ProductVariant.objects.bulk_update(changed_variants, list(INVENTORY_FIELDS))
+    changed_products = []
+    for product_id in {variant.product_id for variant in changed_variants}:
+        product = products[product_id]
+        variants = variants_of[product_id]
+        active = [variant for variant in variants if variant.is_active] or variants
+        product.price = min(variant.price for variant in active)
+        product.stock = sum(variant.stock for variant in variants if variant.is_active)
+        changed_products.append(product)
+    Product.objects.bulk_update(changed_products, ["price", "stock"])
+    versions.bump(Product.objects.filter(pk__in=[product.pk for product in changed_products]))
+    changed_ids = {product.pk for product in changed_products}
+    for answer in answers:
+        if "id" in answer:
+            product = products[answer["id"]]
+            answer["version"] = product.version + (answer["id"] in changed_ids)
+    return answers
 
 
 # --- attribute definitions ------------------------------------------------------------------
@@ -535,11 +918,8 @@ def _save_product_with_variants(
     product: Product, variants: list[ProductVariant], *, removed: list[ProductVariant]
 ) -> None:
     """Check the variants as a set, sum them up on the product, and save everything validated."""
-    _check_variant_set(variants)
-    active = [variant for variant in variants if variant.is_active] or variants
-    product.price = min(variant.price for variant in active)
-    product.stock = sum(variant.stock for variant in variants if variant.is_active)
-    _save_validated(product)
+    _summarize(product, variants)
+    _save_validated(product, constrained_by_database=True)
     for variant in removed:
         if variant.pk is not None:
             variant.delete()
@@ -547,7 +927,7 @@ def _save_product_with_variants(
         variant.product = product
         variant.options_key = options_key(variant.options)
         try:
-            _save_validated(variant)
+            _save_validated(variant, constrained_by_database=True)
         except ValidationError as error:
             raise ValidationError(
                 {
@@ -557,6 +937,14 @@ def _save_product_with_variants(
                     ]
                 }
             ) from error
+
+
+def _summarize(product: Product, variants: list[ProductVariant]) -> None:
+    """Check the variants as a set; set the product's price and stock from them."""
+    _check_variant_set(variants)
+    active = [variant for variant in variants if variant.is_active] or variants
+    product.price = min(variant.price for variant in active)
+    product.stock = sum(variant.stock for variant in variants if variant.is_active)
 
 
 def _check_variant_set(variants: list[ProductVariant]) -> None:
@@ -597,15 +985,23 @@ def _lock(queryset: models.QuerySet[Versioned], expected_version: int | None) ->
     return instance
 
 
-def _save_validated(instance: models.Model) -> None:
-    instance.full_clean()
+def _save_validated(instance: models.Model, *, constrained_by_database: bool = False) -> None:
+    """Validate and save. `constrained_by_database`: leave the unique values and the foreign
+    keys to the database's constraints instead of a query each beforehand (products and their
+    variants, four queries per product saved); a violation gets the same ValidationError."""
+    if constrained_by_database:
+        relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
+        instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+    else:
+        instance.full_clean()
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError:
-        # Two writers raced past full_clean() with the same unique value; the loser gets the
-        # same 400 it would have had one moment later.
+        # A unique value taken (or two writers raced past full_clean() with one): the same 400
+        # the checks beforehand would have given.
         instance.validate_unique()
+        instance.validate_constraints()
         raise
 
 

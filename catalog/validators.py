@@ -22,6 +22,8 @@ MAX_CATEGORY_DEPTH = 6
 MAX_OPTION_AXES = 5
 MAX_OPTION_VALUE_LENGTH = 100
 MAX_VARIANTS = 100
+# The files a feed import reads (catalog.imports): CSV, or JSON lines.
+FEED_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 # A variant's stock is indexed as an Elasticsearch `integer`.
 MAX_STOCK = 2**31 - 1
 

@@ -9,12 +9,22 @@ from api.auth import AdminLoginForm, TokenView
 from api.health import healthz, readyz
 from api.metrics_access import metrics_access
 from api.root import ApiRootView
-from api.views import BrandCollectionView, CategoryCollectionView, ProductCollectionView, ProductItemView
+from api.views import (
+    BrandCollectionView,
+    CategoryCollectionView,
+    InventoryBulkView,
+    ProductBulkView,
+    ProductCollectionView,
+    ProductItemView,
+)
 from catalog.api.views import (
     AttributeCollectionCommand,
     AttributeItemCommand,
     BrandItemCommand,
     CategoryItemCommand,
+    ImportCollectionCommand,
+    ImportItemQuery,
+    ImportReportQuery,
     MerchandisingCollectionCommand,
     MerchandisingItemCommand,
     SynonymCollectionCommand,
@@ -39,6 +49,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/products/", ProductCollectionView.as_view(), name="product-collection"),
+    path("api/products/bulk/", ProductBulkView.as_view(), name="product-bulk"),
+    path("api/products/inventory/", InventoryBulkView.as_view(), name="product-inventory"),
     path("api/products/search/", ProductSearchQuery.as_view(), name="product-search"),
     path("api/products/suggest/", ProductSuggestQuery.as_view(), name="product-suggest"),
     path("api/products/<int:product_id>/", ProductItemView.as_view(), name="product-item"),
@@ -58,6 +70,9 @@ urlpatterns = [
     path("api/synonyms/<slug:code>/", SynonymItemCommand.as_view(), name="synonym-item"),
     path("api/merchandising/", MerchandisingCollectionCommand.as_view(), name="merchandising-collection"),
     path("api/merchandising/<slug:code>/", MerchandisingItemCommand.as_view(), name="merchandising-item"),
+    path("api/imports/", ImportCollectionCommand.as_view(), name="import-collection"),
+    path("api/imports/<int:job_id>/", ImportItemQuery.as_view(), name="import-item"),
+    path("api/imports/<int:job_id>/report/", ImportReportQuery.as_view(), name="import-report"),
     path("api/brands/", BrandCollectionView.as_view(), name="brand-collection"),
     path("api/brands/<slug:slug>/", BrandItemCommand.as_view(), name="brand-item"),
     path("api/categories/", CategoryCollectionView.as_view(), name="category-collection"),

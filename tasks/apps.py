@@ -11,7 +11,7 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from config.celery import app
 
-        from . import maintenance, projection
+        from . import imports, maintenance, projection  # noqa: F401 - imports: its receiver
 
         app.conf.beat_schedule = {
             "relay-outbox": {

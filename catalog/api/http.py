@@ -46,32 +46,15 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
 
     @wraps(view_method)
     def wrapper(view, request: Request, *args, **kwargs) -> Response:
-        key = request.headers.get("Idempotency-Key")
+        key = _idempotency_key(request)
         if key is None:
             return view_method(view, request, *args, **kwargs)
-        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-            raise ValidationError(
-                {"Idempotency-Key": [f"Must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]}
-            )
-        if key != key.strip():
-            # HTTP strips such whitespace from header values, and MySQL's utf8mb4_bin ignores
-            # trailing spaces when comparing: refused, so `k` and `k ` never share a record.
-            raise ValidationError({"Idempotency-Key": ["Must not begin or end with whitespace."]})
-        fingerprint = hashlib.sha256(
-            f"{request.method} {request.path} {json.dumps(request.data, sort_keys=True)}".encode()
-        ).hexdigest()
+        fingerprint = _fingerprint(request)
         # Requests with one key take turns: racing for the key's row instead, the waiters of a
         # refused command (its row rolled back) deadlock one another at the unique index.
         with named_lock(name=f"idempotency:{request.user.pk}:{key}", wait_seconds=KEY_WAIT_SECONDS) as turn:
             if not turn:
-                return Response(
-                    {
-                        "detail": "A request with this Idempotency-Key is still in progress.",
-                        "code": "idempotency_key_in_use",
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                    headers={"Retry-After": "1"},
-                )
+                return _key_in_use()
             return atomic_with_retry(
                 lambda: _answer_once(
                     view_method, view, request, args, kwargs, key=key, fingerprint=fingerprint
@@ -79,6 +62,107 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             )
 
     return wrapper
+
+
+def idempotent_in_chunks(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Idempotency-Key for a command the services commit in chunks (the bulk commands), which
+    `view_method` runs with the keyword arguments `done` and `checkpoint` (see
+    catalog.services.products_bulk). The key's record is claimed first, in a transaction of its
+    own; every chunk's transaction stores the answers so far in it, so a retry after an
+    interruption (a killed process, a lost connection) answers the committed items as they were
+    answered and carries on with the rest, writing nothing twice. The whole answer is then
+    replayed as `idempotent` does. A request refused before any chunk committed frees its key."""
+
+    @wraps(view_method)
+    def wrapper(view, request: Request, *args, **kwargs) -> Response:
+        key = _idempotency_key(request)
+        if key is None:
+            return view_method(view, request, *args, done=[], checkpoint=None, **kwargs)
+        fingerprint = _fingerprint(request)
+        with named_lock(name=f"idempotency:{request.user.pk}:{key}", wait_seconds=KEY_WAIT_SECONDS) as turn:
+            if not turn:
+                return _key_in_use()
+            record, _ = IdempotencyRecord.objects.get_or_create(
+                user_id=request.user.pk, key=key, defaults={"fingerprint": fingerprint}
+            )
+            if record.fingerprint != fingerprint:
+                return _key_reused()
+            if record.status_code is not None:
+                return _replayed(record)
+            records = IdempotencyRecord.objects.filter(pk=record.pk)
+            try:
+                response = view_method(
+                    view,
+                    request,
+                    *args,
+                    done=(record.response_body or {}).get("partial", []),
+                    checkpoint=lambda answers: records.update(response_body={"partial": answers}),
+                    **kwargs,
+                )
+            except Exception:
+                records.filter(response_body__isnull=True).delete()
+                raise
+            _record(record, response)
+            return response
+
+    return wrapper
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationError({"Idempotency-Key": [f"Must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."]})
+    if key != key.strip():
+        # HTTP strips such whitespace from header values, and MySQL's utf8mb4_bin ignores
+        # trailing spaces when comparing: refused, so `k` and `k ` never share a record.
+        raise ValidationError({"Idempotency-Key": ["Must not begin or end with whitespace."]})
+    return key
+
+
+def _fingerprint(request: Request) -> str:
+    return hashlib.sha256(
+        f"{request.method} {request.path} {json.dumps(request.data, sort_keys=True)}".encode()
+    ).hexdigest()
+
+
+def _key_in_use() -> Response:
+    return Response(
+        {
+            "detail": "A request with this Idempotency-Key is still in progress.",
+            "code": "idempotency_key_in_use",
+        },
+        status=status.HTTP_409_CONFLICT,
+        headers={"Retry-After": "1"},
+    )
+
+
+def _key_reused() -> Response:
+    return Response(
+        {
+            "detail": "This Idempotency-Key was used with a different request.",
+            "code": "idempotency_key_reused",
+        },
+        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
+def _replayed(record: IdempotencyRecord) -> Response:
+    return Response(
+        record.response_body,
+        status=record.status_code,
+        headers={**record.response_headers, "Idempotent-Replayed": "true"},
+    )
+
+
+def _record(record: IdempotencyRecord, response: Response) -> None:
+    record.status_code = response.status_code
+    record.response_body = response.data
+    record.response_headers = {
+        name: response[name] for name in _REPLAYED_HEADERS if response.has_header(name)
+    }
+    record.save(update_fields=["status_code", "response_body", "response_headers"])
 
 
 def _answer_once(
@@ -102,23 +186,8 @@ def _answer_once(
         # then): answer as it did.
         record = IdempotencyRecord.objects.get(user_id=request.user.pk, key=key)
         if record.fingerprint != fingerprint:
-            return Response(
-                {
-                    "detail": "This Idempotency-Key was used with a different request.",
-                    "code": "idempotency_key_reused",
-                },
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
-        return Response(
-            record.response_body,
-            status=record.status_code,
-            headers={**record.response_headers, "Idempotent-Replayed": "true"},
-        )
+            return _key_reused()
+        return _replayed(record)
     response = view_method(view, request, *args, **kwargs)
-    record.status_code = response.status_code
-    record.response_body = response.data
-    record.response_headers = {
-        name: response[name] for name in _REPLAYED_HEADERS if response.has_header(name)
-    }
-    record.save(update_fields=["status_code", "response_body", "response_headers"])
+    _record(record, response)
     return response

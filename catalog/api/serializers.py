@@ -2,14 +2,17 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 
-from catalog import validators
+from catalog import services, validators
 from catalog.models import (
     AttributeDefinition,
     Brand,
     Category,
+    ImportJob,
     MerchandisingRule,
     Product,
     ProductVariant,
@@ -114,11 +117,22 @@ class VariantSerializer(CommandSerializer):
         return value
 
 
+class PreloadedSlugRelatedField(serializers.SlugRelatedField):
+    """A row by slug, taken from the rows a bulk request preloaded (context `preloaded`: model ->
+    slug -> row) when it is there, saving a query per item."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        preloaded = self.context.get("preloaded", {}).get(self.get_queryset().model, {})
+        if isinstance(data, str) and data in preloaded:
+            return preloaded[data]
+        return super().to_internal_value(data)
+
+
 class ProductSerializer(CommandSerializer):
-    brand = serializers.SlugRelatedField(
+    brand = PreloadedSlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False
     )
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    category = PreloadedSlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     price = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -230,3 +244,308 @@ class MerchandisingRuleSerializer(CommandSerializer):
             "query": {"help_text": "The search query the rule applies to (case and spacing ignored)."},
             "match": {"help_text": "`exact`: the whole query; `contains`: the query holds these words."},
         }
+
+
+# --- bulk commands ------------------------------------------------------------------------------
+
+# What each kind of bulk operation needs, as the single commands do: an upsert may create or
+# change, so it needs both.
+OPERATION_PERMISSIONS = {
+    "create": ("catalog.add_product",),
+    "update": ("catalog.change_product",),
+    "upsert": ("catalog.add_product", "catalog.change_product"),
+    "delete": ("catalog.delete_product",),
+}
+
+
+class TooManyOperations(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_many_operations"
+
+
+class BulkOperationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """The envelope of one operation of `POST /api/products/bulk/`."""
+
+    op = serializers.ChoiceField(choices=services.BULK_ACTIONS)
+    id = serializers.IntegerField(
+        min_value=1, required=False, help_text="update, delete: the product, by id (or give `sku`)."
+    )
+    sku = StrictCharField(
+        required=False,
+        validators=[validators.validate_sku],
+        help_text="update, delete: the product, by sku (or give `id`).",
+    )
+    expected_version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="update, delete: the version the client saw; another one is refused (412).",
+    )
+    product = serializers.DictField(
+        required=False,
+        help_text="create, upsert: the product's fields, as `POST /api/products/` takes them (an "
+        "upsert names its product by `product.sku`); update: the fields to change, as PATCH.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        op, errors = data["op"], {}
+        if op in ("update", "delete"):
+            if ("id" in data) == ("sku" in data):
+                errors["id"] = ["Name the product by its id or by its sku (one of them)."]
+        else:
+            for name in ("id", "sku", "expected_version"):
+                if name in data:
+                    errors[name] = [f"A {op} names its product by `product.sku` and takes no {name}."]
+        if op == "delete" and "product" in data:
+            errors["product"] = ["A delete takes no product fields."]
+        elif op != "delete" and "product" not in data:
+            errors["product"] = ["This field is required."]
+        elif op == "upsert" and "sku" not in data["product"]:
+            errors["product"] = {"sku": ["An upsert names its product by this sku."]}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class InventoryChangeSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """One item of `POST /api/products/inventory/`: a variant by sku, and its new values."""
+
+    sku = StrictCharField(validators=[validators.validate_sku])
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    stock = serializers.IntegerField(min_value=0, max_value=validators.MAX_STOCK, required=False)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not set(services.INVENTORY_FIELDS) & data.keys():
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one of price, compare_at_price and stock."]}
+            )
+        return data
+
+
+class BulkProductSerializer(ProductSerializer):
+    """A product of a bulk request: the sku is checked unique by the database when the product is
+    written (the services answer a taken one with the same 400), not by a query per item here."""
+
+    class Meta(ProductSerializer.Meta):
+        extra_kwargs = {
+            **ProductSerializer.Meta.extra_kwargs,
+            "sku": {"validators": [validators.validate_sku]},
+        }
+
+
+class BulkRequestSerializer(serializers.BaseSerializer):
+    """A bulk request's body: a list of items (a JSON array, or JSON lines), each validated on
+    its own. Only a body that is no such list, or is too long, is refused as a whole; an item
+    that is refused carries its refusal to the services, which answer it in its place."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Expected a list of operations (a JSON array, or JSON lines)."]}
+            )
+        if not data:
+            raise serializers.ValidationError({"non_field_errors": ["The request holds no operation."]})
+        limit = settings.CATALOG_BULK_MAX_OPERATIONS
+        if len(data) > limit:
+            raise TooManyOperations(
+                f"At most {limit} operations per request (CATALOG_BULK_MAX_OPERATIONS); this one has "
+                f"{len(data)}: split it."
+            )
+        return self.items_to_internal(data)
+
+    def items_to_internal(self, items: list[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def to_representation(self, instance: Any) -> Any:
+        raise NotImplementedError("answers are shaped by BulkAnswerSerializer")
+
+
+class ProductBulkSerializer(BulkRequestSerializer):
+    """Into services.BulkOperation: the envelope, then the permission the operation needs (403),
+    then the product's fields, validated as the single command validates them. The context
+    holds the `user` whose permissions apply (None: a trusted caller, such as a feed import)."""
+
+    def items_to_internal(self, items: list[Any]) -> list[services.BulkOperation]:
+        envelopes = [BulkOperationSerializer(data=item) for item in items]
+        valid = [envelope.validated_data for envelope in envelopes if envelope.is_valid()]
+        existing = _existing_products(valid)
+        preloaded = {
+            model: model.objects.in_bulk(
+                {
+                    envelope["product"][name]
+                    for envelope in valid
+                    if isinstance(envelope.get("product", {}).get(name), str)
+                },
+                field_name="slug",
+            )
+            for model, name in ((Brand, "brand"), (Category, "category"))
+        }
+        user = self.context["user"]
+        operations = []
+        for envelope in envelopes:
+            if envelope.errors:
+                operations.append(_rejected_operation(envelope.initial_data, 400, envelope.errors))
+                continue
+            operations.append(_product_operation(envelope.validated_data, user, existing, preloaded))
+        return operations
+
+
+def _existing_products(envelopes: list[dict[str, Any]]) -> dict[Any, Product]:
+    """The products the operations name (by id, and by sku), in two queries: an upsert of a
+    stored sku is validated as a change of it (partial), of a new one as a creation."""
+    ids = [envelope["id"] for envelope in envelopes if "id" in envelope]
+    skus = [envelope.get("sku") or envelope.get("product", {}).get("sku") for envelope in envelopes]
+    skus = [sku for sku in skus if isinstance(sku, str)]
+    return {
+        **Product.objects.in_bulk(ids),
+        **{("sku", sku): product for sku, product in Product.objects.in_bulk(skus, field_name="sku").items()},
+    }
+
+
+def _rejected_operation(item: Any, status_code: int, error: Any) -> services.BulkOperation:
+    op = item.get("op") if isinstance(item, dict) else None
+    return services.BulkOperation(
+        action=op if op in services.BULK_ACTIONS else "invalid", rejected=(status_code, error)
+    )
+
+
+def _product_operation(
+    envelope: dict[str, Any], user: Any, existing: dict[Any, Product], preloaded: dict[type, dict[str, Any]]
+) -> services.BulkOperation:
+    op = envelope["op"]
+    target = {"product_id": envelope.get("id"), "sku": envelope.get("sku")}
+    missing = [name for name in OPERATION_PERMISSIONS[op] if user is not None and not user.has_perm(name)]
+    if missing:
+        error = {
+            "detail": f"You may not {op} products: that needs {' and '.join(missing)}.",
+            "code": "permission_denied",
+        }
+        return services.BulkOperation(action=op, **target, rejected=(status.HTTP_403_FORBIDDEN, error))
+    if op == "delete":
+        return services.BulkOperation(action=op, **target, expected_version=envelope.get("expected_version"))
+    fields = envelope["product"]
+    if op == "update":
+        current = existing.get(envelope["id"]) if "id" in envelope else existing.get(("sku", envelope["sku"]))
+    else:
+        current = existing.get(("sku", fields.get("sku"))) if op == "upsert" else None
+    serializer = BulkProductSerializer(
+        current, data=fields, partial=current is not None or op == "update", context={"preloaded": preloaded}
+    )
+    if not serializer.is_valid():
+        return services.BulkOperation(action=op, **target, rejected=(400, {"product": serializer.errors}))
+    return services.BulkOperation(
+        action=op,
+        **target,
+        fields=serializer.validated_data,
+        expected_version=envelope.get("expected_version"),
+    )
+
+
+class InventoryBulkSerializer(BulkRequestSerializer):
+    """Into services.InventoryChange, each item validated by InventoryChangeSerializer."""
+
+    def items_to_internal(self, items: list[Any]) -> list[services.InventoryChange]:
+        changes = []
+        for item in items:
+            serializer = InventoryChangeSerializer(data=item)
+            if serializer.is_valid():
+                fields = dict(serializer.validated_data)
+                changes.append(services.InventoryChange(sku=fields.pop("sku"), fields=fields))
+            else:
+                sku = item.get("sku") if isinstance(item, dict) else None
+                changes.append(
+                    services.InventoryChange(
+                        sku=sku if isinstance(sku, str) else "", rejected=(400, serializer.errors)
+                    )
+                )
+        return changes
+
+
+class BulkItemAnswerSerializer(serializers.Serializer):
+    """One item's answer, in the order of the request (as Elasticsearch's bulk API answers)."""
+
+    op = serializers.CharField(required=False, help_text="products/bulk: the operation.")
+    status = serializers.IntegerField(
+        help_text="The HTTP status the item alone would have had: 201 created, 200 updated, deleted "
+        "or unchanged; 400 invalid, 403 not permitted, 404 not found, 409 a second operation on one "
+        "product, 412 stale expected_version."
+    )
+    result = serializers.ChoiceField(
+        choices=["created", "updated", "deleted", "noop"],
+        required=False,
+        help_text="What happened; `noop`: the product already held these values, its version stays.",
+    )
+    id = serializers.IntegerField(required=False, help_text="The product's id.")
+    sku = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False, help_text="The product's version after the item.")
+    error = serializers.JSONField(
+        required=False,
+        help_text="When status >= 400: field errors ({field: [reasons]}, a product's under "
+        "`product`), or {detail, code}.",
+    )
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    errors = serializers.BooleanField(help_text="Whether any item was refused.")
+    items = BulkItemAnswerSerializer(many=True)
+
+
+# --- feed imports -------------------------------------------------------------------------------
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    """The body of `POST /api/imports/` (multipart/form-data)."""
+
+    file = serializers.FileField(
+        help_text="A CSV (.csv) or JSON lines (.jsonl, .ndjson) feed; see the README."
+    )
+    create_missing = serializers.BooleanField(
+        default=False, help_text="Create the brands and categories the feed names by unknown slugs."
+    )
+    dry_run = serializers.BooleanField(default=False, help_text="Validate and count; write nothing.")
+
+    def validate_file(self, value: Any) -> Any:
+        if not value.name.lower().endswith(validators.FEED_SUFFIXES):
+            raise serializers.ValidationError("Expected a .csv, .jsonl or .ndjson file.")
+        if value.size > settings.CATALOG_IMPORT_MAX_BYTES:
+            raise serializers.ValidationError(
+                f"At most {settings.CATALOG_IMPORT_MAX_BYTES} bytes (CATALOG_IMPORT_MAX_BYTES); "
+                f"this file has {value.size}."
+            )
+        return value
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField(
+        help_text="rows, created, updated, unchanged, rejected; once done."
+    )
+    report = serializers.SerializerMethodField(help_text="URL of the report, once done.")
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "filename",
+            "state",
+            "dry_run",
+            "create_missing",
+            "rows_total",
+            "rows_done",
+            "counts",
+            "report",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_counts(self, job: ImportJob) -> dict[str, int] | None:
+        if job.report is None:
+            return None
+        return {name: job.report[name] for name in ("rows", "created", "updated", "unchanged", "rejected")}
+
+    def get_report(self, job: ImportJob) -> str | None:
+        return f"/api/imports/{job.pk}/report/" if job.report is not None else None

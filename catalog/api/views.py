@@ -13,21 +13,30 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
-from catalog import services
-from catalog.models import AttributeDefinition, Brand, Category, Product, ProductVariant
+from catalog import imports, services
+from catalog.models import AttributeDefinition, Brand, Category, ImportJob, Product, ProductVariant
 
-from .http import etag, expected_version, idempotent
+from .http import etag, expected_version, idempotent, idempotent_in_chunks
 from .serializers import (
+    OPERATION_PERMISSIONS,
     AttributeDefinitionSerializer,
     BrandSerializer,
+    BulkAnswerSerializer,
+    BulkOperationSerializer,
     CategorySerializer,
+    ImportJobSerializer,
+    ImportRequestSerializer,
+    InventoryBulkSerializer,
+    InventoryChangeSerializer,
     MerchandisingRuleSerializer,
+    ProductBulkSerializer,
     ProductSerializer,
     SynonymRuleSerializer,
     VariantSerializer,
@@ -568,3 +577,179 @@ class CategoryItemCommand(APIView):
     def delete(self, request: Request, slug: str) -> Response:
         services.category_delete(slug=slug, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- bulk commands: many products per request -------------------------------------------------------
+
+
+class BulkPermissions(BasePermission):
+    """A bulk request needs a signed-in user holding one product command permission at least;
+    each operation is then held to the permission of its kind (serializers.OPERATION_PERMISSIONS)
+    and answered 403 alone without it."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated) and any(
+            user.has_perm(name) for names in OPERATION_PERMISSIONS.values() for name in names
+        )
+
+
+BULK_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="For the whole request. A retry with the same key and body gets the same answer "
+    "and writes nothing twice, also after an interruption: the items committed before it are "
+    "answered as they were, the others are run. The same key with another body gets 422.",
+)
+BULK_ERRORS = {
+    **COMMON_ERRORS,
+    400: OpenApiResponse(
+        description="The body is not a list of operations (a JSON line that is no JSON is named by "
+        "its number)."
+    ),
+    413: OpenApiResponse(
+        description="More operations than CATALOG_BULK_MAX_OPERATIONS (1,000 by default), or the body "
+        "is over the upload limit."
+    ),
+    415: OpenApiResponse(description="The body is neither JSON nor JSON lines."),
+}
+
+
+def _bulk_answer(results: list[dict[str, Any]]) -> Response:
+    answer = {"errors": any(item["status"] >= 400 for item in results), "items": results}
+    return Response(BulkAnswerSerializer(answer).data)
+
+
+class ProductBulkCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [BulkPermissions]
+
+    @extend_schema(
+        request={
+            "application/json": BulkOperationSerializer(many=True),
+            "application/x-ndjson": BulkOperationSerializer,
+        },
+        parameters=[BULK_IDEMPOTENCY_KEY],
+        responses={200: BulkAnswerSerializer, 422: KEY_REUSED, **BULK_ERRORS},
+        description="Create, update, upsert (by sku) and delete many products in one request: a JSON "
+        "array, or JSON lines (`Content-Type: application/x-ndjson`, one operation per line). Each "
+        "operation is answered on its own, in order, with the status it would have had alone; one "
+        "that is refused changes nothing and the others go on. An update that changes nothing "
+        "answers `noop` and keeps the version. One operation per product per request.",
+    )
+    @idempotent_in_chunks
+    def post(self, request: Request, *, done: list[dict[str, Any]], checkpoint: Any) -> Response:
+        serializer = ProductBulkSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        results = services.products_bulk(
+            operations=serializer.validated_data, done=done, checkpoint=checkpoint
+        )
+        return _bulk_answer(results)
+
+
+class InventoryBulkCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ProductChangePermissions]
+
+    @extend_schema(
+        request={
+            "application/json": InventoryChangeSerializer(many=True),
+            "application/x-ndjson": InventoryChangeSerializer,
+        },
+        parameters=[BULK_IDEMPOTENCY_KEY],
+        responses={200: BulkAnswerSerializer, 422: KEY_REUSED, **BULK_ERRORS},
+        description="Set the price, compare-at price and/or stock of many variants, named by sku "
+        "(the fields an item leaves out keep their values): the cheapest way to change them. Each "
+        "item is answered with its product's id and new version; a product moves to one new "
+        "version for all its variants changed in a chunk. Needs catalog.change_product.",
+    )
+    @idempotent_in_chunks
+    def post(self, request: Request, *, done: list[dict[str, Any]], checkpoint: Any) -> Response:
+        serializer = InventoryBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = services.inventory_update(
+            changes=serializer.validated_data, done=done, checkpoint=checkpoint
+        )
+        return _bulk_answer(results)
+
+
+# --- feed imports, run by a worker ------------------------------------------------------------------
+
+
+class ImportPermissions(DjangoModelPermissions):
+    """An import upserts products: it needs catalog.add_product and catalog.change_product, to
+    start one and to read one (a user reads only the imports they started)."""
+
+    perms_map = {
+        method: ["%(app_label)s.add_%(model_name)s", "%(app_label)s.change_%(model_name)s"]
+        for method in ("GET", "HEAD", "OPTIONS", "POST")
+    }
+
+
+class ImportCollectionCommand(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={202: ImportJobSerializer, **COMMON_ERRORS},
+        description="Upload a feed (CSV or JSON lines, upserted by sku as `manage.py import_products` "
+        "does); a worker imports it. Answers 202 with the job, whose URL (Location) shows its "
+        "progress and, once done, its counts and report.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        job = imports.import_job_create(
+            user_id=request.user.pk,
+            filename=upload.name,
+            content=upload.read(),
+            create_missing=serializer.validated_data["create_missing"],
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        return Response(
+            ImportJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"/api/imports/{job.pk}/"},
+        )
+
+
+class ImportItemQuery(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+
+    @extend_schema(responses={200: ImportJobSerializer, **ITEM_ERRORS}, description="An import's progress.")
+    def get(self, request: Request, job_id: int) -> Response:
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        return Response(ImportJobSerializer(job).data)
+
+
+class ImportReportQuery(APIView):
+    queryset = Product.objects.none()
+    permission_classes = [ImportPermissions]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                description="The summary: rows, created, updated, unchanged, rejected, and `rejections`, "
+                "each rejected row with its line, sku and reasons."
+            ),
+            409: OpenApiResponse(description="The import has not finished."),
+            **ITEM_ERRORS,
+        },
+        description="An import's report, once it is done.",
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        if job.report is None:
+            return Response(
+                {
+                    "detail": f"The import is {job.state}; its report comes when it is done.",
+                    "code": "not_done",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(job.report)

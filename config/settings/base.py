@@ -214,3 +214,11 @@ CATALOG_STRICT_ATTRIBUTES = env.bool("CATALOG_STRICT_ATTRIBUTES", default=False)
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)
 # /readyz fails when changes have waited this long with no worker taking any.
 PROJECTION_STALL_SECONDS = env.float("PROJECTION_STALL_SECONDS", default=120)
+# Bulk commands (`/api/products/bulk/`, `/api/products/inventory/`, `import_products`): the most
+# operations one request may carry, and how many are written per transaction.
+CATALOG_BULK_MAX_OPERATIONS = env.int("CATALOG_BULK_MAX_OPERATIONS", default=1000)
+CATALOG_BULK_CHUNK_SIZE = env.int("CATALOG_BULK_CHUNK_SIZE", default=200)
+# Where workers keep the feed and the state file of an import from `POST /api/imports/` while it
+# runs (removed when it finishes), and the largest feed it takes.
+CATALOG_IMPORT_WORK_DIR = env("CATALOG_IMPORT_WORK_DIR", default=str(BASE_DIR / ".var" / "imports"))
+CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=50 * 2**20)

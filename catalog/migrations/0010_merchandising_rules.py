@@ -7,7 +7,7 @@ import catalog.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0008_synonym_rules"),
+        ("catalog", "0009_synonym_rules"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import catalog.synonyms
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0007_text_without_control_characters"),
+        ("catalog", "0008_import_jobs"),
     ]
 
     operations = [

@@ -1,0 +1,170 @@
+"""`manage.py import_products`: CSV and JSON lines feeds upserted by sku, the summary and report,
+a dry run, brands and categories by slug, and carrying on after an interruption."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from catalog import imports, services
+from catalog.models import Brand, Category, Product
+from projection.models import OutboxEntry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["sku", "name", "brand", "category", "price", "stock", "tags", "attributes.material"]
+
+
+def _write_csv(path: Path, rows: list[list]) -> Path:
+    with path.open("w", newline="") as feed:
+        writer = csv.writer(feed)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def _feed_rows(count: int, *, bad_every: int = 0) -> list[list]:
+    rows = []
+    for number in range(count):
+        price = "-5" if bad_every and number % bad_every == 7 else f"{10 + number % 90}.50"
+        rows.append(
+            [f"FEED-{number:05d}", f"Feed lamp {number}", "lumen", "lamps", price, number % 7, "a|b", "oak"]
+        )
+    return rows
+
+
+@pytest.fixture
+def taxonomy():
+    return factories.brand("Lumen", slug="lumen"), factories.category("Lamps", slug="lamps")
+
+
+def _import(path: Path, *args: str) -> dict:
+    call_command("import_products", str(path), *args, verbosity=0)
+    return json.loads(path.with_name(path.name + ".report.json").read_text())
+
+
+# 10,000 rows take about 2 minutes on a loaded 2-core machine.
+@pytest.mark.timeout(600)
+def test_a_10000_row_csv_with_1_percent_bad_rows_gives_the_right_counts_and_report(tmp_path, taxonomy):
+    # given a feed of 10,000 products, every 100th with a negative price
+    feed = _write_csv(tmp_path / "feed.csv", _feed_rows(10_000, bad_every=100))
+
+    # when it is imported
+    report = _import(feed)
+
+    # then 9,900 are created and 100 rejected, each named by its line, sku and reason
+    assert (
+        report["rows"],
+        report["created"],
+        report["updated"],
+        report["unchanged"],
+        report["rejected"],
+    ) == (
+        10_000,
+        9_900,
+        0,
+        0,
+        100,
+    )
+    first = report["rejections"][0]
+    assert first["line"] == 9 and first["sku"] == "FEED-00007"  # header is line 1
+    assert first["reasons"] == ["price: Ensure this value is greater than or equal to 0."]
+    assert Product.objects.count() == 9_900
+    lamp = Product.objects.get(sku="FEED-00001")
+    assert (lamp.brand.slug, lamp.tags, lamp.attributes) == ("lumen", ["a", "b"], {"material": "oak"})
+    assert OutboxEntry.objects.count() == 9_900
+
+
+def test_a_feed_imported_again_changes_only_what_changed(tmp_path, taxonomy):
+    # given an imported feed of 300 products
+    rows = _feed_rows(300)
+    _import(_write_csv(tmp_path / "feed.csv", rows))
+    outbox = OutboxEntry.objects.count()
+
+    # when it is imported again with two prices changed
+    rows[5][4], rows[250][4] = "1.00", "2.00"
+    again = _import(_write_csv(tmp_path / "feed.csv", rows), "--restart")
+
+    # then those two are updated, at version 2, and the rest are unchanged, with no new version
+    assert (again["created"], again["updated"], again["unchanged"], again["rejected"]) == (0, 2, 298, 0)
+    assert OutboxEntry.objects.count() == outbox + 2
+    assert set(Product.objects.filter(version=2).values_list("sku", flat=True)) == {
+        "FEED-00005",
+        "FEED-00250",
+    }
+
+
+def test_a_dry_run_counts_and_writes_nothing(tmp_path, taxonomy):
+    factories.product(sku="FEED-00000", category=taxonomy[1])
+    feed = _write_csv(tmp_path / "feed.csv", _feed_rows(30, bad_every=10))
+    outbox = OutboxEntry.objects.count()
+
+    report = _import(feed, "--dry-run", "--create-missing")
+
+    assert report["dry_run"] is True
+    assert (report["created"], report["updated"], report["rejected"]) == (26, 1, 3)
+    assert Product.objects.count() == 1 and OutboxEntry.objects.count() == outbox
+
+
+def test_brands_and_categories_are_created_by_slug_only_when_asked(tmp_path):
+    feed = _write_csv(tmp_path / "feed.csv", _feed_rows(3))
+
+    refused = _import(feed)
+    assert refused["rejected"] == 3
+    assert "brand: Object with slug=lumen does not exist." in refused["rejections"][0]["reasons"]
+
+    created = _import(feed, "--restart", "--create-missing")
+    assert created["created"] == 3
+    assert Brand.objects.get(slug="lumen").name == "Lumen" and Category.objects.filter(slug="lamps").exists()
+
+
+def test_an_interrupted_import_carries_on_where_it_stopped(tmp_path, taxonomy, monkeypatch):
+    # given a feed of 5 batches, and an import that dies during the third
+    feed = _write_csv(tmp_path / "feed.csv", _feed_rows(50))
+    real_bulk, calls = services.products_bulk, []
+
+    def dies_at_the_third_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_bulk(**kwargs)
+
+    monkeypatch.setattr(services, "products_bulk", dies_at_the_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("import_products", str(feed), "--batch-size", "10", verbosity=0)
+    assert Product.objects.count() == 20
+
+    # when it is run again
+    monkeypatch.setattr(services, "products_bulk", real_bulk)
+    report = _import(feed, "--batch-size", "10")
+
+    # then it starts after the committed batches and the summary covers the whole file
+    assert (report["rows"], report["created"], report["unchanged"]) == (50, 50, 0)
+    assert Product.objects.count() == 50 and OutboxEntry.objects.count() == 50
+
+
+def test_json_lines_feeds_take_variants_and_name_their_bad_lines(tmp_path, taxonomy):
+    feed = tmp_path / "feed.jsonl"
+    shirt = {
+        "sku": "TEE",
+        "name": "Tee",
+        "category": "lamps",
+        "variants": [{"sku": "TEE-S", "options": {"size": "S"}, "price": "9.00"}],
+    }
+    feed.write_text(json.dumps(shirt) + "\n\n{not json\n" + json.dumps({"sku": "X"}) + "\n")
+
+    report = _import(feed)
+
+    assert (report["created"], report["rejected"]) == (1, 2)
+    assert report["rejections"][0]["line"] == 3 and report["rejections"][0]["reasons"][0].startswith(
+        "Not JSON"
+    )
+    assert report["rejections"][1]["reasons"] == [
+        "name: This field is required.",
+        "category: This field is required.",
+    ]
+    assert Product.objects.get(sku="TEE").variants.get().sku == "TEE-S"
+    assert imports.count_rows(feed) == 3
