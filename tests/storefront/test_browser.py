@@ -84,6 +84,22 @@ def test_a_misspelled_query_typed_in_the_box_shows_the_intended_product_first(li
     assert page.console_errors == []
 
 
+def test_a_query_that_finds_nothing_offers_a_correction_that_does(live_server, page, catalog):
+    # given a query whose misspelt first letter no typo tolerance forgives
+    page.goto(f"{live_server.url}/?q=hunderclap")
+    expect(page.locator("#result-summary")).to_have_text(
+        "0 products for “hunderclap”. Try fewer words or fewer filters."
+    )
+    # then the page offers the catalog's own word, and following it finds the product
+    correction = page.locator("#did-you-mean a")
+    expect(correction).to_have_text("thunderclap")
+    correction.click()
+    expect(result_names(page)).to_have_text(["Thunderclap Mechanical Keyboard"])
+    expect(page.locator("#did-you-mean")).to_be_hidden()
+    assert "q=thunderclap" in page.url
+    assert page.console_errors == []
+
+
 def test_suggestions_as_you_type_lead_to_the_product_page(live_server, page, catalog):
     page.goto(live_server.url)
 

@@ -23,6 +23,7 @@
   const nextLink = document.getElementById("next-page");
   const clearFilters = document.getElementById("clear-filters");
   const facetsNote = document.getElementById("facets-note");
+  const didYouMean = document.getElementById("did-you-mean");
   const resultTemplate = document.getElementById("result-template");
   const optionTemplate = document.getElementById("facet-option-template");
 
@@ -117,10 +118,25 @@
     const noun = page.count === 1 ? "product" : "products";
     summary.textContent = query ? `${page.count.toLocaleString("en")} ${noun} for “${query}”` : `${page.count.toLocaleString("en")} ${noun}`;
     if (page.count === 0 && query) summary.textContent += ". Try fewer words or fewer filters.";
+    renderCorrection(page.suggestion);
     results.replaceChildren(...page.results.map(resultItem));
     renderOrdering(state);
     renderPager(page);
     renderFacets(state, page.facets, tree, brands);
+  }
+
+  /* "Did you mean": a search that found little carries a correction that finds more. */
+  function renderCorrection(suggestion) {
+    didYouMean.hidden = !suggestion;
+    if (!suggestion) return;
+    const link = didYouMean.querySelector("a");
+    const state = withQuery(suggestion.text);
+    link.textContent = suggestion.text;
+    link.href = `?${state.toString()}`;
+    link.onclick = (event) => {
+      event.preventDefault();
+      navigate(withQuery(suggestion.text));
+    };
   }
 
   function resultItem(product) {
