@@ -94,6 +94,12 @@ def index_settings() -> dict[str, Any]:
 MAPPINGS = document.mappings()
 
 
+def _managing(client: Elasticsearch) -> Elasticsearch:
+    """The client with the bulk timeout: creating, deleting and aliasing indices waits on the
+    cluster's master and shard allocation, which takes longer than a query may."""
+    return client.options(request_timeout=settings.ELASTICSEARCH_BULK_TIMEOUT)
+
+
 def alias_name() -> str:
     return settings.ELASTICSEARCH_INDEX_ALIAS
 
@@ -109,7 +115,7 @@ def mapping_version(name: str) -> int:
 
 
 def create_index(client: Elasticsearch, name: str) -> None:
-    client.indices.create(index=name, settings=index_settings(), mappings=MAPPINGS)
+    _managing(client).indices.create(index=name, settings=index_settings(), mappings=MAPPINGS)
 
 
 def indices_behind_alias(client: Elasticsearch) -> list[str]:
@@ -126,10 +132,12 @@ def ensure_index(client: Elasticsearch) -> str:
         return existing[0]
     name = new_index_name()
     create_index(client, name)
-    client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias_name()}}])
+    _managing(client).indices.update_aliases(actions=[{"add": {"index": name, "alias": alias_name()}}])
     return name
 
 
 def delete_all_indices(client: Elasticsearch) -> None:
     """Drop the alias, every index of this alias and its search configuration (tests use a per-run alias)."""
-    client.indices.delete(index=f"{alias_name()}-v*,{alias_name()}-configuration", ignore_unavailable=True)
+    _managing(client).indices.delete(
+        index=f"{alias_name()}-v*,{alias_name()}-configuration", ignore_unavailable=True
+    )
