@@ -43,7 +43,7 @@ def wait_until(predicate: Callable[[], Any], *, timeout: float = 10.0, interval:
 def _per_run_index() -> Iterator[None]:
     """Every run reads and writes its own alias (see config.settings.test); removed at the end."""
     client = get_client()
-    client.cluster.health(wait_for_status="yellow", timeout="30s")
+    client.options(request_timeout=40).cluster.health(wait_for_status="yellow", timeout="30s")
     yield
     index.delete_all_indices(client)
 
