@@ -12,9 +12,7 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 def _remote_plain_http_urls() -> list[str]:
     urls = [url.strip() for url in settings.ELASTICSEARCH_URL.split(",") if url.strip()]
     return [
-        url
-        for url in urls
-        if urlsplit(url).scheme == "http" and urlsplit(url).hostname not in LOOPBACK_HOSTS
+        url for url in urls if urlsplit(url).scheme == "http" and urlsplit(url).hostname not in LOOPBACK_HOSTS
     ]
 
 
