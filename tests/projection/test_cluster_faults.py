@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SEED = 20261130
 WARM_UP_COMMANDS = 150
-NODE_DOWN_SECONDS = 15
+NODE_DOWN_SECONDS = 10
 # Anonymous queries that answer 200 whatever the catalog holds.
 READS = [
     ("/api/products/", {}),
