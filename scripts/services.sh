@@ -86,6 +86,9 @@ ES_URL=http://$ES_HOST:$ES_PORT
 MARIADB_WAIT=60
 REDIS_WAIT=20
 ES_WAIT=180
+# Three nodes start on the same cores (and a node restarts beside two busy ones): on a loaded
+# two-core machine one took over 3 minutes.
+ES_NODE_WAIT=420
 
 MYSQL_DIR=$VAR/mysql
 MYSQL_CNF=$MYSQL_DIR/my.cnf
@@ -604,7 +607,7 @@ EOF
 launch_node() {
     say "es-node-$1" "starting at $(node_url "$1") (heap $ES_CLUSTER_HEAP) ..."
     ES_CONF=$(node_dir "$1")/config ES_HEAP=$ES_CLUSTER_HEAP run_logged "es-node-$1" \
-        "$LOG_DIR/elasticsearch-node-$1.log" as_es timeout "$ES_WAIT" bin/elasticsearch -d -p "$(node_pid_file "$1")"
+        "$LOG_DIR/elasticsearch-node-$1.log" as_es timeout "$ES_NODE_WAIT" bin/elasticsearch -d -p "$(node_pid_file "$1")"
 }
 
 # start_nodes <n...>: launch those of the nodes that neither answer nor run, in parallel (the
@@ -630,8 +633,8 @@ start_nodes() {
         for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
     fi
     for n; do
-        wait_until "$ES_WAIT" node_joined "$n" ||
-            fail "es-node-$n" "$(node_log "$n")" "has not joined a cluster of ${#CLUSTER_NODES[@]} after $ES_WAIT s"
+        wait_until "$ES_NODE_WAIT" node_joined "$n" ||
+            fail "es-node-$n" "$(node_log "$n")" "has not joined a cluster of ${#CLUSTER_NODES[@]} after $ES_NODE_WAIT s"
         if [[ " ${launched[*]} " == *" $n "* ]]; then
             say "es-node-$n" "ready at $(node_url "$n") (started)"
         else
