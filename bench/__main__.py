@@ -34,7 +34,7 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--sections", default="reindex,queries,lag", help="which sections to run")
+    parser.add_argument("--sections", default="reindex,queries,lag,workers", help="which sections to run")
     parser.add_argument(
         "--throttle-rate",
         default="100000/s",
@@ -64,7 +64,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import data, lag, procs, profiling, queries, reindex, report
+    from . import data, lag, procs, profiling, queries, reindex, report, workers
 
     profile = profile and profiling.available()
 
@@ -121,6 +121,11 @@ def main() -> None:
             worker.stop()
             web.stop()
             worker = web = None
+        if "workers" in sections:
+            minutes = (time.monotonic() - started) / 60
+            print(f"== projection by worker processes [{minutes:.1f} min]", flush=True)
+            results.workers_products = Product_count()
+            results.workers = workers.run(str(logs))
         for size in rebuild_only if "reindex" in sections else []:
             print(
                 f"== {size:,} products, our rebuild only [{(time.monotonic() - started) / 60:.1f} min]",
