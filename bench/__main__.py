@@ -34,7 +34,7 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--sections", default="reindex,queries,lag,bulk", help="which sections to run")
+    parser.add_argument("--sections", default="reindex,queries,lag,workers,bulk", help="which sections to run")
     parser.add_argument(
         "--bulk-products",
         type=int,
@@ -73,7 +73,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import bulk, data, lag, procs, profiling, queries, reindex, report
+    from . import bulk, data, lag, procs, profiling, queries, reindex, report, workers
 
     profile = profile and profiling.available()
 
@@ -130,6 +130,11 @@ def main() -> None:
             worker.stop()
             web.stop()
             worker = web = None
+        if "workers" in sections:
+            minutes = (time.monotonic() - started) / 60
+            print(f"== projection by worker processes [{minutes:.1f} min]", flush=True)
+            results.workers_products = Product_count()
+            results.workers = workers.run(str(logs))
         if "bulk" in sections:
             print(f"== bulk ingest [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
             web = procs.start_web(str(logs))

@@ -98,9 +98,10 @@ def start_web(log_dir: str, *, workers: int = 3, port: int = env.WEB_PORT, name:
     raise RuntimeError(f"gunicorn did not start; see {log_dir}/{name}.log")
 
 
-def start_worker(log_dir: str, concurrency: int = 2) -> Service:
+def start_worker(log_dir: str, concurrency: int = 2, name: str = "celery") -> Service:
+    """A Celery worker on the bench queue; its node name is `bench-<name>-<our pid>@<host>`."""
     return Service(
-        "celery",
+        name,
         [
             env.CELERY,
             "-A",
@@ -111,7 +112,7 @@ def start_worker(log_dir: str, concurrency: int = 2) -> Service:
             "--concurrency",
             str(concurrency),
             "--hostname",
-            f"bench-{os.getpid()}@%h",
+            f"bench-{name}-{os.getpid()}@%h",
         ],
-        f"{log_dir}/celery.log",
+        f"{log_dir}/{name}.log",
     )

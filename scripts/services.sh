@@ -3,21 +3,37 @@
 #
 # Usage: scripts/services.sh up|down|status
 #        scripts/services.sh start-one|stop-one mariadb|redis|elasticsearch
+#        scripts/services.sh cluster-up|cluster-down|cluster-status
+#        scripts/services.sh cluster-kill|cluster-start 1|2|3
 #
 #   up         Start every service that does not already answer at its configured URL
 #              (one that answers is reused, never restarted), make sure the MariaDB
 #              database and app user exist, and build/install the stock-analysis
 #              Elasticsearch plugin. Idempotent: a second run changes nothing.
-#   down       Stop the services this project started (per the pid files under .var/).
+#   down       Stop the services this project started (per the pid files under .var/),
+#              the cluster's nodes included.
 #   status     One line per service: up/down, URL, pid if started by this project.
 #   start-one, stop-one
 #              The same for a single service.
+#   cluster-up A 3-node Elasticsearch cluster beside the single node, for the multi-node fault
+#              test: the same distribution and plugin, one config, data and log directory per
+#              node under .var/elasticsearch/cluster/. A node that answers at its port is
+#              reused, like the services above; returns when all three have joined.
+#   cluster-down, cluster-status
+#              Stop the nodes this project started; one line per node and the cluster's health.
+#   cluster-kill N, cluster-start N
+#              SIGKILL node N (a crash, not a shutdown) and wait until its process is gone;
+#              start it again and wait until it has rejoined the cluster.
 #
 # Configuration (environment variables):
 #   DATABASE_URL       default mysql://catalog:catalog@127.0.0.1:3306/catalog
 #   CELERY_BROKER_URL  default redis://127.0.0.1:6379/0
 #   ELASTICSEARCH_URL  default http://127.0.0.1:9200
 #   ES_HEAP            default 2g
+#   ES_CLUSTER_HTTP_PORT, ES_CLUSTER_TRANSPORT_PORT
+#                      first ports of the cluster's nodes, default 9211 and 9311 (node N
+#                      listens on the first port + N - 1)
+#   ES_CLUSTER_HEAP    heap of each cluster node, default 512m
 #
 # Data, logs, pid files, downloads and build output all live under .var/ at the
 # repository root. Missing Debian packages are installed with apt-get, so up/down need
@@ -39,6 +55,9 @@ DATABASE_URL=${DATABASE_URL:-mysql://catalog:catalog@127.0.0.1:3306/catalog}
 CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
 ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
 ES_HEAP=${ES_HEAP:-2g}
+ES_CLUSTER_HTTP_PORT=${ES_CLUSTER_HTTP_PORT:-9211}
+ES_CLUSTER_TRANSPORT_PORT=${ES_CLUSTER_TRANSPORT_PORT:-9311}
+ES_CLUSTER_HEAP=${ES_CLUSTER_HEAP:-512m}
 
 eval "$(python3 - "$DATABASE_URL" "$CELERY_BROKER_URL" "$ELASTICSEARCH_URL" <<'EOF'
 import shlex
@@ -67,6 +86,9 @@ ES_URL=http://$ES_HOST:$ES_PORT
 MARIADB_WAIT=60
 REDIS_WAIT=20
 ES_WAIT=180
+# Three nodes start on the same cores (and a node restarts beside two busy ones): on a loaded
+# two-core machine one took over 3 minutes.
+ES_NODE_WAIT=420
 
 MYSQL_DIR=$VAR/mysql
 MYSQL_CNF=$MYSQL_DIR/my.cnf
@@ -83,6 +105,8 @@ ES_USER=catalog-es
 ES_PROCESS=org.elasticsearch.bootstrap.Elasticsearch
 ES_DIR=$VAR/elasticsearch
 ES_HOME=$ES_DIR/dist-$ES_VERSION
+# The config directory of the node being started (a cluster node has its own).
+ES_CONF=$ES_HOME/config
 ES_ZIP=$VAR/downloads/elasticsearch-$ES_VERSION.zip
 ES_PID=$ES_DIR/run/elasticsearch.pid
 ES_LOG=$ES_DIR/logs/catalog-local.log
@@ -99,6 +123,7 @@ say() { printf '%s: %s\n' "$1" "$2"; }
 
 usage() {
     echo "usage: $0 up|down|status | start-one|stop-one mariadb|redis|elasticsearch" >&2
+    echo "       $0 cluster-up|cluster-down|cluster-status | cluster-kill|cluster-start 1|2|3" >&2
     exit 2
 }
 
@@ -333,12 +358,33 @@ es_answers() {
     curl -fs -o /dev/null --max-time 5 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s"
 }
 
-# as_es <command...>: run a command from $ES_HOME as the Elasticsearch user.
+# as_es <command...>: run a command from $ES_HOME as the Elasticsearch user, with the node
+# configuration in $ES_CONF and a heap of $ES_HEAP.
 as_es() (
     cd "$ES_HOME"
-    exec runuser -u "$ES_USER" -- env -u JAVA_HOME ES_JAVA_HOME="$JAVA_HOME" \
+    exec runuser -u "$ES_USER" -- env -u JAVA_HOME ES_JAVA_HOME="$JAVA_HOME" ES_PATH_CONF="$ES_CONF" \
         ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" "$@"
 )
+
+# es_conf_of <pid>: the config directory an Elasticsearch process was started with; it tells
+# the single node and the cluster's nodes apart, which all run from $ES_HOME.
+es_conf_of() {
+    tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^ES_PATH_CONF=//p'
+}
+
+# find_es_pid <pid file> <config dir>: when the pid file is gone, find the process of this
+# install started with that config directory again and record it.
+find_es_pid() {
+    [[ -s $1 ]] && return
+    local pid
+    for pid in $(pgrep -u "$ES_USER" -f "$ES_PROCESS" || true); do
+        if is_alive "$pid" "$ES_HOME" && [[ $(es_conf_of "$pid") == "$2" ]]; then
+            echo "$pid" >"$1"
+            chown "$ES_USER:" "$1"
+            return
+        fi
+    done
+}
 
 ensure_es_user() {
     id -u "$ES_USER" >/dev/null 2>&1 && return
@@ -404,9 +450,13 @@ build_plugin() {
         "$PLUGIN_SRC/build.sh" "$ES_HOME" "$ES_VERSION" "$PLUGIN_BUILD"
 }
 
-# (Re)install the plugin when it is missing or its source changed; ES must be stopped.
+# (Re)install the plugin when it is missing or its source changed; no node of this install may
+# run meanwhile (the single one or the cluster's).
 install_plugin() {
     plugin_current && return
+    if pgrep -u "$ES_USER" -f "$ES_HOME/.*$ES_PROCESS" >/dev/null; then
+        fail elasticsearch "$PLUGIN_LOG" "the analysis plugin changed while nodes of $ES_HOME run: scripts/services.sh down, then up"
+    fi
     build_plugin
     if [[ -d $ES_HOME/plugins/$PLUGIN_NAME ]]; then
         run_logged elasticsearch "$PLUGIN_LOG" as_es bin/elasticsearch-plugin remove "$PLUGIN_NAME"
@@ -479,18 +529,8 @@ start_elasticsearch() {
 }
 
 # Elasticsearch deletes its pid file when it exits, and so does a second launch that fails on
-# the node lock: find our node (its user and home) again rather than lose track of it.
-recover_es_pidfile() {
-    [[ -s $ES_PID ]] && return
-    local pid
-    for pid in $(pgrep -u "$ES_USER" -f "$ES_PROCESS" || true); do
-        if is_alive "$pid" "$ES_HOME"; then
-            echo "$pid" >"$ES_PID"
-            chown "$ES_USER:" "$ES_PID"
-            return
-        fi
-    done
-}
+# the node lock: find our node (its user, home and config) again rather than lose track of it.
+recover_es_pidfile() { find_es_pid "$ES_PID" "$ES_HOME/config"; }
 
 stop_elasticsearch() {
     recover_es_pidfile
@@ -500,6 +540,151 @@ stop_elasticsearch() {
 status_elasticsearch() {
     recover_es_pidfile
     print_status elasticsearch "$ES_URL" "$ES_PID" "$ES_PROCESS" es_answers
+}
+
+# --- Elasticsearch cluster ---------------------------------------------------------
+# Three nodes of the same install on one machine, each with its own config directory
+# (ES_PATH_CONF), data, logs and ports; every node is master-eligible and holds data.
+
+CLUSTER_NAME=catalog-cluster
+CLUSTER_DIR=$ES_DIR/cluster
+CLUSTER_NODES=(1 2 3)
+
+node_dir() { echo "$CLUSTER_DIR/node-$1"; }
+node_pid_file() { echo "$CLUSTER_DIR/node-$1/run/elasticsearch.pid"; }
+node_url() { echo "http://127.0.0.1:$((ES_CLUSTER_HTTP_PORT + $1 - 1))"; }
+node_log() { echo "$CLUSTER_DIR/node-$1/logs/$CLUSTER_NAME.log"; }
+
+# (The distribution serves no GET /; a node-local health request needs no elected master.)
+node_answers() { curl -fs -o /dev/null --max-time 5 "$(node_url "$1")/_cluster/health?local=true"; }
+
+# The node answers and sees every node of the cluster (a timed-out health request is a 408).
+node_joined() {
+    curl -fs -o /dev/null --max-time 5 \
+        "$(node_url "$1")/_cluster/health?wait_for_nodes=${#CLUSTER_NODES[@]}&timeout=1s"
+}
+
+# node_pid <n>: the pid of node n if this project runs it.
+node_pid() {
+    find_es_pid "$(node_pid_file "$1")" "$(node_dir "$1")/config"
+    our_pid "$(node_pid_file "$1")" "$ES_PROCESS"
+}
+
+configure_node() {
+    local dir seeds="" masters="" other bootstrap=""
+    dir=$(node_dir "$1")
+    mkdir -p "$dir/config/jvm.options.d" "$dir/data" "$dir/logs" "$dir/run"
+    for other in "${CLUSTER_NODES[@]}"; do
+        seeds+="${seeds:+, }\"127.0.0.1:$((ES_CLUSTER_TRANSPORT_PORT + other - 1))\""
+        masters+="${masters:+, }$CLUSTER_NAME-$other"
+    done
+    # Only a node that has never joined bootstraps the cluster; one with cluster state must not.
+    if [[ -z $(ls -A "$dir/data") ]]; then bootstrap="cluster.initial_master_nodes: [$masters]"; fi
+    write_if_changed "$dir/config/elasticsearch.yml" <<EOF
+# Written by scripts/services.sh; edits are overwritten.
+cluster.name: $CLUSTER_NAME
+node.name: $CLUSTER_NAME-$1
+path.data: $dir/data
+path.logs: $dir/logs
+network.host: 127.0.0.1
+http.port: $((ES_CLUSTER_HTTP_PORT + $1 - 1))
+transport.port: $((ES_CLUSTER_TRANSPORT_PORT + $1 - 1))
+discovery.seed_hosts: [$seeds]
+$bootstrap
+xpack.security.enabled: false
+action.destructive_requires_name: false
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+    # The distribution's jvm.options writes gc.log and crash files to the working directory,
+    # which every node shares.
+    sed -e "s|file=gc.log|file=$dir/logs/gc.log|" -e "s|ErrorFile=hs_err|ErrorFile=$dir/logs/hs_err|" \
+        "$ES_HOME/config/jvm.options" | write_if_changed "$dir/config/jvm.options"
+    write_if_changed "$dir/config/log4j2.properties" <"$ES_HOME/config/log4j2.properties"
+    # Elasticsearch creates its keystore in the config directory.
+    chown "$ES_USER:" "$dir/config" "$dir/data" "$dir/logs" "$dir/run"
+}
+
+launch_node() {
+    say "es-node-$1" "starting at $(node_url "$1") (heap $ES_CLUSTER_HEAP) ..."
+    ES_CONF=$(node_dir "$1")/config ES_HEAP=$ES_CLUSTER_HEAP run_logged "es-node-$1" \
+        "$LOG_DIR/elasticsearch-node-$1.log" as_es timeout "$ES_NODE_WAIT" bin/elasticsearch -d -p "$(node_pid_file "$1")"
+}
+
+# start_nodes <n...>: launch those of the nodes that neither answer nor run, in parallel (the
+# first ones wait for a quorum of master-eligible nodes), then wait until each has joined.
+start_nodes() {
+    local n pid launched=() pids=()
+    find_java
+    require_package mvn maven
+    require_package unzip unzip
+    require_package curl curl
+    ensure_es_user
+    install_es_dist
+    for n; do
+        if ! node_answers "$n" && ! node_pid "$n" >/dev/null; then launched+=("$n"); fi
+    done
+    if ((${#launched[@]})); then
+        install_plugin
+        for n in "${launched[@]}"; do
+            configure_node "$n"
+            launch_node "$n" &
+            pids+=($!)
+        done
+        for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+    fi
+    for n; do
+        wait_until "$ES_NODE_WAIT" node_joined "$n" ||
+            fail "es-node-$n" "$(node_log "$n")" "has not joined a cluster of ${#CLUSTER_NODES[@]} after $ES_NODE_WAIT s"
+        if [[ " ${launched[*]} " == *" $n "* ]]; then
+            say "es-node-$n" "ready at $(node_url "$n") (started)"
+        else
+            say "es-node-$n" "ready at $(node_url "$n") (reused)"
+        fi
+    done
+}
+
+cluster_up() {
+    local n urls=""
+    start_nodes "${CLUSTER_NODES[@]}"
+    for n in "${CLUSTER_NODES[@]}"; do urls+="${urls:+,}$(node_url "$n")"; done
+    say "$CLUSTER_NAME" "ready: ELASTICSEARCH_URL=$urls"
+}
+
+cluster_down() {
+    local n
+    for n in "${CLUSTER_NODES[@]}"; do
+        find_es_pid "$(node_pid_file "$n")" "$(node_dir "$n")/config"
+        stop_process "es-node-$n" "$(node_pid_file "$n")" "$ES_PROCESS" "$ES_WAIT"
+    done
+}
+
+# Like a crashed JVM or a lost machine: no shutdown, no goodbye to the master.
+kill_node() {
+    local pid
+    pid=$(node_pid "$1") || { say "es-node-$1" "not running under this project, cannot kill it" >&2; exit 1; }
+    kill -KILL "$pid"
+    wait_until 10 negate is_alive "$pid" "$ES_PROCESS" ||
+        { say "es-node-$1" "pid $pid survived SIGKILL" >&2; exit 1; }
+    rm -f "$(node_pid_file "$1")"
+    say "es-node-$1" "killed (pid $pid)"
+}
+
+cluster_status() {
+    local n pid state health="" status nodes
+    for n in "${CLUSTER_NODES[@]}"; do
+        state=down
+        if node_answers "$n"; then
+            state=up
+            [[ -n $health ]] || health=$(curl -fs --max-time 5 "$(node_url "$n")/_cat/health?h=status,node.total" || true)
+        fi
+        if pid=$(node_pid "$n"); then
+            printf '%-14s %-5s %-40s pid %s\n' "es-node-$n" "$state" "$(node_url "$n")" "$pid"
+        else
+            printf '%-14s %-5s %s\n' "es-node-$n" "$state" "$(node_url "$n")"
+        fi
+    done
+    read -r status nodes <<<"${health:-unreachable -}"
+    printf '%-14s %-5s nodes %s\n' "$CLUSTER_NAME" "$status" "$nodes"
 }
 
 # --- main --------------------------------------------------------------------------
@@ -519,6 +704,7 @@ up)
     ;;
 down)
     require_root down
+    cluster_down
     for service in elasticsearch redis mariadb; do "stop_$service"; done
     ;;
 status)
@@ -529,6 +715,20 @@ start-one | stop-one)
     require_root "$1"
     mkdir -p "$LOG_DIR"
     "${1%-one}_$2"
+    ;;
+cluster-up | cluster-down)
+    require_root "$1"
+    mkdir -p "$LOG_DIR"
+    "cluster_${1#cluster-}"
+    ;;
+cluster-status)
+    cluster_status
+    ;;
+cluster-kill | cluster-start)
+    [[ $# -eq 2 && " ${CLUSTER_NODES[*]} " == *" $2 "* ]] || usage
+    require_root "$1"
+    mkdir -p "$LOG_DIR"
+    if [[ $1 == cluster-kill ]]; then kill_node "$2"; else start_nodes "$2"; fi
     ;;
 *)
     usage

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +51,23 @@ def _per_run_index() -> Iterator[None]:
 
 @pytest.fixture
 def search_index(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, empty index behind the run's alias for one test. Tests that do not ask for the
-    Celery worker project by hand (projection.drain.drain_outbox), so a worker left running
-    by an earlier test stops taking tasks meanwhile."""
+    """A fresh, empty index behind the run's alias for one test."""
     client = get_client()
     index.delete_all_indices(client)
     name = index.ensure_index(client)
+    with session_worker_paused(request):
+        yield name
+
+
+@contextmanager
+def session_worker_paused(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that do not ask for the session's Celery worker project by hand
+    (projection.drain.drain_outbox) or start workers of their own, so a session worker left
+    running by an earlier test stops taking tasks from the run's queue meanwhile."""
     worker = _running_worker if "celery_worker" not in request.fixturenames else None
     if worker is not None:
         worker.pause()
-    yield name
+    yield
     if worker is not None:
         worker.resume()
 
@@ -109,6 +117,9 @@ class WorkerProcess:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": url,
+            # the test's Elasticsearch, which may be another than the run's (a cluster)
+            "ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
+            "ELASTICSEARCH_REPLICAS": str(settings.ELASTICSEARCH_REPLICAS),
             "ELASTICSEARCH_INDEX_ALIAS": settings.ELASTICSEARCH_INDEX_ALIAS,
             "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         }

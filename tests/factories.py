@@ -36,6 +36,16 @@ def product(**overrides: Any) -> Product:
     return services.product_create(**fields)
 
 
+def workload_catalog() -> None:
+    """The brands and categories the fault suites' random workloads draw from: 4 brands, 4
+    departments with 16 aisles under them."""
+    for name in ("Acme", "Globex", "Initech", "Umbrella"):
+        brand(name)
+    roots = [category(f"Department {n}") for n in range(4)]
+    for n in range(16):
+        category(f"Aisle {n}", parent=roots[n % 4])
+
+
 def user(*permissions: str, username: str | None = None) -> User:
     """A user holding the given `app.codename` permissions."""
     account = User.objects.create_user(

@@ -269,11 +269,7 @@ def audit() -> dict[str, int]:
 def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
     # given a small catalog, two workers and beat (running the relay)
     get_client().indices.put_settings(index=search_index, settings={"index.gc_deletes": "1s"})
-    for name in ("Acme", "Globex", "Initech", "Umbrella"):
-        factories.brand(name)
-    roots = [factories.category(f"Department {n}") for n in range(4)]
-    for n in range(16):
-        factories.category(f"Aisle {n}", parent=roots[n % 4])
+    factories.workload_catalog()
     client = APIClient()
     client.force_authenticate(factories.user(*factories.CATALOG_PERMISSIONS))
     workload = Workload(client=client, rng=random.Random(SEED))
