@@ -34,7 +34,9 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--sections", default="reindex,queries,lag,workers,bulk", help="which sections to run")
+    parser.add_argument(
+        "--sections", default="reindex,queries,lag,workers,bulk", help="which sections to run"
+    )
     parser.add_argument(
         "--bulk-products",
         type=int,
