@@ -75,6 +75,9 @@ def cluster_index(elasticsearch_cluster: str, settings, request: pytest.FixtureR
     shard and one replica behind the run's alias."""
     settings.ELASTICSEARCH_URL = elasticsearch_cluster
     settings.ELASTICSEARCH_REPLICAS = 1
+    # Four JVMs and the workers share two cores here: a query may wait on a busy node for longer
+    # than the suite's 5 s while the cluster recovers, which is slowness, not a lost answer.
+    settings.ELASTICSEARCH_QUERY_TIMEOUT = 15
     get_client.cache_clear()
     try:
         # creating an index waits for its copies on every node: longer than a query may take
