@@ -5,7 +5,7 @@ public ones."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from search import document, index, queries
+from search import document, queries
 from search.api.shapes import ProductDocumentSerializer
 from search.documents import (
     ROW_COLUMNS,
