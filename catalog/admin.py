@@ -13,7 +13,7 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import cached_property
 
-from . import attributes, services
+from . import attributes, services, validators
 from .admin_fields import CURRENCY_CHOICES, AttributesField, TagsField
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
@@ -106,6 +106,9 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 
 
 class ProductForm(VersionCheckedForm):
+    """The product's own fields; its translations are edited as a name and a description per
+    language (the fields `translation_fields` declares, ProductAdmin.get_form adds them)."""
+
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     tags = TagsField(help_text="One tag per row; empty rows are ignored.")
     attributes = AttributesField(
@@ -115,8 +118,52 @@ class ProductForm(VersionCheckedForm):
 
     class Meta:
         model = Product
-        # Price and stock sum up the variants, which are edited below the product.
-        fields = tuple(name for name in services.PRODUCT_FIELDS if name not in services.SUMMARY_FIELDS)
+        # Price and stock sum up the variants, which are edited below the product; the
+        # translations are edited per language.
+        fields = tuple(
+            name
+            for name in services.PRODUCT_FIELDS
+            if name not in services.SUMMARY_FIELDS and name != "translations"
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for language, texts in self.instance.translations.items():
+            for field, text in texts.items():
+                self.initial.setdefault(f"{field}_{language}", text)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        """The translations entered, without the fields left empty (which read as the default's)."""
+        entered = {
+            language: {
+                field: self.cleaned_data[f"{field}_{language}"]
+                for field in validators.TRANSLATED_FIELDS
+                if self.cleaned_data.get(f"{field}_{language}")
+            }
+            for language in validators.translation_languages()
+        }
+        return {language: texts for language, texts in entered.items() if texts}
+
+
+def translation_fields() -> dict[str, forms.Field]:
+    """A name and a description field per language to translate into (CATALOG_LANGUAGES)."""
+    fields: dict[str, forms.Field] = {}
+    for language in validators.translation_languages():
+        fields[f"name_{language}"] = forms.CharField(
+            label=f"Name ({language})",
+            max_length=validators.MAX_NAME_LENGTH,
+            required=False,
+            validators=[validators.validate_single_line],
+            help_text="Left empty: the default language's name is shown.",
+        )
+        fields[f"description_{language}"] = forms.CharField(
+            label=f"Description ({language})",
+            widget=forms.Textarea,
+            max_length=validators.MAX_DESCRIPTION_LENGTH,
+            required=False,
+            validators=[validators.validate_multi_line],
+        )
+    return fields
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -220,11 +267,27 @@ class ProductAdmin(ServiceBackedAdmin):
     show_full_result_count = False
     list_per_page = 50
 
+    def get_form(self, request: HttpRequest, obj: Product | None = None, change: bool = False, **kwargs: Any):
+        # The languages come from the settings, so the form's fields are declared per request.
+        form = type("ProductForm", (ProductForm,), translation_fields())
+        return super().get_form(request, obj, change, **{"form": form, **kwargs})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Product | None = None) -> list:
+        """The product's fields, then one section per language to translate into."""
+        ((_, options),) = super().get_fieldsets(request, obj)
+        translated = translation_fields()
+        sections = [(None, {"fields": [name for name in options["fields"] if name not in translated]})]
+        for language in validators.translation_languages():
+            names = [f"{field}_{language}" for field in validators.TRANSLATED_FIELDS]
+            sections.append((f"Translation: {language}", {"fields": names}))
+        return sections
+
     def save_model(self, request: HttpRequest, obj: Product, form: ProductForm, change: bool) -> None:
         """Nothing yet: the product is saved with its variants, in one command (save_related)."""
 
     def save_related(self, request: HttpRequest, form: ProductForm, formsets: list, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in ProductForm.Meta.fields}
+        fields["translations"] = form.translations()
         variants = [
             {name: variant_form.cleaned_data[name] for name in services.VARIANT_FIELDS}
             for formset in formsets

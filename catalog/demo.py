@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import validators
+
 BRANDS = [
     "Acme",
     "Northwind",
@@ -95,6 +97,79 @@ NOUNS = {
     "Bikes": ["Road Bike", "Mountain Bike", "Gravel Bike"],
     "Helmets": ["Bike Helmet", "MIPS Helmet"],
 }
+# The nouns in German and French: demo products are translated into the languages of
+# CATALOG_LANGUAGES among these (names only; descriptions read as the English ones).
+NOUN_TRANSLATIONS = {
+    "Backpack": {"de": "Rucksack", "fr": "Sac à dos"},
+    "Backpacking Tent": {"de": "Trekkingzelt", "fr": "Tente de trekking"},
+    "Bike Helmet": {"de": "Fahrradhelm", "fr": "Casque de vélo"},
+    "Blender": {"de": "Standmixer", "fr": "Blender"},
+    "Bluetooth Speaker": {"de": "Bluetooth-Lautsprecher", "fr": "Enceinte Bluetooth"},
+    "Bookshelf": {"de": "Bücherregal", "fr": "Bibliothèque"},
+    "Bookshelf Speaker": {"de": "Regallautsprecher", "fr": "Enceinte d'étagère"},
+    "Chef Knife": {"de": "Kochmesser", "fr": "Couteau de chef"},
+    "Condenser Microphone": {"de": "Kondensatormikrofon", "fr": "Microphone à condensateur"},
+    "Daypack": {"de": "Tagesrucksack", "fr": "Sac de journée"},
+    "Desktop PC": {"de": "Desktop-PC", "fr": "PC de bureau"},
+    "Dining Chair": {"de": "Esszimmerstuhl", "fr": "Chaise de salle à manger"},
+    "Display": {"de": "Bildschirm", "fr": "Écran"},
+    "Down Sleeping Bag": {"de": "Daunenschlafsack", "fr": "Sac de couchage en duvet"},
+    "Drip Coffee Maker": {"de": "Filterkaffeemaschine", "fr": "Cafetière filtre"},
+    "Dutch Oven": {"de": "Schmortopf", "fr": "Cocotte"},
+    "Earbuds": {"de": "In-Ear-Kopfhörer", "fr": "Écouteurs intra-auriculaires"},
+    "Ergonomic Keyboard": {"de": "Ergonomische Tastatur", "fr": "Clavier ergonomique"},
+    "Espresso Machine": {"de": "Espressomaschine", "fr": "Machine à expresso"},
+    "Family Tent": {"de": "Familienzelt", "fr": "Tente familiale"},
+    "French Press": {"de": "Kaffeebereiter", "fr": "Cafetière à piston"},
+    "Frying Pan": {"de": "Bratpfanne", "fr": "Poêle"},
+    "Gaming Mouse": {"de": "Gaming-Maus", "fr": "Souris gaming"},
+    "Gravel Bike": {"de": "Gravelbike", "fr": "Vélo gravel"},
+    "Headphones": {"de": "Kopfhörer", "fr": "Casque audio"},
+    "Hiking Backpack": {"de": "Wanderrucksack", "fr": "Sac à dos de randonnée"},
+    "Knife Set": {"de": "Messerset", "fr": "Set de couteaux"},
+    "Laptop": {"de": "Laptop", "fr": "Ordinateur portable"},
+    "MIPS Helmet": {"de": "MIPS-Helm", "fr": "Casque MIPS"},
+    "Mechanical Keyboard": {"de": "Mechanische Tastatur", "fr": "Clavier mécanique"},
+    "Mini PC": {"de": "Mini-PC", "fr": "Mini PC"},
+    "Monitor": {"de": "Monitor", "fr": "Moniteur"},
+    "Mountain Bike": {"de": "Mountainbike", "fr": "VTT"},
+    "Noise Cancelling Headphones": {
+        "de": "Kopfhörer mit Geräuschunterdrückung",
+        "fr": "Casque à réduction de bruit",
+    },
+    "Notebook": {"de": "Notebook", "fr": "Ordinateur portable"},
+    "Office Chair": {"de": "Bürostuhl", "fr": "Chaise de bureau"},
+    "Paring Knife": {"de": "Schälmesser", "fr": "Couteau d'office"},
+    "Phone": {"de": "Telefon", "fr": "Téléphone"},
+    "Phone Case": {"de": "Handyhülle", "fr": "Coque de téléphone"},
+    "Power Bank": {"de": "Powerbank", "fr": "Batterie externe"},
+    "Racing Flat": {"de": "Wettkampfschuh", "fr": "Chaussure de compétition"},
+    "Road Bike": {"de": "Rennrad", "fr": "Vélo de route"},
+    "Rugged Case": {"de": "Outdoor-Hülle", "fr": "Coque renforcée"},
+    "Running Jacket": {"de": "Laufjacke", "fr": "Veste de running"},
+    "Running Shoe": {"de": "Laufschuh", "fr": "Chaussure de running"},
+    "Saucepan": {"de": "Kochtopf", "fr": "Casserole"},
+    "Sleeping Bag": {"de": "Schlafsack", "fr": "Sac de couchage"},
+    "Smartphone": {"de": "Smartphone", "fr": "Smartphone"},
+    "Smoothie Blender": {"de": "Smoothie-Mixer", "fr": "Blender à smoothies"},
+    "Soundbar": {"de": "Soundbar", "fr": "Barre de son"},
+    "Standing Desk": {"de": "Stehschreibtisch", "fr": "Bureau assis-debout"},
+    "Stool": {"de": "Hocker", "fr": "Tabouret"},
+    "Tent": {"de": "Zelt", "fr": "Tente"},
+    "Trackball": {"de": "Trackball", "fr": "Trackball"},
+    "Trail Running Shoe": {"de": "Traillaufschuh", "fr": "Chaussure de trail"},
+    "USB Microphone": {"de": "USB-Mikrofon", "fr": "Microphone USB"},
+    "USB-C Charger": {"de": "USB-C-Ladegerät", "fr": "Chargeur USB-C"},
+    "Ultrabook": {"de": "Ultrabook", "fr": "Ultrabook"},
+    "Wall Shelf": {"de": "Wandregal", "fr": "Étagère murale"},
+    "Wallet Case": {"de": "Klapphülle", "fr": "Étui portefeuille"},
+    "Wind Jacket": {"de": "Windjacke", "fr": "Coupe-vent"},
+    "Wireless Charger": {"de": "Kabelloses Ladegerät", "fr": "Chargeur sans fil"},
+    "Wireless Keyboard": {"de": "Kabellose Tastatur", "fr": "Clavier sans fil"},
+    "Wireless Mouse": {"de": "Kabellose Maus", "fr": "Souris sans fil"},
+    "Workstation": {"de": "Workstation", "fr": "Station de travail"},
+    "Writing Desk": {"de": "Schreibtisch", "fr": "Bureau"},
+}
 ADJECTIVES = [
     "Pro",
     "Ultra",
@@ -143,13 +218,21 @@ class DemoProduct:
     tags: list[str]
     attributes: dict[str, str]
     is_active: bool
+    # Names in the other languages of NOUN_TRANSLATIONS.
+    translations: dict[str, dict[str, str]]
 
     def product_fields(self, *, brands: dict[str, Any], categories: dict[str, Any]) -> dict[str, Any]:
-        """The fields of a product, with brand and category names resolved to rows."""
+        """The fields of a product, with brand and category names resolved to rows, translated
+        into the catalog's languages (CATALOG_LANGUAGES) that the demo has names in."""
         return {
             "sku": self.sku,
             "name": self.name,
             "description": self.description,
+            "translations": {
+                language: texts
+                for language, texts in self.translations.items()
+                if language in validators.translation_languages()
+            },
             "brand": brands[self.brand] if self.brand else None,
             "category": categories[self.category],
             "price": self.price,
@@ -172,7 +255,8 @@ def demo_products(count: int, *, seed: int = 42, start: int = 0) -> Iterator[Dem
         brand = rng.choice(BRANDS)
         noun = rng.choice(NOUNS[category])
         model = f"{rng.choice('ABCDEFGHJKLMNPRSTX')}{rng.randint(1, 99)}"
-        name = f"{brand} {rng.choice(ADJECTIVES)} {noun} {model}"
+        adjective = rng.choice(ADJECTIVES)
+        name = f"{brand} {adjective} {noun} {model}"
         color = rng.choice(COLORS)
         fill = {
             "material": rng.choice(MATERIALS),
@@ -195,6 +279,10 @@ def demo_products(count: int, *, seed: int = 42, start: int = 0) -> Iterator[Dem
             tags=sorted({color, noun.split()[-1].lower(), rng.choice(["new", "sale", "bestseller", "eco"])}),
             attributes={"color": color, "material": fill["material"]},
             is_active=rng.random() > 0.03,
+            translations={
+                language: {"name": f"{brand} {adjective} {translated} {model}"}
+                for language, translated in NOUN_TRANSLATIONS[noun].items()
+            },
         )
 
 

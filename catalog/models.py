@@ -44,12 +44,17 @@ class Category(models.Model):
 
 class Product(models.Model):
     sku = models.CharField(max_length=64, unique=True, validators=[validators.validate_sku])
-    name = models.CharField(max_length=200, validators=[validators.validate_single_line])
+    name = models.CharField(
+        max_length=validators.MAX_NAME_LENGTH, validators=[validators.validate_single_line]
+    )
     description = models.TextField(
         blank=True,
         default="",
         validators=[MaxLengthValidator(validators.MAX_DESCRIPTION_LENGTH), validators.validate_multi_line],
     )
+    # The name and description in the catalog's other languages (settings.CATALOG_LANGUAGES):
+    # {"de": {"name": ..., "description": ...}}; what a language leaves out reads as the default's.
+    translations = models.JSONField(default=dict, blank=True, validators=[validators.validate_translations])
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # The lowest price of the product's active variants, and their total stock: kept by the

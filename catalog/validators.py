@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any
 
 import pycountry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
@@ -17,7 +18,10 @@ MAX_ATTRIBUTE_VALUE_LENGTH = 500
 MAX_ATTRIBUTE_CHOICES = 200
 # Numbers are indexed as doubles; beyond this they lose the precision a filter needs.
 MAX_ATTRIBUTE_NUMBER = 1e15
+MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
+# The texts a product's translations may hold.
+TRANSLATED_FIELDS = ("name", "description")
 MAX_CATEGORY_DEPTH = 6
 MAX_OPTION_AXES = 5
 MAX_OPTION_VALUE_LENGTH = 100
@@ -131,6 +135,52 @@ def validate_attribute_choices(value: Any) -> None:
         raise ValidationError("Each choice may appear once.")
     if len(value) > MAX_ATTRIBUTE_CHOICES:
         raise ValidationError(f"At most {MAX_ATTRIBUTE_CHOICES} choices are allowed.")
+
+
+def translation_languages() -> list[str]:
+    """The languages a product's texts may be translated into: CATALOG_LANGUAGES but the first,
+    the default, which the product's own name and description are in."""
+    return settings.CATALOG_LANGUAGES[1:]
+
+
+def validate_translations(value: Any) -> None:
+    """A product's translations: language code to `{"name": ..., "description": ...}` (either
+    may be left out, which reads as the default language's), for the catalog's languages but
+    the default."""
+    if not isinstance(value, dict):
+        raise ValidationError('Expected an object of language codes to texts, e.g. {"de": {"name": "..."}}.')
+    default, allowed = settings.CATALOG_LANGUAGES[0], translation_languages()
+    for language, texts in value.items():
+        if language == default:
+            raise ValidationError(
+                f"'{language}' is the catalog's default language: its texts are the product's own "
+                "name and description."
+            )
+        if language not in allowed:
+            raise ValidationError(
+                f"'{language}' is not one of the catalog's languages to translate into "
+                f"({', '.join(allowed) or 'none: CATALOG_LANGUAGES lists only the default'})."
+            )
+        if not isinstance(texts, dict) or not texts:
+            raise ValidationError(f"{language}: expected an object with a name, a description or both.")
+        unknown = sorted(set(texts) - set(TRANSLATED_FIELDS))
+        if unknown:
+            raise ValidationError(
+                f"{language}.{unknown[0]}: unknown field; a translation has a name and a description."
+            )
+        name, description = texts.get("name"), texts.get("description")
+        if name is not None:
+            if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_NAME_LENGTH:
+                raise ValidationError(
+                    f"{language}.name: expected a text of 1 to {MAX_NAME_LENGTH} characters."
+                )
+            _checked_text(name, what=f"{language}.name")
+        if description is not None:
+            if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
+                raise ValidationError(
+                    f"{language}.description: expected a text of at most {MAX_DESCRIPTION_LENGTH} characters."
+                )
+            _checked_text(description, what=f"{language}.description", multi_line=True)
 
 
 def validate_options(value: Any) -> None:

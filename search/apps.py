@@ -1,4 +1,4 @@
-"""The read side's Django app: registers its deployment checks."""
+"""The read side's Django app: registers its system checks (languages, deployment)."""
 
 from django.apps import AppConfig
 

@@ -1,10 +1,13 @@
-"""Deployment checks (`manage.py check --deploy`) for the Elasticsearch connection settings:
-values that work on a laptop and are unsafe against a production cluster."""
+"""System checks of the read side's settings: CATALOG_LANGUAGES must name languages the index
+can analyse (every start), and, with `check --deploy`, the Elasticsearch connection settings
+must not hold values that work on a laptop and are unsafe against a production cluster."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from . import languages
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -14,6 +17,28 @@ def _remote_plain_http_urls() -> list[str]:
     return [
         url for url in urls if urlsplit(url).scheme == "http" and urlsplit(url).hostname not in LOOPBACK_HOSTS
     ]
+
+
+@register()
+def check_catalog_languages(app_configs, **kwargs) -> list[Error]:
+    configured = settings.CATALOG_LANGUAGES
+    unsupported = [code for code in configured if code not in languages.SUPPORTED]
+    errors = []
+    if not configured:
+        errors.append(
+            Error("CATALOG_LANGUAGES is empty.", hint="Name the default language, e.g. en.", id="search.E001")
+        )
+    if unsupported:
+        errors.append(
+            Error(
+                f"CATALOG_LANGUAGES names languages without stock analysis here: {', '.join(unsupported)}.",
+                hint=f"Use some of {', '.join(languages.SUPPORTED)} (search.languages).",
+                id="search.E002",
+            )
+        )
+    if len(set(configured)) != len(configured):
+        errors.append(Error("CATALOG_LANGUAGES names a language twice.", id="search.E003"))
+    return errors
 
 
 @register(Tags.security, deploy=True)

@@ -14,6 +14,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from . import languages
+
+# Text in the default language (search.languages), which brand and category names are in too.
 TEXT = {"type": "text", "analyzer": "catalog_text"}
 KEYWORD = {"type": "keyword", "normalizer": "catalog_keyword"}
 
@@ -21,7 +24,8 @@ KEYWORD = {"type": "keyword", "normalizer": "catalog_keyword"}
 @dataclass(frozen=True)
 class DocumentField:
     name: str
-    mapping: dict[str, Any]
+    # The mapping, or a function of the settings that gives it (the configured languages).
+    mapping: dict[str, Any] | Callable[[], dict[str, Any]]
     # The API's type of the value (a DRF field, for the OpenAPI schema); None: not in the API.
     api_type: Callable[[], serializers.Field] | None
     # The value is the write model's column of the same name, unchanged.
@@ -51,6 +55,35 @@ class VariantShape(serializers.Serializer):
     compare_at_price = serializers.CharField(allow_null=True, help_text="The price before a reduction.")
     stock = serializers.IntegerField()
     in_stock = serializers.BooleanField()
+
+
+def translations_mapping() -> dict[str, Any]:
+    """One set of fields per language to translate into: the name (also unstemmed, and by the
+    starts of its words, for suggestions), the description, and for sorting the name shown in
+    that language (the translation, else the default language's)."""
+    return {
+        "properties": {
+            language: {
+                "properties": {
+                    "name": {
+                        "type": "text",
+                        "analyzer": languages.text_analyzer(language),
+                        "fields": {
+                            "exact": {"type": "text", "analyzer": "catalog_exact"},
+                            "prefix": {
+                                "type": "text",
+                                "analyzer": "catalog_prefix",
+                                "search_analyzer": "catalog_exact",
+                            },
+                        },
+                    },
+                    "description": {"type": "text", "analyzer": languages.text_analyzer(language)},
+                    "name_sort": KEYWORD,
+                }
+            }
+            for language in languages.translated()
+        }
+    }
 
 
 PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
@@ -83,6 +116,9 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
         copied=True,
     ),
     DocumentField("description", TEXT, serializers.CharField, copied=True),
+    # The name and description in the other languages; the API answers a product in the
+    # language asked for, from these and the two above (search.queries).
+    DocumentField("translations", translations_mapping, None),
     DocumentField(
         "brand",
         {
@@ -202,10 +238,16 @@ def split_option_pair(pair: str) -> tuple[str, str]:
     return axis, value
 
 
+def field_mapping(field: DocumentField) -> dict[str, Any]:
+    return field.mapping() if callable(field.mapping) else field.mapping
+
+
 def mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
-        "properties": {field.name: field.mapping for field in (*PRODUCT_DOCUMENT, TOMBSTONE_FLAG)},
+        # `search_index create` rebuilds an index made for other languages than the settings'.
+        "_meta": {"languages": languages.configured()},
+        "properties": {field.name: field_mapping(field) for field in (*PRODUCT_DOCUMENT, TOMBSTONE_FLAG)},
     }
 
 

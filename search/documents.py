@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from . import languages
 from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT, option_pair
 
 
@@ -58,6 +59,7 @@ ROW_COLUMNS: dict[str, str] = {
     "brand_slug": "brand__slug",
     "brand_name": "brand__name",
     "category_id": "category_id",
+    "translations": "translations",
     "price": "price",
     "created_at": "created_at",
     "updated_at": "updated_at",
@@ -113,6 +115,7 @@ def build_product_document(
             "path": placement.path,
             "path_slugs": placement.path_slugs,
         },
+        "translations": _translations(product),
         "price": f"{product.price:.2f}",
         "price_cents": int(product.price * 100),
         "in_stock": product.stock > 0,
@@ -138,6 +141,19 @@ def content_hash(document: dict[str, Any]) -> str:
     """The digest of a product document's content: every field but indexed_at and itself."""
     content = {key: value for key, value in document.items() if key not in ("indexed_at", "content_hash")}
     return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def _translations(product: ProductRow) -> dict[str, dict[str, str]]:
+    """The texts of each language to translate into (a language the settings no longer list is
+    left out), and the name shown in it, for sorting: its translation, else the default's."""
+    translated = {}
+    for language in languages.translated():
+        texts = product.translations.get(language, {})
+        translated[language] = {
+            **{field: texts[field] for field in ("name", "description") if texts.get(field)},
+            "name_sort": texts.get("name") or product.name,
+        }
+    return translated
 
 
 def _attribute_value(code: str, value: Any, kind: AttributeType | None) -> dict[str, Any]:

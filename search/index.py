@@ -15,19 +15,33 @@ from typing import Any
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError
 
-from . import document
+from . import document, languages
 
 # 2: products carry their variants (nested). 3: analysis by stock component names only.
-# 4: compound words (name.parts, name.joined).
-MAPPING_VERSION = 4
+# 4: compound words (name.parts, name.joined). 5: translations, analysed per language.
+MAPPING_VERSION = 5
 
 
 def analysis() -> dict[str, Any]:
+    """The analysis of a new index: the text of each configured language with its own analyzer
+    (search.languages), and the language-neutral analyzers of names, skus and keywords."""
+    default, translated = languages.default(), languages.translated()
+    language_filters = {
+        name: dict(spec)
+        for language in (default, *translated)
+        for name, spec in languages.ANALYSIS[language][0].items()
+    }
+    language_analyzers = {
+        languages.text_analyzer(language): {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": list(languages.ANALYSIS[language][1]),
+        }
+        for language in (default, *translated)
+    }
     return {
         "filter": {
-            "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
-            "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
-            "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
+            **language_filters,
             "catalog_prefixes": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
             # "WhisperKeys" -> whisperkeys, whisper, keys; "USB-C" -> usb-c, usb, c, usbc.
             "catalog_word_parts": {
@@ -46,17 +60,7 @@ def analysis() -> dict[str, Any]:
         },
         "normalizer": {"catalog_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
         "analyzer": {
-            "catalog_text": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": [
-                    "lowercase",
-                    "catalog_english_possessive",
-                    "catalog_english_stop",
-                    "asciifolding",
-                    "catalog_english_stemmer",
-                ],
-            },
+            **language_analyzers,
             "catalog_exact": {
                 "type": "custom",
                 "tokenizer": "standard",
@@ -91,9 +95,6 @@ def index_settings() -> dict[str, Any]:
     }
 
 
-MAPPINGS = document.mappings()
-
-
 def _managing(client: Elasticsearch) -> Elasticsearch:
     """The client with the bulk timeout: creating, deleting and aliasing indices waits on the
     cluster's master and shard allocation, which takes longer than a query may."""
@@ -115,7 +116,13 @@ def mapping_version(name: str) -> int:
 
 
 def create_index(client: Elasticsearch, name: str) -> None:
-    _managing(client).indices.create(index=name, settings=index_settings(), mappings=MAPPINGS)
+    _managing(client).indices.create(index=name, settings=index_settings(), mappings=document.mappings())
+
+
+def index_languages(client: Elasticsearch, name: str) -> list[str]:
+    """The languages a concrete index was created for (its mapping's `_meta`), default first."""
+    mapping = client.indices.get_mapping(index=name)[name]["mappings"]
+    return mapping.get("_meta", {}).get("languages", [])
 
 
 def indices_behind_alias(client: Elasticsearch) -> list[str]:

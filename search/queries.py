@@ -3,8 +3,9 @@ tree, answered by Elasticsearch alone.
 
 Each query builds its request body (`search.query_building`, `search.paging`,
 `search.taxonomy`), sends it in one call to Elasticsearch and shapes the answer: products as
-the documents are stored, less the fields that exist for querying only; brands and categories
-from aggregations over those products.
+the documents are stored, less the fields that exist for querying only, with the name and
+description in the language asked for (each falling back to the default language's); brands
+and categories from aggregations over those products.
 """
 
 import time
@@ -13,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from elasticsearch import NotFoundError
 
-from . import index, merchandising, query_building, synonyms, taxonomy
+from . import index, languages, merchandising, query_building, synonyms, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -25,15 +26,23 @@ SUGGESTION_LIMIT = 10
 DID_YOU_MEAN_BELOW = 3
 
 
-def get_product(*, product_id: int, include_inactive: bool = False) -> dict[str, Any] | None:
+def get_product(
+    *, product_id: int, include_inactive: bool = False, language: str | None = None
+) -> dict[str, Any] | None:
+    """A product in `language` (None: the default language)."""
     document = _source(product_id)
     if document is None or not _visible(document, include_inactive=include_inactive):
         return None
-    return _public(document)
+    return _public(document, language or languages.default())
 
 
 def wait_for_version(
-    *, product_id: int, min_version: int, include_inactive: bool = False, timeout: float = 5.0
+    *,
+    product_id: int,
+    min_version: int,
+    include_inactive: bool = False,
+    timeout: float = 5.0,
+    language: str | None = None,
 ) -> tuple[dict[str, Any] | None, int | None]:
     """Read-your-writes: poll the real-time GET until the index holds `min_version` or newer,
     for at most `timeout` seconds (0: read once). Returns the document as the index last held
@@ -45,56 +54,83 @@ def wait_for_version(
         version = source["version"] if source else None
         if (version is not None and version >= min_version) or time.monotonic() >= deadline:
             visible = source is not None and _visible(source, include_inactive=include_inactive)
-            return (_public(source) if visible else None), version
+            return (_public(source, language or languages.default()) if visible else None), version
         time.sleep(0.05)
 
 
-def list_products(*, filters: ProductFilters, ordering: str = "-created_at", page: PageRequest) -> ResultPage:
-    sort = query_building.sort(ordering, filters)
+def list_products(
+    *,
+    filters: ProductFilters,
+    ordering: str = "-created_at",
+    page: PageRequest,
+    language: str | None = None,
+) -> ResultPage:
+    language = language or languages.default()
+    sort = query_building.sort(ordering, filters, language=language)
     body = paged_body(query_building.list_query(filters), sort=sort, page=page)
-    return result_page(_search(body), ordering=ordering, page=page, result=_public_hit)
+    return result_page(
+        _search(body), ordering=ordering, page=page, result=lambda hit: _public_hit(hit, language)
+    )
 
 
 def search_products(
-    *, text: str, filters: ProductFilters, ordering: str = "relevance", page: PageRequest
+    *,
+    text: str,
+    filters: ProductFilters,
+    ordering: str = "relevance",
+    page: PageRequest,
+    language: str | None = None,
 ) -> ResultPage:
-    sort = query_building.sort(ordering, filters)
+    """Products matching `text` in `language` (None: the default language), and, with less
+    weight, in the default language."""
+    language = language or languages.default()
+    sort = query_building.sort(ordering, filters, language=language)
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
     query = query_building.search_query(
-        text, filters, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
+        text, filters, language=language, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
     )
     response = _search(paged_body(query, sort=sort, page=page))
-    result = result_page(response, ordering=ordering, page=page, result=_scored_hit)
+    result = result_page(
+        response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
+    )
     result.facets = query_building.facets(response["aggregations"])
     total = response["hits"]["total"]["value"]
     if total < DID_YOU_MEAN_BELOW and page.cursor is None:
-        result.suggestion = _correction(text, filters, finding_more_than=total)
+        result.suggestion = _correction(text, filters, language=language, finding_more_than=total)
     return result
 
 
-def _correction(text: str, filters: ProductFilters, *, finding_more_than: int) -> dict[str, Any] | None:
+def _correction(
+    text: str, filters: ProductFilters, *, language: str, finding_more_than: int
+) -> dict[str, Any] | None:
     """The best correction of `text` (`{text, count}`) that finds more products with the same
     filters, or None."""
-    suggested = _search(query_building.did_you_mean_query(text))["suggest"][query_building.CORRECTIONS]
+    suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
+        query_building.CORRECTIONS
+    ]
     for option in suggested[0]["options"] if suggested else []:
         if option["text"] == " ".join(text.lower().split()):
             continue
         with elasticsearch_errors():
             count = get_client().count(
-                index=index.alias_name(), **query_building.count_query(option["text"], filters)
+                index=index.alias_name(),
+                **query_building.count_query(option["text"], filters, language=language),
             )["count"]
         if count > finding_more_than:
             return {"text": option["text"], "count": count}
     return None
 
 
-def suggest_products(*, text: str, limit: int = SUGGESTION_LIMIT) -> list[dict[str, Any]]:
-    response = _search(query_building.suggest_query(text, limit))
+def suggest_products(
+    *, text: str, limit: int = SUGGESTION_LIMIT, language: str | None = None
+) -> list[dict[str, Any]]:
+    language = language or languages.default()
+    response = _search(query_building.suggest_query(text, limit, language=language))
     return [
         {
             "id": hit["_source"]["id"],
-            "name": hit["_source"]["name"],
+            "name": _translated(hit["_source"], language).get("name") or hit["_source"]["name"],
             "brand": hit["_source"]["brand"],
             "category": hit["_source"]["category"],
         }
@@ -144,8 +180,20 @@ def _visible(document: dict[str, Any], *, include_inactive: bool) -> bool:
     return not document.get("deleted") and (document["is_active"] or include_inactive)
 
 
-def _public(document: dict[str, Any]) -> dict[str, Any]:
+def _translated(document: dict[str, Any], language: str) -> dict[str, Any]:
+    """A document's texts in `language` ({} for the default language, or none translated)."""
+    if language == languages.default():
+        return {}
+    return document.get("translations", {}).get(language, {})
+
+
+def _public(document: dict[str, Any], language: str) -> dict[str, Any]:
+    """The API's product: in `language`, each text falling back to the default language's."""
     product = {key: value for key, value in document.items() if key not in INTERNAL_FIELDS}
+    translated = _translated(document, language)
+    for text in ("name", "description"):
+        if translated.get(text):
+            product[text] = translated[text]
     for name, hidden in INTERNAL_SUBFIELDS.items():
         value = product.get(name)
         if isinstance(value, dict):
@@ -159,22 +207,25 @@ def _without(item: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key not in hidden}
 
 
-def _public_hit(hit: dict[str, Any]) -> dict[str, Any]:
+def _public_hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
     """A listed product; when the query filtered on variants, it carries the matching ones only."""
     source = hit["_source"]
     matching = hit.get("inner_hits", {}).get(query_building.MATCHING_VARIANTS)
     if matching is not None:
         source = {**source, "variants": [inner["_source"] for inner in matching["hits"]["hits"]]}
-    return _public(source)
+    return _public(source, language)
 
 
-def _scored_hit(hit: dict[str, Any]) -> dict[str, Any]:
-    """A search result: the product, its score and what matched in its name and description."""
-    product = _public_hit(hit)
+def _scored_hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
+    """A search result: the product, its score and what matched in its name and description
+    (in the texts shown: the translations it has in `language`, else the default's)."""
+    product = _public_hit(hit, language)
     product["score"] = hit["_score"]
     highlight = hit.get("highlight", {})
+    translated = _translated(hit["_source"], language)
+    own = languages.translation_field(language)
     product["highlight"] = {
-        "name": highlight.get("name", []),
-        "description": highlight.get("description", []),
+        text: highlight.get(f"{own}.{text}" if translated.get(text) else text, [])
+        for text in ("name", "description")
     }
     return product

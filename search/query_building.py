@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import languages
 from .document import option_pair, split_option_pair
 
 MAX_QUERY_TERMS = 12
@@ -60,6 +61,32 @@ SEARCH_FIELDS = [
     "category.path",
     "description",
 ]
+# With another language chosen, the default language's texts (all an untranslated product has)
+# count half as much as the chosen language's; brand, sku, category and tags count as always.
+FALLBACK_SEARCH_FIELDS = [
+    "name^2",
+    "name.exact",
+    "name.parts",
+    "brand.name^3",
+    "sku.text^3",
+    "category.name^2",
+    "tags.text^2",
+    "category.path",
+    "description^0.5",
+]
+
+
+def search_fields(language: str) -> list[str]:
+    """The fields a search in `language` matches, with their weights."""
+    if language == languages.default():
+        return SEARCH_FIELDS
+    own = languages.translation_field(language)
+    return [f"{own}.name^4", f"{own}.name.exact^2", f"{own}.description", *FALLBACK_SEARCH_FIELDS]
+
+
+def _name_field(language: str) -> str:
+    """The field of the name shown in `language` (its translation, for other languages)."""
+    return "name" if language == languages.default() else f"{languages.translation_field(language)}.name"
 
 
 @dataclass(frozen=True)
@@ -94,10 +121,13 @@ def list_query(filters: ProductFilters) -> dict[str, Any]:
     return {"query": {"bool": {"filter": _filter_clauses(filters), "should": _matching_variants(filters)}}}
 
 
-def sort(ordering: str, filters: ProductFilters) -> list[dict[str, Any]]:
+def sort(ordering: str, filters: ProductFilters, *, language: str) -> list[dict[str, Any]]:
     """The sort of `ordering`. A price order under variant filters sorts each product by the
-    lowest price of its variants that match them, not of all its variants."""
+    lowest price of its variants that match them, not of all its variants; a name order sorts
+    by the names shown in `language`."""
     _, variant_parts = _facet_parts(filters)
+    if ordering in ("name", "-name"):
+        return _by_shown_name(ORDERINGS[ordering], language)
     if not variant_parts or ordering not in ("price", "-price"):
         return ORDERINGS[ordering]
     price, tie_break = ORDERINGS[ordering]
@@ -112,21 +142,32 @@ def sort(ordering: str, filters: ProductFilters) -> list[dict[str, Any]]:
     return [nested_price, tie_break]
 
 
+def _by_shown_name(order: list[dict[str, str]], language: str) -> list[dict[str, str]]:
+    """`order` with the name sort in `language`: its translations, else the default's names."""
+    if language == languages.default():
+        return order
+    shown = f"{languages.translation_field(language)}.name_sort"
+    return [{shown if field == "name.sort" else field: way for field, way in key.items()} for key in order]
+
+
 def search_query(
     text: str,
     filters: ProductFilters,
     *,
+    language: str,
     alternatives: list[str] | None = None,
     pinned: list[int] | None = None,
     hidden: list[int] | None = None,
 ) -> dict[str, Any]:
-    """The products matching `text` (or one of its synonym `alternatives`) and the filters, with
-    highlights and facet aggregations (ordering and paging are added by paging). Merchandising:
-    `pinned` products come first, in their order, when they meet the filters, whether or not
-    they match the text; `hidden` ones never come."""
+    """The products matching `text` (or one of its synonym `alternatives`) in `language` and
+    the filters, with highlights and facet aggregations (ordering and paging are added by
+    paging). Merchandising: `pinned` products come first, in their order, when they meet the
+    filters, whether or not they match the text; `hidden` ones never come."""
     texts = [text, *(alternatives or [])]
     matching = (
-        _text_query(text) if len(texts) == 1 else {"dis_max": {"queries": [_text_query(t) for t in texts]}}
+        _text_query(text, language)
+        if len(texts) == 1
+        else {"dis_max": {"queries": [_text_query(t, language) for t in texts]}}
     )
     pinned = pinned or []
     if pinned:
@@ -144,7 +185,7 @@ def search_query(
         "query": {
             "bool": {
                 "must": [matching],
-                "should": [*_ranking_boosters(text), *_matching_variants(filters)],
+                "should": [*_ranking_boosters(text, language), *_matching_variants(filters)],
                 "filter": _filter_clauses(filters, include_facet_filters=False),
                 "must_not": [{"ids": {"values": [str(product_id) for product_id in hidden or []]}}],
             }
@@ -152,31 +193,27 @@ def search_query(
         # Facets count what the other choices allow, not their own (post-filter faceting).
         "post_filter": {"bool": {"filter": _facet_filters(filters)}},
         "aggs": _facet_aggregations(filters),
-        "highlight": _highlight(" ".join(texts)),
+        "highlight": _highlight(" ".join(texts), language),
     }
 
 
-def did_you_mean_query(text: str) -> dict[str, Any]:
-    """Corrections of `text` from the catalog's own words (the names'): a phrase suggester,
-    whose candidates the caller keeps only if they find products."""
+def did_you_mean_query(text: str, *, language: str) -> dict[str, Any]:
+    """Corrections of `text` from the catalog's own words (the names' in `language`): a phrase
+    suggester, whose candidates the caller keeps only if they find products."""
+    exact = f"{_name_field(language)}.exact"
     return {
         "size": 0,
         "suggest": {
             "text": text,
             CORRECTIONS: {
                 "phrase": {
-                    "field": "name.exact",
+                    "field": exact,
                     "size": 3,
                     "max_errors": 2,
                     "confidence": 0.0,
                     # prefix_length 0: a misspelt first letter ("nife") is corrected too.
                     "direct_generator": [
-                        {
-                            "field": "name.exact",
-                            "suggest_mode": "always",
-                            "min_word_length": 3,
-                            "prefix_length": 0,
-                        }
+                        {"field": exact, "suggest_mode": "always", "min_word_length": 3, "prefix_length": 0}
                     ],
                 }
             },
@@ -184,75 +221,93 @@ def did_you_mean_query(text: str) -> dict[str, Any]:
     }
 
 
-def count_query(text: str, filters: ProductFilters) -> dict[str, Any]:
+def count_query(text: str, filters: ProductFilters, *, language: str) -> dict[str, Any]:
     """How many products `text` finds with the filters: a candidate correction must find some."""
     return {
         "query": {
             "bool": {
-                "must": [_text_query(text)],
+                "must": [_text_query(text, language)],
                 "filter": [*_filter_clauses(filters, include_facet_filters=False), *_facet_filters(filters)],
             }
         }
     }
 
 
-def suggest_query(text: str, limit: int) -> dict[str, Any]:
-    """Up to `limit` storefront products with words of the name starting with the words typed,
-    reading only the fields a suggestion shows."""
+def suggest_query(text: str, limit: int, *, language: str) -> dict[str, Any]:
+    """Up to `limit` storefront products with words of the name shown in `language` starting
+    with the words typed, reading only the fields a suggestion shows."""
+    name = _name_field(language)
+    # The name shown, and the default language's (shown where a translation has none).
+    names = list(dict.fromkeys([name, "name"]))
+    starts: dict[str, Any] = {"match": {"name.prefix": {"query": text, "operator": "and"}}}
+    if name != "name":
+        untranslated = {"bool": {"must": [starts], "must_not": [{"exists": {"field": name}}]}}
+        translated = {"match": {f"{name}.prefix": {"query": text, "operator": "and"}}}
+        starts = {"bool": {"should": [translated, untranslated], "minimum_should_match": 1}}
     return {
         "query": {
             "bool": {
-                "must": [{"match": {"name.prefix": {"query": text, "operator": "and"}}}],
-                "should": [{"match_phrase_prefix": {"name.exact": {"query": text}}}],
+                "must": [starts],
+                "should": [{"match_phrase_prefix": {f"{field}.exact": {"query": text}}} for field in names],
                 "filter": _filter_clauses(ProductFilters()),
             }
         },
-        "sort": SUGGESTION_ORDER,
-        "_source": ["id", "name", "brand", "category.slug", "category.name"],
+        "sort": _by_shown_name(SUGGESTION_ORDER, language),
+        "_source": ["id", *names, "brand", "category.slug", "category.name"],
         "size": limit,
     }
 
 
-def _highlight(text: str) -> dict[str, Any]:
+def _highlight(text: str, language: str) -> dict[str, Any]:
+    """What matched in the name and the description: of the default language, and with another
+    language chosen also of its translations (search.queries shows those the product has)."""
+    fields = _highlighted_texts(text, "name", "description")
+    if language != languages.default():
+        own = languages.translation_field(language)
+        fields |= _highlighted_texts(text, f"{own}.name", f"{own}.description")
     return {
         "pre_tags": ["<em>"],
         "post_tags": ["</em>"],
         "require_field_match": False,
-        "fields": {
-            # Highlights use the words as typed and the starts of words ("<em>Mechanical</em>"
-            # for "mech"), not the fuzzy expansions of the main query: highlighting those
-            # took 10 to 70 times longer than the search itself (docs/benchmarks.md), so a
-            # word matched only through a typo is found but not marked.
-            "name": {
-                "number_of_fragments": 0,
-                "require_field_match": True,
-                "matched_fields": ["name", "name.exact", "name.prefix"],
-                "highlight_query": {
-                    "bool": {
-                        "should": [
-                            {"match": {"name": {"query": text}}},
-                            {"match": {"name.prefix": {"query": text}}},
-                        ]
-                    }
-                },
+        "fields": fields,
+    }
+
+
+def _highlighted_texts(text: str, name: str, description: str) -> dict[str, Any]:
+    return {
+        # Highlights use the words as typed and the starts of words ("<em>Mechanical</em>"
+        # for "mech"), not the fuzzy expansions of the main query: highlighting those
+        # took 10 to 70 times longer than the search itself (docs/benchmarks.md), so a
+        # word matched only through a typo is found but not marked.
+        name: {
+            "number_of_fragments": 0,
+            "require_field_match": True,
+            "matched_fields": [name, f"{name}.exact", f"{name}.prefix"],
+            "highlight_query": {
+                "bool": {
+                    "should": [
+                        {"match": {name: {"query": text}}},
+                        {"match": {f"{name}.prefix": {"query": text}}},
+                    ]
+                }
             },
-            "description": {
-                "fragment_size": 160,
-                "number_of_fragments": 2,
-                "highlight_query": {"match": {"description": {"query": text}}},
-            },
+        },
+        description: {
+            "fragment_size": 160,
+            "number_of_fragments": 2,
+            "highlight_query": {"match": {description: {"query": text}}},
         },
     }
 
 
-def _text_query(text: str) -> dict[str, Any]:
+def _text_query(text: str, language: str) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
     (skus, model numbers, sizes) are never fuzzy: "0000204" must not find "0000104". A word may
     also be the start of a word of the name ("mech keyb"), which counts for little; and words
     written apart in the query but as one in the name ("wi fi", "Wifi") match as well."""
-    per_word = [_word_query(word) for word in text.split()[:MAX_QUERY_TERMS]]
+    per_word = [_word_query(word, language) for word in text.split()[:MAX_QUERY_TERMS]]
     return {
         "bool": {
             "should": [
@@ -274,12 +329,12 @@ def _text_query(text: str) -> dict[str, Any]:
     }
 
 
-def _word_query(word: str) -> dict[str, Any]:
+def _word_query(word: str, language: str) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = [
         {
             "multi_match": {
                 "query": word,
-                "fields": SEARCH_FIELDS,
+                "fields": search_fields(language),
                 "type": "best_fields",
                 "tie_breaker": 0.3,
                 # A word the analyzer splits ("usb-c", "kep-0000003") is matched whole.
@@ -291,20 +346,35 @@ def _word_query(word: str) -> dict[str, Any]:
         }
     ]
     if len(word) >= MIN_PREFIX_LENGTH:
-        name_starts = {"match": {"name.prefix": {"query": word, "operator": "and"}}}
+        name_starts: dict[str, Any] = {"match": {"name.prefix": {"query": word, "operator": "and"}}}
+        if language != languages.default():
+            name_starts = {
+                "multi_match": {
+                    "query": word,
+                    "fields": [f"{_name_field(language)}.prefix", "name.prefix"],
+                    "operator": "and",
+                }
+            }
         clauses.append({"constant_score": {"filter": name_starts, "boost": PREFIX_SCORE}})
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
-def _ranking_boosters(text: str) -> list[dict[str, Any]]:
-    """Exact (unfuzzed) matches and whole phrases rank above fuzzy and scattered ones."""
+def _ranking_boosters(text: str, language: str) -> list[dict[str, Any]]:
+    """Exact (unfuzzed) matches and whole phrases rank above fuzzy and scattered ones; in
+    another language than the default, a phrase of the default language's name half as much."""
+    phrases = [{"match_phrase": {"name.exact": {"query": text, "slop": 1, "boost": 8}}}]
+    if language != languages.default():
+        phrases = [
+            {"match_phrase": {f"{_name_field(language)}.exact": {"query": text, "slop": 1, "boost": 8}}},
+            {"match_phrase": {"name.exact": {"query": text, "slop": 1, "boost": 4}}},
+        ]
     return [
         {"term": {"sku": {"value": text.strip(), "boost": 100}}},
-        {"match_phrase": {"name.exact": {"query": text, "slop": 1, "boost": 8}}},
+        *phrases,
         {
             "multi_match": {
                 "query": text,
-                "fields": SEARCH_FIELDS,
+                "fields": search_fields(language),
                 "type": "cross_fields",
                 "operator": "and",
                 "boost": 2,

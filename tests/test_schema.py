@@ -35,5 +35,22 @@ def test_schema_documents_headers_statuses_and_parameters(api):
     )
 
 
+def test_schema_documents_translations_and_the_language_of_reads(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    translations = components["Product"]["properties"]["translations"]
+    assert translations["additionalProperties"] == {"$ref": "#/components/schemas/Translation"}
+    assert set(components["Translation"]["properties"]) == {"name", "description"}
+    for path in (
+        "/api/products/",
+        "/api/products/search/",
+        "/api/products/suggest/",
+        "/api/products/{product_id}/",
+    ):
+        operation = schema["paths"][path]["get"]
+        assert {"lang", "Accept-Language"} <= {parameter["name"] for parameter in operation["parameters"]}
+        assert "Content-Language" in operation["responses"]["200"]["headers"]
+
+
 def test_interactive_docs_are_served(api):
     assert api.get("/api/docs/").status_code == 200

@@ -128,6 +128,29 @@ class PreloadedSlugRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class TranslationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """A product's name and description in one of the catalog's other languages."""
+
+    name = StrictCharField(
+        max_length=validators.MAX_NAME_LENGTH,
+        required=False,
+        validators=[validators.validate_single_line],
+        help_text="Left out: the default language's name is shown.",
+    )
+    description = StrictCharField(
+        max_length=validators.MAX_DESCRIPTION_LENGTH,
+        required=False,
+        allow_blank=True,
+        validators=[validators.validate_multi_line],
+        help_text="Left out: the default language's description is shown.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give a name, a description or both.")
+        return attrs
+
+
 class ProductSerializer(CommandSerializer):
     brand = PreloadedSlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), allow_null=True, required=False
@@ -163,6 +186,14 @@ class ProductSerializer(CommandSerializer):
         max_length=validators.MAX_TAGS,
         required=False,
     )
+    translations = serializers.DictField(
+        child=TranslationSerializer(),
+        required=False,
+        help_text="The name and description in the catalog's other languages (CATALOG_LANGUAGES but the "
+        'first, the default), by language code: `{"de": {"name": "Wanderschuhe", "description": "..."}}`. '
+        "Replaced as a whole, like `attributes`; a language or field left out reads as the default "
+        "language's text.",
+    )
     attributes = serializers.DictField(
         child=AttributeValueField(),
         required=False,
@@ -179,6 +210,11 @@ class ProductSerializer(CommandSerializer):
     def validate_attributes(self, value: dict[str, str]) -> dict[str, str]:
         validators.validate_attributes(value)
         return value
+
+    def validate_translations(self, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        translations = {language: dict(texts) for language, texts in value.items()}
+        validators.validate_translations(translations)
+        return translations
 
 
 class BrandSerializer(CommandSerializer):

@@ -211,6 +211,18 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 CATALOG_ADMIN_PASSWORD = env("CATALOG_ADMIN_PASSWORD", default="admin")
 # Refuse product attributes that no attribute definition covers (by default they are kept as text).
 CATALOG_STRICT_ATTRIBUTES = env.bool("CATALOG_STRICT_ATTRIBUTES", default=False)
+
+
+def catalog_languages(default: list[str]) -> list[str]:
+    """CATALOG_LANGUAGES from the environment: comma-separated codes, e.g. `en,de,fr`."""
+    return [code.strip().lower() for code in env.list("CATALOG_LANGUAGES", default=default) if code.strip()]
+
+
+# The languages of the catalog's texts, the first the default: a product's name and description
+# are in it, and may have translations into the others (search.languages lists the languages
+# with stock Elasticsearch analysis). The index maps one set of fields per language: after a
+# change, `search_index create` rebuilds into a new index and swaps the alias.
+CATALOG_LANGUAGES = catalog_languages(["en"])
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=60)
 # /readyz fails when changes have waited this long with no worker taking any.
 PROJECTION_STALL_SECONDS = env.float("PROJECTION_STALL_SECONDS", default=120)

@@ -4,7 +4,7 @@ import os
 import uuid
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import catalog_languages, env
 
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -30,6 +30,8 @@ REST_FRAMEWORK = {
     },
 }
 CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"  # noqa: F405
+# The suite exercises translations: English (the default), German and French.
+CATALOG_LANGUAGES = catalog_languages(["en", "de", "fr"])
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Runs may overlap on one MariaDB (a developer's run beside CI's): each gets its own database.

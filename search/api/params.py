@@ -6,10 +6,12 @@ import math
 import re
 from typing import Any
 
+from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from search import languages
 from search.exceptions import InvalidCursor
 from search.paging import MAX_RESULT_WINDOW, Cursor
 from search.query_building import LIST_ORDERINGS, ORDERINGS, ProductFilters
@@ -53,7 +55,29 @@ class QueryParamsSerializer(serializers.Serializer):
         return attrs
 
 
-class ListParamsSerializer(QueryParamsSerializer):
+class ProductReadParamsSerializer(QueryParamsSerializer):
+    """The parameters of every read of products: the language to answer in."""
+
+    lang = serializers.CharField(
+        required=False,
+        help_text="The language of the names and descriptions, one of CATALOG_LANGUAGES (e.g. `de`); "
+        "without it, the first of them `Accept-Language` names, else the default (the first). A text "
+        "not translated into it is answered, and searched, in the default language.",
+    )
+
+    def validate_lang(self, value: str) -> str:
+        if value not in settings.CATALOG_LANGUAGES:
+            raise serializers.ValidationError(
+                f"Unknown language '{value}': this catalog has {', '.join(settings.CATALOG_LANGUAGES)}."
+            )
+        return value
+
+    def language(self, accept_language: str | None) -> str:
+        """The language asked for: `lang`, else the request's Accept-Language header's."""
+        return self.validated_data.get("lang") or languages.preferred(accept_language)
+
+
+class ListParamsSerializer(ProductReadParamsSerializer):
     page = serializers.IntegerField(
         min_value=1, required=False, default=1, help_text="Page number, for the first 10,000 results."
     )
@@ -207,11 +231,11 @@ class SearchParamsSerializer(ListParamsSerializer):
     ordering = serializers.ChoiceField(choices=tuple(ORDERINGS), required=False, default="relevance")
 
 
-class SuggestParamsSerializer(QueryParamsSerializer):
+class SuggestParamsSerializer(ProductReadParamsSerializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper has typed so far.")
 
 
-class DetailParamsSerializer(QueryParamsSerializer):
+class DetailParamsSerializer(ProductReadParamsSerializer):
     min_version = serializers.IntegerField(
         min_value=1,
         required=False,

@@ -7,7 +7,7 @@ loaded by authentication, and every answer comes from `search.queries`.
 """
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -70,6 +70,22 @@ RESPONSE_HEADERS = [
         "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds to wait."
     ),
 ]
+ACCEPT_LANGUAGE = OpenApiParameter(
+    "Accept-Language",
+    str,
+    OpenApiParameter.HEADER,
+    description="Picks the answer's language when `lang` is not given, e.g. `de-CH, de;q=0.9, en;q=0.5`; "
+    "a language the catalog does not have is passed over (none: the default language).",
+)
+CONTENT_LANGUAGE = OpenApiParameter(
+    "Content-Language",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The language of the answer's names and descriptions (a text not translated into it "
+    "is the default language's). Answers vary with `Accept-Language`.",
+)
+PRODUCT_READ_HEADERS = [ACCEPT_LANGUAGE, CONTENT_LANGUAGE, *RESPONSE_HEADERS]
 ETAG = OpenApiParameter(
     "ETag", str, OpenApiParameter.HEADER, response=[200], description='The product\'s version, e.g. `"3"`.'
 )
@@ -87,6 +103,13 @@ def _cached(response: Response, request: Request) -> Response:
     return response
 
 
+def _in_language(response: Response, language: str) -> Response:
+    response["Content-Language"] = language
+    # Shared caches keep one answer per Accept-Language, which may pick the language.
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
 def _validated_list_params(
     serializer_class: type[ListParamsSerializer], request: Request
 ) -> ListParamsSerializer:
@@ -99,7 +122,7 @@ def _validated_list_params(
 
 class ProductListQuery(APIView):
     @extend_schema(
-        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *RESPONSE_HEADERS],
+        parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.ProductPageSerializer,
             400: BAD_PARAMETER,
@@ -112,17 +135,20 @@ class ProductListQuery(APIView):
     )
     def get(self, request: Request) -> Response:
         params = _validated_list_params(ListParamsSerializer, request)
+        language = params.language(request.headers.get("Accept-Language"))
         page = queries.list_products(
             filters=params.filters(),
             ordering=params.validated_data["ordering"],
             page=PAGINATION.page_request(params.validated_data),
+            language=language,
         )
-        return _cached(Response(shapes.page_body(PAGINATION.envelope(request, page), page)), request)
+        response = Response(shapes.page_body(PAGINATION.envelope(request, page), page))
+        return _cached(_in_language(response, language), request)
 
 
 class ProductSearchQuery(APIView):
     @extend_schema(
-        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *RESPONSE_HEADERS],
+        parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.SearchPageSerializer,
             400: BAD_PARAMETER,
@@ -130,22 +156,27 @@ class ProductSearchQuery(APIView):
             429: THROTTLED,
             503: UNAVAILABLE,
         },
-        description="Full-text search with typo tolerance, highlighting and facets.",
+        description="Full-text search with typo tolerance, highlighting and facets. The words match the "
+        "names and descriptions in the language asked for (`lang`, `Accept-Language`), analysed for "
+        "that language, and with less weight the default language's, which untranslated products have.",
     )
     def get(self, request: Request) -> Response:
         params = _validated_list_params(SearchParamsSerializer, request)
+        language = params.language(request.headers.get("Accept-Language"))
         page = queries.search_products(
             text=params.validated_data["q"],
             filters=params.filters(),
             ordering=params.validated_data["ordering"],
             page=PAGINATION.page_request(params.validated_data),
+            language=language,
         )
-        return _cached(Response(shapes.search_body(PAGINATION.envelope(request, page), page)), request)
+        response = Response(shapes.search_body(PAGINATION.envelope(request, page), page))
+        return _cached(_in_language(response, language), request)
 
 
 class ProductSuggestQuery(APIView):
     @extend_schema(
-        parameters=[SuggestParamsSerializer, *RESPONSE_HEADERS],
+        parameters=[SuggestParamsSerializer, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.SuggestionsSerializer,
             400: BAD_PARAMETER,
@@ -157,13 +188,14 @@ class ProductSuggestQuery(APIView):
     def get(self, request: Request) -> Response:
         params = SuggestParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
-        suggestions = queries.suggest_products(text=params.validated_data["q"])
-        return _cached(Response(shapes.suggestions_body(suggestions)), request)
+        language = params.language(request.headers.get("Accept-Language"))
+        suggestions = queries.suggest_products(text=params.validated_data["q"], language=language)
+        return _cached(_in_language(Response(shapes.suggestions_body(suggestions)), language), request)
 
 
 class ProductDetailQuery(APIView):
     @extend_schema(
-        parameters=[DetailParamsSerializer, ETAG, *RESPONSE_HEADERS],
+        parameters=[DetailParamsSerializer, ETAG, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.ProductDocumentSerializer,
             400: BAD_PARAMETER,
@@ -187,9 +219,10 @@ class ProductDetailQuery(APIView):
         params = DetailParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
         staff = _staff_view_allowed(request)
+        language = params.language(request.headers.get("Accept-Language"))
         min_version = params.validated_data.get("min_version")
         if min_version is None:
-            product = queries.get_product(product_id=product_id, include_inactive=staff)
+            product = queries.get_product(product_id=product_id, include_inactive=staff, language=language)
         else:
             # A waiting request holds a web worker: only signed-in (throttled per user) callers
             # may, and only a few at once across all workers (search.api.waiting); the others
@@ -197,7 +230,11 @@ class ProductDetailQuery(APIView):
             with waiting.wait_slot(wanted=request.user.is_authenticated) as may_wait:
                 wait = settings.READ_YOUR_WRITES_WAIT_SECONDS if may_wait else 0
                 product, indexed = queries.wait_for_version(
-                    product_id=product_id, min_version=min_version, include_inactive=staff, timeout=wait
+                    product_id=product_id,
+                    min_version=min_version,
+                    include_inactive=staff,
+                    timeout=wait,
+                    language=language,
                 )
             behind = indexed is None or indexed < min_version
             # Only a product the caller may see tells its version: to others an inactive or
@@ -211,7 +248,7 @@ class ProductDetailQuery(APIView):
         if product is None:
             raise NotFound("No such product in the catalog.")
         response = Response(shapes.product_body(product), headers={"ETag": f'"{product["version"]}"'})
-        return _cached(response, request)
+        return _cached(_in_language(response, language), request)
 
 
 class BrandListQuery(APIView):

@@ -5,7 +5,7 @@ public ones."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from search import document, index, queries
+from search import document, queries
 from search.api.shapes import ProductDocumentSerializer
 from search.documents import (
     ROW_COLUMNS,
@@ -27,6 +27,7 @@ def _row(**overrides) -> ProductRow:
         "stock": 3,
         "tags": ["new"],
         "attributes": {"color": "red"},
+        "translations": {"de": {"name": "Schreibtischlampe"}},
         "is_active": True,
         "version": 4,
         "pk": 7,
@@ -60,7 +61,7 @@ def test_the_builder_writes_exactly_the_declared_fields_in_their_order():
 
     assert list(built) == [field.name for field in document.PRODUCT_DOCUMENT]
     for field in document.PRODUCT_DOCUMENT:
-        nested = field.mapping.get("properties")
+        nested = document.field_mapping(field).get("properties")
         value = built[field.name]
         for item in value if isinstance(value, list) else [value]:
             if nested and item is not None:
@@ -88,21 +89,49 @@ def test_computed_fields_are_derived_from_the_row():
 
 
 def test_the_index_maps_every_declared_field_and_nothing_else():
-    assert set(index.MAPPINGS["properties"]) == {field.name for field in document.PRODUCT_DOCUMENT} | {
-        "deleted"
+    mappings = document.mappings()
+    assert set(mappings["properties"]) == {field.name for field in document.PRODUCT_DOCUMENT} | {"deleted"}
+    assert mappings["dynamic"] == "strict"
+
+
+def test_the_mapping_has_one_field_set_per_language_to_translate_into(settings):
+    assert set(document.mappings()["properties"]["translations"]["properties"]) == {"de", "fr"}
+    assert document.mappings()["_meta"] == {"languages": ["en", "de", "fr"]}
+
+    settings.CATALOG_LANGUAGES = ["en", "de", "fr", "es", "it"]
+    translations = document.mappings()["properties"]["translations"]["properties"]
+    assert set(translations) == {"de", "fr", "es", "it"}
+    assert translations["es"]["properties"]["name"]["analyzer"] == "catalog_text_es"
+    assert set(translations["es"]["properties"]) == {"name", "description", "name_sort"}
+
+    settings.CATALOG_LANGUAGES = ["en"]
+    assert document.mappings()["properties"]["translations"] == {"properties": {}}
+
+
+def test_the_builder_writes_every_language_with_the_name_shown_in_it():
+    built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
+
+    assert built["translations"] == {
+        "de": {"name": "Schreibtischlampe", "name_sort": "Schreibtischlampe"},
+        "fr": {"name_sort": "Desk Lamp"},
     }
-    assert index.MAPPINGS["dynamic"] == "strict"
 
 
 def test_fields_without_an_api_type_are_the_internal_ones():
-    assert {"price_cents", "attribute_values", "content_hash", "deleted"} == document.INTERNAL_FIELDS
+    assert {
+        "price_cents",
+        "translations",
+        "attribute_values",
+        "content_hash",
+        "deleted",
+    } == document.INTERNAL_FIELDS
     assert "price_cents" not in document.api_fields()
     assert list(document.api_fields())[:3] == ["id", "sku", "name"]
 
 
 def test_the_api_schema_describes_exactly_what_a_built_document_shows():
     built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
-    shown = queries._public(built)
+    shown = queries._public(built, "de")
 
     schema_fields = ProductDocumentSerializer().fields
     assert list(schema_fields) == list(shown)
@@ -119,6 +148,14 @@ def test_the_content_hash_follows_the_content_but_not_the_indexing_time():
     renamed = build_product_document(
         _row(name="Floor Lamp"), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW
     )
+    translated = build_product_document(
+        _row(translations={"de": {"name": "Stehlampe"}}),
+        PLACEMENT,
+        VARIANTS,
+        attribute_types={},
+        indexed_at=NOW,
+    )
 
     assert built["content_hash"] == later["content_hash"]
     assert built["content_hash"] != renamed["content_hash"]
+    assert built["content_hash"] != translated["content_hash"]

@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from catalog.models import Product, ProductTombstone
 from projection import maintenance
-from search import index
+from search import index, languages
 from search.client import get_client
 
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         actions.add_parser(
             "create",
-            help="Create the index and alias if they do not exist; rebuild an index of an older mapping.",
+            help="Create the index and alias if they do not exist; rebuild an index of an older mapping "
+            "or of other languages than CATALOG_LANGUAGES.",
         )
         actions.add_parser("rebuild", help="Rebuild from MySQL into a new index; swap the alias.")
         verify = actions.add_parser("verify", help="Compare MySQL and Elasticsearch document by document.")
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             if index.mapping_version(name) < index.MAPPING_VERSION:
                 # An upgrade changed what documents hold: queries need the new mapping.
                 self.stdout.write(f"{name} has an older mapping than v{index.MAPPING_VERSION}; rebuilding")
+                self._rebuild()
+            elif index.index_languages(get_client(), name) != languages.configured():
+                # CATALOG_LANGUAGES changed: each language has its own fields and analysis.
+                self.stdout.write(
+                    f"{name} was made for other languages than {languages.configured()}; rebuilding"
+                )
                 self._rebuild()
         elif action == "rebuild":
             self._rebuild()

@@ -1,0 +1,157 @@
+"""The catalog's languages on the read side (settings.CATALOG_LANGUAGES, the first the default):
+which are configured, how the text of each is analysed, and where a document keeps it.
+
+Each language is analysed as Elasticsearch's built-in analyzer for it is (the reference rebuilds
+them from stock components under "Language analyzers": elision, stop words, normalization,
+stemmer), without the keyword_marker (the catalog marks no words), and with accents folded, so a
+shopper who types "ecran" finds "écran". The default language's analyzer is `catalog_text`, which
+the product's own name and description use; each other language's is `catalog_text_<code>`, used
+by its translations (`translations.<code>.*`).
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+# The elided articles of the stock french and italian analyzers ("l'avion", "dell'acqua").
+FRENCH_ARTICLES = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]
+ITALIAN_ARTICLES = [
+    "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl",
+    "sugl", "un", "m", "t", "s", "v", "d",
+]  # fmt: skip
+
+# Per language: the token filters its analysis defines, and the chain after the standard
+# tokenizer. Only stock component names (tests/search/test_index_analysis.py).
+ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
+    "en": (
+        {
+            "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
+            "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
+        },
+        [
+            "lowercase",
+            "catalog_english_possessive",
+            "catalog_english_stop",
+            "asciifolding",
+            "catalog_english_stemmer",
+        ],
+    ),
+    # German compounds: stock decompounding needs a word list or hyphenation grammar of the
+    # shop's own; the light stemmer and umlaut normalization are what stock analysis gives.
+    "de": (
+        {
+            "catalog_german_stop": {"type": "stop", "stopwords": "_german_"},
+            "catalog_german_stemmer": {"type": "stemmer", "language": "light_german"},
+        },
+        [
+            "lowercase",
+            "catalog_german_stop",
+            "german_normalization",
+            "asciifolding",
+            "catalog_german_stemmer",
+        ],
+    ),
+    "fr": (
+        {
+            "catalog_french_elision": {
+                "type": "elision",
+                "articles_case": True,
+                "articles": FRENCH_ARTICLES,
+            },
+            "catalog_french_stop": {"type": "stop", "stopwords": "_french_"},
+            "catalog_french_stemmer": {"type": "stemmer", "language": "light_french"},
+        },
+        [
+            "catalog_french_elision",
+            "lowercase",
+            "catalog_french_stop",
+            "catalog_french_stemmer",
+            "asciifolding",
+        ],
+    ),
+    "es": (
+        {
+            "catalog_spanish_stop": {"type": "stop", "stopwords": "_spanish_"},
+            "catalog_spanish_stemmer": {"type": "stemmer", "language": "light_spanish"},
+        },
+        ["lowercase", "catalog_spanish_stop", "catalog_spanish_stemmer", "asciifolding"],
+    ),
+    "it": (
+        {
+            "catalog_italian_elision": {
+                "type": "elision",
+                "articles_case": True,
+                "articles": ITALIAN_ARTICLES,
+            },
+            "catalog_italian_stop": {"type": "stop", "stopwords": "_italian_"},
+            "catalog_italian_stemmer": {"type": "stemmer", "language": "light_italian"},
+        },
+        [
+            "catalog_italian_elision",
+            "lowercase",
+            "catalog_italian_stop",
+            "catalog_italian_stemmer",
+            "asciifolding",
+        ],
+    ),
+    "nl": (
+        {
+            "catalog_dutch_stop": {"type": "stop", "stopwords": "_dutch_"},
+            "catalog_dutch_stemmer": {"type": "stemmer", "language": "dutch"},
+        },
+        ["lowercase", "catalog_dutch_stop", "catalog_dutch_stemmer", "asciifolding"],
+    ),
+    "pt": (
+        {
+            "catalog_portuguese_stop": {"type": "stop", "stopwords": "_portuguese_"},
+            "catalog_portuguese_stemmer": {"type": "stemmer", "language": "light_portuguese"},
+        },
+        ["lowercase", "catalog_portuguese_stop", "catalog_portuguese_stemmer", "asciifolding"],
+    ),
+}
+SUPPORTED = tuple(ANALYSIS)
+
+
+def configured() -> list[str]:
+    return list(settings.CATALOG_LANGUAGES)
+
+
+def default() -> str:
+    return settings.CATALOG_LANGUAGES[0]
+
+
+def translated() -> list[str]:
+    """The languages a product's texts may be translated into: all but the default."""
+    return list(settings.CATALOG_LANGUAGES[1:])
+
+
+def text_analyzer(language: str) -> str:
+    """The analyzer of a language's text: `catalog_text` for the default language's."""
+    return "catalog_text" if language == default() else f"catalog_text_{language}"
+
+
+def translation_field(language: str) -> str:
+    """Where a product document keeps its texts in a language other than the default."""
+    return f"translations.{language}"
+
+
+def preferred(accept_language: str | None) -> str:
+    """The configured language an Accept-Language header prefers (RFC 9110: by weight, then in
+    order; `de-CH` counts as `de`), or the default language when it names none of them."""
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, parameters = part.strip().partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                continue
+        if weight > 0:
+            ranked.append((-weight, position, tag.strip().split("-")[0].lower()))
+    for _, _, language in sorted(ranked):
+        if language in settings.CATALOG_LANGUAGES:
+            return language
+    return default()
