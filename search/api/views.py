@@ -137,10 +137,11 @@ class ProductSearchQuery(APIView):
     )
     def get(self, request: Request) -> Response:
         params = _validated_list_params(SearchParamsSerializer, request)
+        filters = params.filters()
         started = time.perf_counter()
         page = queries.search_products(
             text=params.validated_data["q"],
-            filters=params.filters(),
+            filters=filters,
             ordering=params.validated_data["ordering"],
             page=PAGINATION.page_request(params.validated_data),
         )
@@ -148,7 +149,7 @@ class ProductSearchQuery(APIView):
         if page.page == 1:
             recording.record_search(
                 text=params.validated_data["q"],
-                filters=params.filters(),
+                filters=filters,
                 hits=page.count,
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
