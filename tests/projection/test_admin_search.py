@@ -56,6 +56,7 @@ def test_the_changelist_falls_back_to_mysql_with_a_notice_when_elasticsearch_is_
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    url = settings.ELASTICSEARCH_URL
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{port}"
     get_client.cache_clear()
     try:
@@ -63,6 +64,7 @@ def test_the_changelist_falls_back_to_mysql_with_a_notice_when_elasticsearch_is_
         page = admin_client.get(CHANGELIST, {"q": "keyboard"}).content.decode()
         misspelled = admin_client.get(CHANGELIST, {"q": "keybord"}).content.decode()
     finally:
+        settings.ELASTICSEARCH_URL = url
         get_client.cache_clear()
 
     # then MySQL answers the plain match, not the typo, and the page says why
