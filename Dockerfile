@@ -10,6 +10,7 @@ COPY api api
 COPY config config
 COPY catalog catalog
 COPY projection projection
+COPY analytics analytics
 COPY search search
 COPY storefront storefront
 COPY tasks tasks

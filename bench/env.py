@@ -16,9 +16,10 @@ PEER_WEB_PORT = WEB_PORT + 1
 UNKNOWN_THREAD = 1094  # MariaDB's error for KILL of a thread that is gone
 
 
-def configure(*, smoke: bool, throttle_rate: str = "100000/s") -> dict[str, str]:
-    """Point this process (and every subprocess it starts) at bench-only names."""
-    suffix = f"smoke_{os.getpid()}" if smoke else "full"
+def configure(*, smoke: bool, throttle_rate: str = "100000/s", suffix: str = "") -> dict[str, str]:
+    """Point this process (and every subprocess it starts) at bench-only names (`suffix` names
+    the run's own database and indices, e.g. for a comparison beside the full bench)."""
+    suffix = suffix or (f"smoke_{os.getpid()}" if smoke else "full")
     base = urlsplit(os.environ.get("DATABASE_URL", "mysql://catalog:catalog@127.0.0.1:3306/catalog"))
     database = f"catalog_bench_{suffix}"
     names = {

@@ -34,15 +34,19 @@ from catalog.api.views import (
 )
 from projection.views import metrics_view
 from search.api.views import ProductSearchQuery, ProductSuggestQuery
+from search.preview import search_preview
 
 # Admin sign-ins are throttled as the token endpoint's are.
 admin.site.login_form = AdminLoginForm
+# The admin's home links to the search tools (preview, analytics).
+admin.site.index_template = "search/admin_index.html"
 
 urlpatterns = [
     path("", include("storefront.urls")),
     path("healthz", healthz),
     path("readyz", readyz),
     path("metrics", metrics_access(metrics_view)),
+    path("admin/search-preview/", admin.site.admin_view(search_preview), name="search-preview"),
     path("admin/", admin.site.urls),
     path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),

@@ -1,14 +1,17 @@
 """What staff see of the projection in the admin: a dashboard (backlog, lag, dead letters with
 retry, when the index was built, verify now), the outbox, and on the product pages the version
-the search index holds and a re-index action."""
+the search index holds and a re-index action. The product list's search box searches through
+Elasticsearch, as shoppers do (typos, skus, synonyms), falling back to MySQL only when
+Elasticsearch is unreachable."""
 
 from datetime import UTC, datetime
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -70,10 +73,37 @@ class ProjectionSummaryMixin:
 
 
 class IndexedProductAdmin(ProjectionSummaryMixin, ProductAdmin):
-    """The catalog's product admin, plus what the search index holds of each product."""
+    """The catalog's product admin, plus what the search index holds of each product, and a
+    search box answered by Elasticsearch."""
 
     readonly_fields = [*ProductAdmin.readonly_fields, "search_status"]
     actions = ["reindex_selected"]
+    # The best matches a search in the list shows (the list's filters then apply to them).
+    search_limit = 500
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Product], search_term: str
+    ) -> tuple[QuerySet[Product], bool]:
+        """The products Elasticsearch ranks best for `search_term`, in its order (unless staff
+        sort by a column); MySQL's name contains / sku starts with only while it is down."""
+        if not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        try:
+            ids = queries.ranked_product_ids(text=search_term, limit=self.search_limit)
+        except SearchUnavailable:
+            self.message_user(
+                request,
+                "Elasticsearch is unreachable: this search ran in MySQL (name contains, sku starts "
+                "with), without typo tolerance, synonyms or ranking.",
+                messages.WARNING,
+            )
+            return super().get_search_results(request, queryset, search_term)
+        found = queryset.filter(pk__in=ids)
+        # Nothing to rank, or staff sorted by a column.
+        if not ids or ORDER_VAR in request.GET:
+            return found, False
+        rank = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)), output_field=IntegerField())
+        return found.annotate(search_rank=rank).order_by("search_rank"), False
 
     @admin.display(description="Search index")
     def search_status(self, product: Product) -> str:

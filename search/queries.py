@@ -229,3 +229,51 @@ def _scored_hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
         for text in ("name", "description")
     }
     return product
+
+
+def ranked_product_ids(*, text: str, limit: int, include_inactive: bool = True) -> list[int]:
+    """The ids of the `limit` products that best match `text`, best first (the admin's search
+    box): the storefront search's matching and ranking, without facets or highlights."""
+    filters = ProductFilters(active="all" if include_inactive else "true")
+    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
+    query = query_building.search_query(
+        text, filters, language=languages.default(), alternatives=alternatives
+    )
+    body = {
+        "query": query["query"],
+        "sort": query_building.ORDERINGS["relevance"],
+        "size": limit,
+        "_source": False,
+    }
+    return [int(hit["_id"]) for hit in _search(body)["hits"]["hits"]]
+
+
+def explained_search(*, text: str, limit: int = 20, include_inactive: bool = False) -> dict[str, Any]:
+    """A search as staff tune it (the admin's search preview): the synonym alternatives that
+    applied, the merchandising rules that applied (by code), and the first `limit` products,
+    best first, each with its score, highlights and Elasticsearch's explanation of that score."""
+    filters = ProductFilters(active="all" if include_inactive else "true")
+    language = languages.default()
+    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
+    rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
+    query = query_building.search_query(
+        text, filters, language=language, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
+    )
+    body = {
+        "query": query["query"],
+        "highlight": query["highlight"],
+        "sort": query_building.ORDERINGS["relevance"],
+        "size": limit,
+        "track_total_hits": True,
+        "explain": True,
+    }
+    response = _search(body)
+    return {
+        "alternatives": alternatives,
+        "merchandising": rules.rules,
+        "count": response["hits"]["total"]["value"],
+        "results": [
+            {**_scored_hit(hit, language), "explanation": hit["_explanation"]}
+            for hit in response["hits"]["hits"]
+        ],
+    }

@@ -1,1 +1,1 @@
-"""Celery tasks: thin wrappers that call functions of `search` and `catalog`."""
+"""Celery tasks: thin wrappers that call functions of `catalog`, `projection` and `analytics`."""

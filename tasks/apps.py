@@ -11,7 +11,7 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from config.celery import app
 
-        from . import imports, maintenance, projection  # noqa: F401 - imports: its receiver
+        from . import analytics, imports, maintenance, projection  # noqa: F401 - imports: its receiver
 
         app.conf.beat_schedule = {
             "relay-outbox": {
@@ -28,6 +28,14 @@ class TasksConfig(AppConfig):
             },
             "purge-done-outbox-entries": {
                 "task": projection.purge_done_outbox_entries.name,
+                "schedule": 3600.0,
+            },
+            "flush-search-records": {
+                "task": analytics.flush_search_records.name,
+                "schedule": settings.ANALYTICS_FLUSH_INTERVAL_SECONDS,
+            },
+            "purge-search-records": {
+                "task": analytics.purge_search_records.name,
                 "schedule": 3600.0,
             },
             "purge-idempotency-records": {

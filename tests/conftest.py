@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from search import index
+from search import index, recording
 from search.client import get_client
 from tests import factories
 
@@ -70,6 +70,17 @@ def session_worker_paused(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if worker is not None:
         worker.resume()
+
+
+@pytest.fixture
+def search_records(settings) -> Iterator[Any]:
+    """The run's own, empty list of search analytics records (a Redis connection to it)."""
+    recording.reset()
+    queue = recording._redis()
+    queue.delete(settings.ANALYTICS_QUEUE_KEY)
+    yield queue
+    queue.delete(settings.ANALYTICS_QUEUE_KEY)
+    recording.reset()
 
 
 def refresh() -> None:

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "catalog",
     "projection",
     "search",
+    "analytics",
     "tasks",
     "storefront",
 ]
@@ -201,6 +202,23 @@ PROJECTION_MAX_ATTEMPTS = env.int("PROJECTION_MAX_ATTEMPTS", default=8)
 # retried forever at the first cap; a document it refuses is dead-lettered after MAX_ATTEMPTS.
 PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS", default=60)
 PROJECTION_FAILURE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_FAILURE_BACKOFF_CAP_SECONDS", default=300)
+
+# --- Search analytics (search.recording writes, analytics stores) --------------------------------
+# Off: searches hand no records (the bench's comparison turns it off and on).
+ANALYTICS_ENABLED = env.bool("ANALYTICS_ENABLED", default=True)
+# The Redis list searches hand their records to: the broker's Redis unless told otherwise.
+ANALYTICS_REDIS_URL = env("ANALYTICS_REDIS_URL", default=CELERY_BROKER_URL)
+ANALYTICS_QUEUE_KEY = env("ANALYTICS_QUEUE_KEY", default="catalog:search-records")
+# Records the list keeps at most while nothing flushes it (the oldest go first).
+ANALYTICS_QUEUE_MAX = env.int("ANALYTICS_QUEUE_MAX", default=200_000)
+# Seconds a search may spend handing its record over, and the sink's pause after a failure.
+ANALYTICS_SINK_TIMEOUT = env.float("ANALYTICS_SINK_TIMEOUT", default=0.05)
+ANALYTICS_SINK_PAUSE_SECONDS = env.float("ANALYTICS_SINK_PAUSE_SECONDS", default=10.0)
+# How often beat moves the records into MySQL, and how many per INSERT.
+ANALYTICS_FLUSH_INTERVAL_SECONDS = env.float("ANALYTICS_FLUSH_INTERVAL_SECONDS", default=10.0)
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=2000)
+# Searches and clicks older than this are deleted (hourly).
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=90)
 
 # --- /metrics (api.metrics_access) ----------------------------------------------------------------
 # Addresses that may read it (the client address honours NUM_PROXIES); loopback by default.

@@ -29,6 +29,7 @@ REST_FRAMEWORK = {
         "login_username": "100000/min",
     },
 }
+ANALYTICS_QUEUE_KEY = f"test-{RUN_ID}:search-records"
 CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"  # noqa: F405
 # The suite exercises translations: English (the default), German and French.
 CATALOG_LANGUAGES = catalog_languages(["en", "de", "fr"])

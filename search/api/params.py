@@ -242,3 +242,8 @@ class DetailParamsSerializer(ProductReadParamsSerializer):
         help_text="Answer with at least this version: signed-in callers wait for it (5 s by "
         "default), anonymous ones get 409 at once when the read side does not hold it yet.",
     )
+    ref = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        help_text="The search query whose results led here: counted as a click for the analytics.",
+    )

@@ -3,8 +3,11 @@ and the category tree of the products on sale. `api.views` serves the list and t
 categories at the URLs they share with commands.
 
 Nothing here touches MySQL: the permission check for staff-only parameters reads the user
-loaded by authentication, and every answer comes from `search.queries`.
+loaded by authentication, and every answer comes from `search.queries`. Searches and clicks
+(`?ref=` on a product) are handed to `search.recording` for the analytics.
 """
+
+import time
 
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -14,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search import queries
+from search import queries, recording
 
 from . import shapes, waiting
 from .pagination import SearchAfterPagination
@@ -163,13 +166,23 @@ class ProductSearchQuery(APIView):
     def get(self, request: Request) -> Response:
         params = _validated_list_params(SearchParamsSerializer, request)
         language = params.language(request.headers.get("Accept-Language"))
+        filters = params.filters()
+        started = time.perf_counter()
         page = queries.search_products(
             text=params.validated_data["q"],
-            filters=params.filters(),
+            filters=filters,
             ordering=params.validated_data["ordering"],
             page=PAGINATION.page_request(params.validated_data),
             language=language,
         )
+        # The next pages of a search are not searches of their own.
+        if page.page == 1:
+            recording.record_search(
+                text=params.validated_data["q"],
+                filters=filters,
+                hits=page.count,
+                latency_ms=(time.perf_counter() - started) * 1000,
+            )
         response = Response(shapes.search_body(PAGINATION.envelope(request, page), page))
         return _cached(_in_language(response, language), request)
 
@@ -213,7 +226,9 @@ class ProductDetailQuery(APIView):
         "(5 s by default); anonymous callers never wait: they get the index's current answer at "
         f"once. Not there yet: 409 with `indexed_version` and `Retry-After: {RETRY_VERSION_AFTER}`. "
         "For a product the caller may not see (inactive, deleted, or not indexed at all), the "
-        "answer is the 404 of an id that never existed.",
+        "answer is the 404 of an id that never existed.\n\n"
+        "`ref=<query>`: the shopper came from a search for that query (counted as a click on "
+        "its results by the search analytics).",
     )
     def get(self, request: Request, product_id: int) -> Response:
         params = DetailParamsSerializer(query=request.query_params)
@@ -247,6 +262,8 @@ class ProductDetailQuery(APIView):
                 )
         if product is None:
             raise NotFound("No such product in the catalog.")
+        if params.validated_data.get("ref"):
+            recording.record_click(text=params.validated_data["ref"], product_id=product_id)
         response = Response(shapes.product_body(product), headers={"ETag": f'"{product["version"]}"'})
         return _cached(_in_language(response, language), request)
 

@@ -9,6 +9,7 @@ from projection.models import OutboxEntry
 from search import queries
 from tests import factories
 from tests.conftest import wait_until
+from tests.search.conftest import project
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -103,8 +104,9 @@ def test_invalid_admin_input_is_shown_not_saved(admin_client):
     assert not Product.objects.exists()
 
 
-def test_the_product_list_filters_and_searches(admin_client):
+def test_the_product_list_filters_and_searches(admin_client, search_index):
     factories.product(sku="FIND-ME", name="Findable Thing", stock=0)
+    project()  # the search box searches through Elasticsearch (tests/projection/test_admin_search.py)
     page = admin_client.get("/admin/catalog/product/", {"q": "FIND", "stock": "out"}).content.decode()
     assert "Findable Thing" in page
     assert "change(s) waiting" in page  # the projection backlog banner
