@@ -4,7 +4,7 @@ applied and Elasticsearch's explanation of each score; staff only."""
 import pytest
 
 from catalog import services
-from projection import synonyms as projection_synonyms
+from projection import search_configuration
 from tests import factories
 from tests.search.conftest import project
 
@@ -14,12 +14,12 @@ PREVIEW = "/admin/search-preview/"
 
 
 def test_the_preview_shows_ranked_results_synonyms_and_why_each_matched(admin_client, search_index, settings):
-    settings.SYNONYMS_CACHE_SECONDS = 0
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
     # given a television, and a rule that makes "tv" find televisions
     factories.product(name="Northwind Television 55", description="A <b>bright</b> screen.")
     factories.product(name="Acme Radio")
     services.synonym_create(rule="tv, television")
-    projection_synonyms.publish()
+    search_configuration.publish()
     project()
 
     # when staff preview a search for "tv"

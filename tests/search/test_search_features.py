@@ -97,7 +97,7 @@ def test_rules_whose_publication_was_lost_are_found_stale_and_published(gadgets,
     assert staff_api.post("/api/synonyms/", {"rule": "tv, television"}, format="json").status_code == 201
     assert search_configuration.is_stale()
     assert _names(api, "tv") == []
-    # when the relay's check finds the published set stale and publishes (beat's relay_synonyms)
+    # when the relay's check finds the published set stale and publishes (beat's relay_search_configuration)
     search_configuration.publish()
     # then searches use the rule, and the set is current
     assert not search_configuration.is_stale()
