@@ -144,6 +144,18 @@ class ProductForm(VersionCheckedForm):
         }
         return {language: texts for language, texts in entered.items() if texts}
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("attributes") and cleaned.get("category"):
+            typed = attributes.typed_values(texts=cleaned["attributes"], category=cleaned["category"])
+            cleaned["attributes"] = typed
+            # The service checks them again; here a misfit shows beside its rows.
+            try:
+                attributes.check_attributes(attributes=typed, category=cleaned["category"])
+            except ValidationError as error:
+                self.add_error("attributes", error.message_dict["attributes"])
+        return cleaned
+
 
 def translation_fields() -> dict[str, forms.Field]:
     """A name and a description field per language to translate into (CATALOG_LANGUAGES)."""
@@ -164,18 +176,6 @@ def translation_fields() -> dict[str, forms.Field]:
             validators=[validators.validate_multi_line],
         )
     return fields
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("attributes") and cleaned.get("category"):
-            typed = attributes.typed_values(texts=cleaned["attributes"], category=cleaned["category"])
-            cleaned["attributes"] = typed
-            # The service checks them again; here a misfit shows beside its rows.
-            try:
-                attributes.check_attributes(attributes=typed, category=cleaned["category"])
-            except ValidationError as error:
-                self.add_error("attributes", error.message_dict["attributes"])
-        return cleaned
 
 
 class VariantInline(admin.TabularInline):
