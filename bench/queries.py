@@ -5,7 +5,9 @@
   request through the real view in-process, with the Elasticsearch client's perform_request
   recording method, path, parameters and body), straight to Elasticsearch: the ceiling,
 - MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views, on a gunicorn of their own
-  (same worker count as ours) started afresh for each measurement."""
+  (same worker count as ours) started afresh for each measurement,
+and, once per repeat, the Django floor: `/healthz` (a bare Django view) on our gunicorn, the most
+requests/s that process model can serve."""
 
 import json
 import os
@@ -14,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from .stats import Spread, spread
 
 KINDS = ("get", "list", "search", "suggest")
 TARGETS = ("ours", "raw Elasticsearch", "MySQL icontains")
+# The floor of the process model: a bare Django view (no DRF, no Elasticsearch) on our gunicorn.
+FLOOR_KIND, FLOOR_TARGET = "healthz", "Django floor"
 LUA = Path(__file__).with_name("wrk.lua")
 
 
@@ -295,31 +299,67 @@ def run(
         return nullcontext(bases[target])
 
     result = QueryResult(products=products, connections=connections, seconds=seconds)
+    floor = [("GET", "/healthz", "")]
     for attempt in range(repeat):
+        print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} Django floor", flush=True)
+        _measure(
+            result,
+            FLOOR_KIND,
+            FLOOR_TARGET,
+            lambda: nullcontext(bases["ours"]),
+            floor,
+            seconds=seconds,
+            warmup=warmup,
+            connections=connections,
+        )
         for kind in KINDS:
             for target in TARGETS:
                 print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}", flush=True)
-                env.wait_for_elasticsearch()
-                # A short warm-up so caches and connection pools are in their steady state.
-                if warmup:
-                    with serving(target) as base:
-                        _wrk(base, requests[target][kind], seconds=warmup, connections=connections)
-                with serving(target) as base:
-                    out = _wrk(base, requests[target][kind], seconds=seconds, connections=connections)
-                # wrk stops sending at the deadline, but requests it gave up on may still be running
-                # in gunicorn or Elasticsearch: let them finish so they do not land in the next tail.
-                time.sleep(min(out.get("max_us", 0) / 1e6, 15) + 0.3)
-                if out["non2xx"] or out["socket_errors"]:
-                    result.errors.append(
-                        f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
-                    )
-                runs = result.runs.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
-                runs["rps"].append(out["requests"] / (out["duration_us"] / 1e6))
-                runs["p50"].append(out["p50_us"] / 1000)
-                runs["p99"].append(out["p99_us"] / 1000)
+                _measure(
+                    result,
+                    kind,
+                    target,
+                    lambda target=target: serving(target),
+                    requests[target][kind],
+                    seconds=seconds,
+                    warmup=warmup,
+                    connections=connections,
+                )
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
     return result
+
+
+def _measure(
+    result: QueryResult,
+    kind: str,
+    target: str,
+    serving: Callable[[], AbstractContextManager[str]],
+    requests: list[tuple[str, str, str]],
+    *,
+    seconds: int,
+    warmup: int,
+    connections: int,
+) -> None:
+    """One measurement of one kind of request against one target, added to `result`."""
+    env.wait_for_elasticsearch()
+    # A short warm-up so caches and connection pools are in their steady state.
+    if warmup:
+        with serving() as base:
+            _wrk(base, requests, seconds=warmup, connections=connections)
+    with serving() as base:
+        out = _wrk(base, requests, seconds=seconds, connections=connections)
+    # wrk stops sending at the deadline, but requests it gave up on may still be running
+    # in gunicorn or Elasticsearch: let them finish so they do not land in the next tail.
+    time.sleep(min(out.get("max_us", 0) / 1e6, 15) + 0.3)
+    if out["non2xx"] or out["socket_errors"]:
+        result.errors.append(
+            f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
+        )
+    runs = result.runs.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
+    runs["rps"].append(out["requests"] / (out["duration_us"] / 1e6))
+    runs["p50"].append(out["p50_us"] / 1000)
+    runs["p99"].append(out["p99_us"] / 1000)
 
 
 @contextmanager
