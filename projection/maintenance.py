@@ -21,7 +21,7 @@ from elasticsearch import ApiError, TransportError, helpers
 
 from catalog import versions
 from catalog.models import Product, ProductTombstone
-from search import index
+from search import freshness, index
 from search.client import get_client
 from search.indexing import bulk_write
 
@@ -111,14 +111,16 @@ def rebuild(*, progress: Progress = lambda n: None) -> dict[str, Any]:
     index.create_index(client, new)
     client.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
     copied = _copy(new, document_chunks(), progress)
-    client.indices.put_settings(index=new, settings={"refresh_interval": "1s"})
+    client.indices.put_settings(index=new, settings={"refresh_interval": f"{index.REFRESH_SECONDS}s"})
     client.indices.refresh(index=new)
     actions = [{"remove": {"index": name, "alias": index.alias_name()}} for name in old]
     actions.append({"add": {"index": new, "alias": index.alias_name()}})
     client.indices.update_aliases(actions=actions)
+    freshness.stamp()
     # Versions make the replay harmless for documents the new index already holds.
     since = started - REBUILD_REPLAY_MARGIN
     replayed = _copy(new, document_chunks(since=since), progress)
+    freshness.stamp()
     for name in old:
         client.indices.delete(index=name, ignore_unavailable=True)
     return {"index": new, "copied": copied, "replayed": replayed, "removed": old}

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from elasticsearch import ApiError, BadRequestError, NotFoundError, TransportError
 
-from . import index
+from . import freshness, index
 from .client import get_client
 
 DOCUMENT_ID = "configuration"
@@ -53,6 +53,7 @@ def publish(*, configuration: dict[str, Any], fingerprint: str) -> None:
         document={**configuration, "fingerprint": fingerprint},
         refresh=True,
     )
+    freshness.stamp()
 
 
 def published_fingerprint() -> str | None:
@@ -76,8 +77,10 @@ def current() -> dict[str, Any]:
     except NotFoundError:
         configuration = {}
     except (ApiError, TransportError) as error:
-        # Searching without the staff's rules beats not searching: keep the last ones read.
+        # Searching without the staff's rules beats not searching: keep the last ones read, and
+        # do not ask again for a while, so an outage costs a search one timeout, not one per
+        # lookup of the rules.
         logger.warning("search configuration unavailable (%s); using the last one read", error)
-        return cached[1] if cached is not None else {}
+        configuration = cached[1] if cached is not None else {}
     _cache[key] = (now, configuration)
     return configuration

@@ -85,12 +85,16 @@ def analysis() -> dict[str, Any]:
     }
 
 
+# How often a written document becomes searchable (search.freshness waits this long).
+REFRESH_SECONDS = 1
+
+
 def index_settings() -> dict[str, Any]:
     """Settings of a new index: shards and replicas come from the deployment's settings."""
     return {
         "number_of_shards": settings.ELASTICSEARCH_SHARDS,
         "number_of_replicas": settings.ELASTICSEARCH_REPLICAS,
-        "refresh_interval": "1s",
+        "refresh_interval": f"{REFRESH_SECONDS}s",
         "analysis": analysis(),
     }
 

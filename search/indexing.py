@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from . import index
+from . import freshness, index
 from .client import get_client
 
 
@@ -53,6 +53,8 @@ def bulk_write(
         require_alias=target is None,
         wait_for_active_shards=settings.ELASTICSEARCH_WAIT_FOR_ACTIVE_SHARDS,
     )
+    if target is None:
+        freshness.stamp()
     for item in response["items"]:
         ((operation, result),) = item.items()
         product_id, status = int(result["_id"]), result["status"]

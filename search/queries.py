@@ -101,6 +101,12 @@ def search_products(
     return result
 
 
+def merchandising_in_effect(*, text: str) -> list[str]:
+    """The codes of the merchandising rules that apply to a search for `text` now: a search's
+    answer changes when they do, even while the index does not."""
+    return merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now()).rules
+
+
 def _correction(
     text: str, filters: ProductFilters, *, language: str, finding_more_than: int
 ) -> dict[str, Any] | None:

@@ -183,6 +183,12 @@ ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.
 # How long a query process reuses the synonym and merchandising rules it read (a change takes
 # effect after it).
 SEARCH_CONFIGURATION_CACHE_SECONDS = env.float("SEARCH_CONFIGURATION_CACHE_SECONDS", default=5.0)
+# HTTP caching of anonymous reads (search.api.caching): shared caches may keep an answer for
+# max-age seconds and serve it stale for stale-while-revalidate more while they revalidate it;
+# an ETag / Last-Modified validator (search.freshness) stays valid at most the validator lifetime.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=5)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=10)
+HTTP_CACHE_VALIDATOR_LIFETIME = env.int("HTTP_CACHE_VALIDATOR_LIFETIME", default=300)
 # How long `GET /api/products/<id>/?min_version=N` may hold a web worker waiting for version N,
 # for signed-in callers; anonymous ones never wait.
 READ_YOUR_WRITES_WAIT_SECONDS = env.float("READ_YOUR_WRITES_WAIT_SECONDS", default=5.0)

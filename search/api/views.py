@@ -10,7 +10,6 @@ loaded by authentication, and every answer comes from `search.queries`. Searches
 import time
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -19,7 +18,7 @@ from rest_framework.views import APIView
 
 from search import queries, recording
 
-from . import shapes, waiting
+from . import caching, shapes, waiting
 from .pagination import SearchAfterPagination
 from .params import (
     DetailParamsSerializer,
@@ -28,8 +27,6 @@ from .params import (
     SuggestParamsSerializer,
 )
 
-# A public catalog: shared caches may keep answers briefly; a change shows within seconds.
-PUBLIC_MAX_AGE = 5
 # Seconds a client told a version is not indexed yet should wait before asking again.
 RETRY_VERSION_AFTER = 1
 # Stateless, so one serves every request of the list and search endpoints.
@@ -41,6 +38,10 @@ BAD_PARAMETER = OpenApiResponse(
 )
 STAFF_ONLY = OpenApiResponse(
     description="`is_active=false` or `all` without the catalog.change_product permission."
+)
+NOT_MODIFIED = OpenApiResponse(
+    description="Anonymous readers only: the answer the `If-None-Match` (or `If-Modified-Since`) "
+    "validator describes is still current; no body."
 )
 THROTTLED = OpenApiResponse(description="Too many requests; `Retry-After` says when to come back.")
 UNAVAILABLE = OpenApiResponse(
@@ -67,7 +68,16 @@ RESPONSE_HEADERS = [
         str,
         OpenApiParameter.HEADER,
         response=[200],
-        description=f"`public, max-age={PUBLIC_MAX_AGE}` to anonymous readers, else `private, no-cache`.",
+        description="`public, max-age=5, stale-while-revalidate=10` (HTTP_CACHE_MAX_AGE, "
+        "HTTP_CACHE_STALE_WHILE_REVALIDATE) to anonymous readers, else `private, no-cache`.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="To anonymous readers, once the read side's last change has settled: send it "
+        "back in `If-None-Match` for a 304 while the answer is unchanged. A product's is its version.",
     ),
     OpenApiParameter(
         "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds to wait."
@@ -89,28 +99,10 @@ CONTENT_LANGUAGE = OpenApiParameter(
     "is the default language's). Answers vary with `Accept-Language`.",
 )
 PRODUCT_READ_HEADERS = [ACCEPT_LANGUAGE, CONTENT_LANGUAGE, *RESPONSE_HEADERS]
-ETAG = OpenApiParameter(
-    "ETag", str, OpenApiParameter.HEADER, response=[200], description='The product\'s version, e.g. `"3"`.'
-)
 
 
 def _staff_view_allowed(request: Request) -> bool:
     return request.user.is_authenticated and request.user.has_perm("catalog.change_product")
-
-
-def _cached(response: Response, request: Request) -> Response:
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    return response
-
-
-def _in_language(response: Response, language: str) -> Response:
-    response["Content-Language"] = language
-    # Shared caches keep one answer per Accept-Language, which may pick the language.
-    patch_vary_headers(response, ["Accept-Language"])
-    return response
 
 
 def _validated_list_params(
@@ -128,6 +120,7 @@ class ProductListQuery(APIView):
         parameters=[ListParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.ProductPageSerializer,
+            304: NOT_MODIFIED,
             400: BAD_PARAMETER,
             403: STAFF_ONLY,
             429: THROTTLED,
@@ -139,6 +132,9 @@ class ProductListQuery(APIView):
     def get(self, request: Request) -> Response:
         params = _validated_list_params(ListParamsSerializer, request)
         language = params.language(request.headers.get("Accept-Language"))
+        validators = caching.generation_validators(request, language=language)
+        if caching.unchanged(request, validators):
+            return caching.not_modified(request, validators=validators, language=language)
         page = queries.list_products(
             filters=params.filters(),
             ordering=params.validated_data["ordering"],
@@ -146,7 +142,7 @@ class ProductListQuery(APIView):
             language=language,
         )
         response = Response(shapes.page_body(PAGINATION.envelope(request, page), page))
-        return _cached(_in_language(response, language), request)
+        return caching.finish(response, request, validators=validators, language=language)
 
 
 class ProductSearchQuery(APIView):
@@ -154,6 +150,7 @@ class ProductSearchQuery(APIView):
         parameters=[SearchParamsSerializer, ATTRIBUTE_FILTER, OPTION_FILTER, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.SearchPageSerializer,
+            304: NOT_MODIFIED,
             400: BAD_PARAMETER,
             403: STAFF_ONLY,
             429: THROTTLED,
@@ -166,6 +163,14 @@ class ProductSearchQuery(APIView):
     def get(self, request: Request) -> Response:
         params = _validated_list_params(SearchParamsSerializer, request)
         language = params.language(request.headers.get("Accept-Language"))
+        text = params.validated_data["q"]
+        validators = caching.generation_validators(
+            request, language=language, merchandising=queries.merchandising_in_effect(text=text)
+        )
+        # A revalidated search is not counted by the search analytics: a shared cache answers
+        # most repeats of a popular search without asking at all.
+        if caching.unchanged(request, validators):
+            return caching.not_modified(request, validators=validators, language=language)
         filters = params.filters()
         started = time.perf_counter()
         page = queries.search_products(
@@ -184,7 +189,7 @@ class ProductSearchQuery(APIView):
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
         response = Response(shapes.search_body(PAGINATION.envelope(request, page), page))
-        return _cached(_in_language(response, language), request)
+        return caching.finish(response, request, validators=validators, language=language)
 
 
 class ProductSuggestQuery(APIView):
@@ -192,6 +197,7 @@ class ProductSuggestQuery(APIView):
         parameters=[SuggestParamsSerializer, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.SuggestionsSerializer,
+            304: NOT_MODIFIED,
             400: BAD_PARAMETER,
             429: THROTTLED,
             503: UNAVAILABLE,
@@ -202,15 +208,20 @@ class ProductSuggestQuery(APIView):
         params = SuggestParamsSerializer(query=request.query_params)
         params.is_valid(raise_exception=True)
         language = params.language(request.headers.get("Accept-Language"))
+        validators = caching.generation_validators(request, language=language)
+        if caching.unchanged(request, validators):
+            return caching.not_modified(request, validators=validators, language=language)
         suggestions = queries.suggest_products(text=params.validated_data["q"], language=language)
-        return _cached(_in_language(Response(shapes.suggestions_body(suggestions)), language), request)
+        response = Response(shapes.suggestions_body(suggestions))
+        return caching.finish(response, request, validators=validators, language=language)
 
 
 class ProductDetailQuery(APIView):
     @extend_schema(
-        parameters=[DetailParamsSerializer, ETAG, *PRODUCT_READ_HEADERS],
+        parameters=[DetailParamsSerializer, *PRODUCT_READ_HEADERS],
         responses={
             200: shapes.ProductDocumentSerializer,
+            304: NOT_MODIFIED,
             400: BAD_PARAMETER,
             404: OpenApiResponse(
                 description="Not in the index, deleted, or inactive (to all but staff); with "
@@ -264,13 +275,20 @@ class ProductDetailQuery(APIView):
             raise NotFound("No such product in the catalog.")
         if params.validated_data.get("ref"):
             recording.record_click(text=params.validated_data["ref"], product_id=product_id)
-        response = Response(shapes.product_body(product), headers={"ETag": f'"{product["version"]}"'})
-        return _cached(_in_language(response, language), request)
+        validators = caching.product_validators(product["version"])
+        if caching.unchanged(request, validators, min_version=min_version):
+            return caching.not_modified(
+                request, validators=validators, language=language, min_version=min_version
+            )
+        response = Response(shapes.product_body(product))
+        return caching.finish(
+            response, request, validators=validators, language=language, min_version=min_version
+        )
 
 
 class BrandListQuery(APIView):
     @extend_schema(
-        responses={200: shapes.BrandListSerializer, 429: THROTTLED, 503: UNAVAILABLE},
+        responses={200: shapes.BrandListSerializer, 304: NOT_MODIFIED, 429: THROTTLED, 503: UNAVAILABLE},
         parameters=RESPONSE_HEADERS,
         description="Every brand with at least one active product, by name, with its number of "
         "active products. A brand without one is not listed: the read side knows brands from "
@@ -278,12 +296,17 @@ class BrandListQuery(APIView):
         operation_id="brands_list",
     )
     def get(self, request: Request) -> Response:
-        return _cached(Response(shapes.brands_body(queries.list_brands())), request)
+        validators = caching.generation_validators(request)
+        if caching.unchanged(request, validators):
+            return caching.not_modified(request, validators=validators)
+        return caching.finish(
+            Response(shapes.brands_body(queries.list_brands())), request, validators=validators
+        )
 
 
 class CategoryTreeQuery(APIView):
     @extend_schema(
-        responses={200: shapes.CategoryTreeSerializer, 429: THROTTLED, 503: UNAVAILABLE},
+        responses={200: shapes.CategoryTreeSerializer, 304: NOT_MODIFIED, 429: THROTTLED, 503: UNAVAILABLE},
         parameters=RESPONSE_HEADERS,
         description="The category tree, each category with its number of active products, its own "
         "and those of the categories below it; children by name. Only categories with active "
@@ -292,4 +315,9 @@ class CategoryTreeQuery(APIView):
         operation_id="categories_list",
     )
     def get(self, request: Request) -> Response:
-        return _cached(Response(shapes.category_tree_body(queries.category_tree())), request)
+        validators = caching.generation_validators(request)
+        if caching.unchanged(request, validators):
+            return caching.not_modified(request, validators=validators)
+        return caching.finish(
+            Response(shapes.category_tree_body(queries.category_tree())), request, validators=validators
+        )

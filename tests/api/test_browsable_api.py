@@ -71,7 +71,7 @@ def test_shared_caches_keep_the_page_and_the_json_apart(product, api):
     response = api.get("/api/products/")
 
     # then it tells them that it depends on the Accept header
-    assert response["Cache-Control"] == "public, max-age=5"
+    assert response["Cache-Control"] == "public, max-age=5, stale-while-revalidate=10"
     assert "Accept" in response["Vary"]
 
 

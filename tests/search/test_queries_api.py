@@ -541,7 +541,11 @@ def test_public_answers_may_be_cached_briefly_and_staff_answers_not_shared(shop,
     for url, params in urls:
         public = api.get(url, params)
         assert public.status_code == 200
-        assert set(public["Cache-Control"].split(", ")) == {"public", "max-age=5"}, url
+        assert set(public["Cache-Control"].split(", ")) == {
+            "public",
+            "max-age=5",
+            "stale-while-revalidate=10",
+        }, url
         private = staff_api.get(url, params)
         assert private.status_code == 200
         assert {"private", "no-cache"} <= set(private["Cache-Control"].split(", ")), url

@@ -177,7 +177,7 @@ def test_anonymous_reads_are_answered_from_elasticsearch_alone(shop, api, url, d
 
     # then no MySQL query was made, and shared caches may keep the answer briefly
     assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=5"
+    assert response["Cache-Control"] == "public, max-age=5, stale-while-revalidate=10"
 
 
 @pytest.mark.parametrize("url", [BRANDS, CATEGORIES])
