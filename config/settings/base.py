@@ -182,6 +182,9 @@ ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=2
 ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", default=30.0)
 # How long a query process reuses the synonym and merchandising rules it read (a change takes
 # effect after it).
+# Share of a throttle rate each web process may admit before it reports to Redis (api.throttling);
+# 0 counts every request in Redis.
+THROTTLE_LOCAL_SHARE = env.float("THROTTLE_LOCAL_SHARE", default=0.02)
 SEARCH_CONFIGURATION_CACHE_SECONDS = env.float("SEARCH_CONFIGURATION_CACHE_SECONDS", default=5.0)
 # HTTP caching of anonymous reads (search.api.caching): shared caches may keep an answer for
 # max-age seconds and serve it stale for stale-while-revalidate more while they revalidate it;

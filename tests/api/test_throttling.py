@@ -118,3 +118,69 @@ def test_sign_ins_are_not_refused_when_redis_is_down(rates, monkeypatch):
     ]
 
     assert statuses == [200, 200, 200]
+
+
+def _tally(buckets: list[throttling.Bucket], requests: int) -> list[float]:
+    return [throttling.seconds_to_wait(buckets) for _ in range(requests)]
+
+
+def _redis_count(bucket: throttling.Bucket) -> int:
+    now = throttling.time.time()
+    key = throttling.django_cache.make_key(
+        f"throttle_{bucket.scope}_{bucket.ident}:{int(now - now % bucket.duration)}"
+    )
+    return int(throttling._redis().get(key) or 0)
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch) -> list[int]:
+    """The Redis round trips the throttle makes (each a real one), counted."""
+    trips: list[int] = []
+    client = throttling.redis.Redis.from_url(throttling.settings.CACHES["default"]["LOCATION"])
+    open_pipeline = client.pipeline
+
+    def pipeline(*args, **kwargs):
+        trips.append(1)
+        return open_pipeline(*args, **kwargs)
+
+    client.pipeline = pipeline
+    monkeypatch.setattr(throttling, "_redis", lambda: client)
+    return trips
+
+
+def test_a_client_far_from_its_limit_costs_one_round_trip_per_local_share(settings, redis_round_trips):
+    # given a rate of 10,000 a minute, of which a process may admit 2% (200) before reporting
+    settings.THROTTLE_LOCAL_SHARE = 0.02
+    bucket = throttling.Bucket(scope="anon", ident=next(_addresses), num_requests=10_000, duration=60)
+
+    # when the client sends 1,000 requests to this process
+    waits = _tally([bucket], 1000)
+
+    # then all are admitted, Redis was asked about once per 201 of them, and knows every
+    # request but those admitted since the last report
+    assert waits == [0.0] * 1000
+    assert len(redis_round_trips) == 5
+    assert 1000 - 200 <= _redis_count(bucket) <= 1000
+
+
+def test_the_limit_holds_with_local_shares(settings):
+    # given a rate of 500 a minute and a 2% share (10 requests)
+    settings.THROTTLE_LOCAL_SHARE = 0.02
+    bucket = throttling.Bucket(scope="anon", ident=next(_addresses), num_requests=500, duration=60)
+
+    # when the client sends 700 requests
+    admitted = sum(wait == 0.0 for wait in _tally([bucket], 700))
+
+    # then near the limit every request was counted in Redis: exactly the rate was admitted
+    assert admitted == 500
+    assert _redis_count(bucket) == 700
+
+
+def test_without_a_local_share_every_request_is_counted_in_redis(settings, redis_round_trips):
+    settings.THROTTLE_LOCAL_SHARE = 0
+    bucket = throttling.Bucket(scope="anon", ident=next(_addresses), num_requests=10_000, duration=60)
+
+    _tally([bucket], 50)
+
+    assert len(redis_round_trips) == 50
+    assert _redis_count(bucket) == 50
