@@ -22,6 +22,15 @@ from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
 
 SUGGESTION_LIMIT = 10
+# Options of the storefront's searches (list, search, suggest). Elasticsearch leaves out the parts
+# of a response no answer uses, so nobody parses them (an exclusion: a filter naming what is used
+# would also drop empty hit and bucket lists). Its shard request cache keeps their answers until
+# the next refresh that changes the shard: popular queries repeat (by default it keeps only
+# answers without hits, e.g. the brand and category aggregations).
+STOREFRONT_SEARCH = {
+    "filter_path": "-_shards,-timed_out,-hits.max_score,-hits.hits._index,-hits.hits._ignored",
+    "request_cache": True,
+}
 # A search finding fewer products than this answers a corrected query too, when one finds more.
 DID_YOU_MEAN_BELOW = 3
 
@@ -30,7 +39,7 @@ def get_product(
     *, product_id: int, include_inactive: bool = False, language: str | None = None
 ) -> dict[str, Any] | None:
     """A product in `language` (None: the default language)."""
-    document = _source(product_id)
+    document = _source(product_id, filter_path="_source")
     if document is None or not _visible(document, include_inactive=include_inactive):
         return None
     return _public(document, language or languages.default())
@@ -50,7 +59,7 @@ def wait_for_version(
     holds none); the caller compares that version with `min_version`."""
     deadline = time.monotonic() + timeout
     while True:
-        source = _source(product_id)
+        source = _source(product_id, filter_path="_source")
         version = source["version"] if source else None
         if (version is not None and version >= min_version) or time.monotonic() >= deadline:
             visible = source is not None and _visible(source, include_inactive=include_inactive)
@@ -69,7 +78,10 @@ def list_products(
     sort = query_building.sort(ordering, filters, language=language)
     body = paged_body(query_building.list_query(filters), sort=sort, page=page)
     return result_page(
-        _search(body), ordering=ordering, page=page, result=lambda hit: _public_hit(hit, language)
+        _search(body, **STOREFRONT_SEARCH),
+        ordering=ordering,
+        page=page,
+        result=lambda hit: _public_hit(hit, language),
     )
 
 
@@ -90,7 +102,7 @@ def search_products(
     query = query_building.search_query(
         text, filters, language=language, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
     )
-    response = _search(paged_body(query, sort=sort, page=page))
+    response = _search(paged_body(query, sort=sort, page=page), **STOREFRONT_SEARCH)
     result = result_page(
         response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
     )
@@ -132,7 +144,7 @@ def suggest_products(
     *, text: str, limit: int = SUGGESTION_LIMIT, language: str | None = None
 ) -> list[dict[str, Any]]:
     language = language or languages.default()
-    response = _search(query_building.suggest_query(text, limit, language=language))
+    response = _search(query_building.suggest_query(text, limit, language=language), **STOREFRONT_SEARCH)
     return [
         {
             "id": hit["_source"]["id"],
@@ -176,9 +188,9 @@ def _source(product_id: int, **options: Any) -> dict[str, Any] | None:
             return None
 
 
-def _search(body: dict[str, Any]) -> dict[str, Any]:
+def _search(body: dict[str, Any], **options: Any) -> dict[str, Any]:
     with elasticsearch_errors():
-        return get_client().search(index=index.alias_name(), **body)
+        return get_client().search(index=index.alias_name(), **body, **options)
 
 
 def _visible(document: dict[str, Any], *, include_inactive: bool) -> bool:
