@@ -244,7 +244,7 @@ def _from_csv(row: dict[str | None, Any]) -> dict[str, Any] | str:
     fields: dict[str, Any] = {}
     attributes = {}
     for name, value in row.items():
-        if name is None or value is None or value == "":  # (no None name: returned above)
+        if name is None or value is None or value == "":  # (None names extra cells: refused above)
             continue
         if name.startswith("attributes."):
             attributes[name.removeprefix("attributes.")] = value
