@@ -4,7 +4,7 @@ BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 N ?= 10000
 
-.PHONY: install services-up services-down services-status migrate seed run test lint compose-check bench clean
+.PHONY: install services-up services-down services-status migrate seed run test lint typecheck compose-check bench clean
 
 install:
 	scripts/bootstrap.sh
@@ -36,11 +36,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+typecheck: install
+	$(BIN)/mypy
+
 compose-check: install
 	docker-compose -f docker-compose.yml config -q
 	@echo "docker-compose.yml: valid"
 
-test: install services-up lint compose-check
+test: install services-up lint typecheck compose-check
 	$(BIN)/pytest
 	$(BIN)/python -m bench --smoke
 
@@ -49,4 +52,4 @@ bench: install services-up
 	$(BIN)/python -m bench --products $(N) $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv staticfiles .pytest_cache .ruff_cache
+	rm -rf .venv staticfiles .pytest_cache .ruff_cache .mypy_cache

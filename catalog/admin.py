@@ -2,6 +2,7 @@
 versions, validation and the projection behave exactly as through the API. (The projection app
 adds what the search index holds to the product pages: projection.admin.)"""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -26,6 +27,9 @@ from .models import (
     SynonymRule,
 )
 
+# The rows the admin changes through commands that take a natural key (see KeyedServiceAdmin).
+KeyedModel = Brand | Category | AttributeDefinition | SynonymRule | MerchandisingRule
+
 
 class EstimatedCountPaginator(Paginator):
     """An unfiltered change list takes InnoDB's row estimate instead of COUNT(*), which scans
@@ -39,7 +43,7 @@ class EstimatedCountPaginator(Paginator):
                 cursor.execute(
                     "SELECT TABLE_ROWS FROM information_schema.TABLES "
                     "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-                    [self.object_list.model._meta.db_table],
+                    [query.model._meta.db_table],
                 )
                 row = cursor.fetchone()
             if row and row[0] and row[0] > 10_000:
@@ -58,7 +62,8 @@ class VersionCheckedForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is not None:
             current = type(self.instance).objects.values_list("version", flat=True).get(pk=self.instance.pk)
@@ -102,7 +107,9 @@ class ServiceBackedAdmin(admin.ModelAdmin):
 
     @staticmethod
     def changes(form: forms.ModelForm) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
+        # The stubs do not declare a ModelForm's inner Meta, which every form here has.
+        fields = form.Meta.fields  # type: ignore[attr-defined]
+        return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
 
 
 class ProductForm(VersionCheckedForm):
@@ -207,10 +214,11 @@ class MostUsedFilter(admin.SimpleListFilter):
 
     limit = 12
     field_name: str
+    related: type[Brand] | type[Category]
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        related = Product._meta.get_field(self.field_name).related_model
-        top = list(
+        related = self.related
+        top: list[Brand | Category] = list(
             related.objects.annotate(products_count=Count("products"))
             .filter(products_count__gt=0)
             .order_by("-products_count", "name")[: self.limit]
@@ -235,12 +243,14 @@ class MostUsedBrandFilter(MostUsedFilter):
     title = "brand (the most used)"
     parameter_name = "brand"
     field_name = "brand"
+    related = Brand
 
 
 class MostUsedCategoryFilter(MostUsedFilter):
     title = "category (the most used)"
     parameter_name = "category"
     field_name = "category"
+    related = Category
 
 
 @admin.register(Product)
@@ -276,7 +286,9 @@ class ProductAdmin(ServiceBackedAdmin):
         """The product's fields, then one section per language to translate into."""
         ((_, options),) = super().get_fieldsets(request, obj)
         translated = translation_fields()
-        sections = [(None, {"fields": [name for name in options["fields"] if name not in translated]})]
+        sections: list[tuple[str | None, dict[str, Any]]] = [
+            (None, {"fields": [name for name in options["fields"] if name not in translated]})
+        ]
         for language in validators.translation_languages():
             names = [f"{field}_{language}" for field in validators.TRANSLATED_FIELDS]
             sections.append((f"Translation: {language}", {"fields": names}))
@@ -305,11 +317,12 @@ class ProductAdmin(ServiceBackedAdmin):
             updated = services.product_create(**fields, variants=variants)
         form.instance.pk, form.instance.version = updated.pk, updated.version
 
-    def construct_change_message(
+    # The stub types `form` as a plain Form; the admin passes its ModelForm.
+    def construct_change_message(  # type: ignore[override]
         self, request: HttpRequest, form: ProductForm, formsets: list, add: bool = False
     ):
         # The service saved the variants, not their formsets, which so have no saved objects.
-        return super().construct_change_message(request, form, [], add)
+        return super().construct_change_message(request, form, [], add)  # type: ignore[arg-type]
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         services.product_delete(product_id=obj.pk)
@@ -327,8 +340,14 @@ class KeyedServiceAdmin(ServiceBackedAdmin):
 
     key = "slug"
     readonly_fields = ("version",)
+    # The model's commands, set by each subclass.
+    create: Callable[..., KeyedModel]
+    update: Callable[..., KeyedModel]
+    remove: Callable[..., None]
 
-    def save_model(self, request: HttpRequest, obj: Model, form: VersionCheckedForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: KeyedModel, form: VersionCheckedForm, change: bool
+    ) -> None:
         if change:
             updated = self.update(
                 **{self.key: form.initial[self.key]},
@@ -336,7 +355,8 @@ class KeyedServiceAdmin(ServiceBackedAdmin):
                 expected_version=form.cleaned_data["loaded_version"],
             )
         else:
-            updated = self.create(**{name: form.cleaned_data[name] for name in self.form.Meta.fields})
+            fields = self.form.Meta.fields  # type: ignore[attr-defined]  # as in ServiceBackedAdmin.changes
+            updated = self.create(**{name: form.cleaned_data[name] for name in fields})
         obj.pk, obj.version = updated.pk, updated.version
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:

@@ -1,6 +1,7 @@
 """Form fields of the catalog admin that spare staff from typing JSON: tags as one row per tag,
 attributes as name/value rows, and the currency picked from the ISO 4217 list."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import pycountry
@@ -26,10 +27,11 @@ class ListRowsWidget(forms.Widget):
         context["widget"]["rows"] = [*items, *[""] * SPARE_ROWS]
         return context
 
-    def value_from_datadict(self, data: QueryDict, files: Any, name: str) -> list[str]:
+    # The stub types `data` as any Mapping; the admin binds its forms to request.POST, a QueryDict.
+    def value_from_datadict(self, data: QueryDict, files: Any, name: str) -> list[str]:  # type: ignore[override]
         return data.getlist(name)
 
-    def value_omitted_from_data(self, data: QueryDict, files: Any, name: str) -> bool:
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
         return False  # no rows sent means no items
 
 
@@ -52,10 +54,12 @@ class KeyValueRowsWidget(forms.Widget):
         context["widget"]["rows"] = [*pairs, *[("", "")] * SPARE_ROWS]
         return context
 
-    def value_from_datadict(self, data: QueryDict, files: Any, name: str) -> list[tuple[str, str]]:
+    def value_from_datadict(  # type: ignore[override]  # as ListRowsWidget's
+        self, data: QueryDict, files: Any, name: str
+    ) -> list[tuple[str, str]]:
         return list(zip(data.getlist(f"{name}-key"), data.getlist(f"{name}-value"), strict=False))
 
-    def value_omitted_from_data(self, data: QueryDict, files: Any, name: str) -> bool:
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
         return False
 
 

@@ -40,8 +40,9 @@ def applicable_definitions(*, category: Category) -> dict[str, AttributeDefiniti
 
 
 def _applicable_definitions(category: Category) -> dict[str, AttributeDefinition]:
-    parent_of = dict(Category.objects.values_list("pk", "parent_id"))
-    lineage, node = set(), category.pk
+    parent_of: dict[int, int | None] = dict(Category.objects.values_list("pk", "parent_id"))
+    lineage: set[int] = set()
+    node: int | None = category.pk
     while node is not None and node not in lineage:
         lineage.add(node)
         node = parent_of.get(node)

@@ -258,7 +258,7 @@ def demo_products(count: int, *, seed: int = 42, start: int = 0) -> Iterator[Dem
         adjective = rng.choice(ADJECTIVES)
         name = f"{brand} {adjective} {noun} {model}"
         color = rng.choice(COLORS)
-        fill = {
+        fill: dict[str, Any] = {
             "material": rng.choice(MATERIALS),
             "color": color,
             "name": name,

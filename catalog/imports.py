@@ -172,7 +172,7 @@ def _import_batch(batch: list[tuple[int, Any]], summary: ImportSummary, *, creat
     rows = [row for _, row in batch if isinstance(row, dict)]
     if create_missing:
         _create_missing_taxonomy(rows)
-    results = iter([])
+    results: Iterator[services.BulkResult] = iter([])
     if rows:
         serializer = ProductBulkSerializer(
             data=[{"op": "upsert", "product": row} for row in rows], context={"user": None}
@@ -182,7 +182,9 @@ def _import_batch(batch: list[tuple[int, Any]], summary: ImportSummary, *, creat
     for number, row in batch:
         summary.rows += 1
         # A row that could not be read is its own reason.
-        result = next(results) if isinstance(row, dict) else {"status": 400, "error": [row]}
+        result: services.BulkResult = (
+            next(results) if isinstance(row, dict) else {"status": 400, "error": [row]}
+        )
         if result["status"] >= 400:
             summary.rejected += 1
             sku = row.get("sku") if isinstance(row, dict) else None
@@ -201,8 +203,8 @@ def _create_missing_taxonomy(rows: list[Any]) -> None:
         (Brand, "brand", services.brand_create),
         (Category, "category", services.category_create),
     ):
-        wanted = {row.get(name) for row in rows if isinstance(row, dict)}
-        wanted = {slug for slug in wanted if isinstance(slug, str) and slug}
+        named = {row.get(name) for row in rows if isinstance(row, dict)}
+        wanted = {slug for slug in named if isinstance(slug, str) and slug}
         for slug in sorted(
             wanted - set(model.objects.filter(slug__in=wanted).values_list("slug", flat=True))
         ):
@@ -242,7 +244,7 @@ def _from_csv(row: dict[str | None, Any]) -> dict[str, Any] | str:
     fields: dict[str, Any] = {}
     attributes = {}
     for name, value in row.items():
-        if value is None or value == "":
+        if name is None or value is None or value == "":  # (None names extra cells: refused above)
             continue
         if name.startswith("attributes."):
             attributes[name.removeprefix("attributes.")] = value

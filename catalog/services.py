@@ -396,7 +396,7 @@ def _bulk_chunk(
     touched = {result["id"] for result in earlier if result.get("result") in changed}
     answers = []
     for index, operation in chunk:
-        answer = {"op": operation.action}
+        answer: BulkResult = {"op": operation.action}
         if operation.product_id is not None:
             answer["id"] = operation.product_id
         if operation.sku or operation.fields.get("sku"):
@@ -540,9 +540,9 @@ def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, 
     }
     variants_of: dict[int, list[ProductVariant]] = {}
     by_sku = {}
-    for variant in ProductVariant.objects.filter(product_id__in=products):
-        variants_of.setdefault(variant.product_id, []).append(variant)
-        by_sku[variant.sku] = variant
+    for stored in ProductVariant.objects.filter(product_id__in=products):
+        variants_of.setdefault(stored.product_id, []).append(stored)
+        by_sku[stored.sku] = stored
     answers, changed_variants = [], []
     for index, change in chunk:
         answer: BulkResult = {"sku": change.sku}
@@ -888,7 +888,7 @@ def _merged_variants(
     kept = []
     for fields in changes:
         _reject_unknown(fields, VARIANT_FIELDS)
-        variant = by_sku.pop(fields.get("sku"), None)
+        variant = by_sku.pop(fields["sku"], None) if "sku" in fields else None
         if variant is None:
             variant = ProductVariant(**fields)
         else:
@@ -1029,7 +1029,7 @@ def category_subtree_ids(*, category_id: int) -> list[int]:
 
 def _check_tree_position(category: Category) -> None:
     """No cycles, and no branch deeper than MAX_CATEGORY_DEPTH levels."""
-    parent_of = dict(Category.objects.values_list("pk", "parent_id"))
+    parent_of: dict[int, int | None] = dict(Category.objects.values_list("pk", "parent_id"))
     if category.pk is not None:
         parent_of[category.pk] = category.parent_id
     depth, node, seen = 1, category.parent_id, {category.pk}

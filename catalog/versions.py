@@ -11,6 +11,8 @@ The write side imports nothing of the projection: it announces changes with the
 `product_versions_changed` signal, which the projection app receives (see projection.apps).
 """
 
+from typing import Any
+
 from django.db.models import F, QuerySet
 from django.db.models.functions import Greatest
 from django.dispatch import Signal
@@ -29,7 +31,7 @@ def bump(records: QuerySet, *, above: int = 0) -> int:
     """Move every row of `records` (products, tombstones, brands or categories) to its next
     version, one above both its current version and `above`, in one UPDATE; announce the new
     versions of products and tombstones. Returns how many rows changed."""
-    values = {"version": Greatest(F("version"), above) + 1}
+    values: dict[str, Any] = {"version": Greatest(F("version"), above) + 1}
     if any(field.name == "updated_at" for field in records.model._meta.fields):
         values["updated_at"] = timezone.now()
     changed = records.update(**values)

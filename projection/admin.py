@@ -62,7 +62,7 @@ def projection_summary() -> tuple[str, int]:
     return text, messages.INFO
 
 
-class ProjectionSummaryMixin:
+class ProjectionSummaryMixin(admin.ModelAdmin):
     """Shows the projection's backlog and lag above the change list, with a link to the dashboard."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
@@ -142,7 +142,8 @@ class DashboardActionForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "retry" and not cleaned.get("entries"):
             raise forms.ValidationError("Choose the dead letters to retry.")
         return cleaned
@@ -218,7 +219,7 @@ class OutboxEntryAdmin(ProjectionSummaryMixin, admin.ModelAdmin):
     def _dashboard_action(self, request: HttpRequest, form: DashboardActionForm) -> None:
         if not form.is_valid():
             reasons = form.errors.get("__all__", ["Nothing done."])
-            self.message_user(request, " ".join(reasons), messages.ERROR)
+            self.message_user(request, " ".join(str(reason) for reason in reasons), messages.ERROR)
         elif form.cleaned_data["action"] == "retry":
             retried = outbox.retry_dead(entries=form.cleaned_data["entries"])
             self.message_user(request, f"{retried} dead letter(s) queued again for indexing.")

@@ -67,7 +67,8 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     errors = bulk_write(list(documents.values()), deletes=vanished).errors
     result.bulk_requests += 1
     finished = timezone.now()
-    done, failed = [], []
+    done: list[OutboxEntry] = []
+    failed: list[OutboxEntry] = []
     for entry in entries:
         (failed if errors.get(entry.product_id) else done).append(entry)
     OutboxEntry.objects.filter(pk__in=[entry.pk for entry in done]).update(

@@ -255,7 +255,10 @@ def status() -> dict[str, Any]:
         .order_by("-processed_at")
         .values_list("committed_at", "processed_at")[:1000]
     )
-    lags = sorted((processed - committed).total_seconds() for committed, processed in recent)
+    # (processed_at is set on every done entry; the column allows NULL for the pending ones)
+    lags = sorted(
+        (processed - committed).total_seconds() for committed, processed in recent if processed is not None
+    )
     return {
         "alias": index.alias_name(),
         "indices": names,

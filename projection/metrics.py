@@ -6,7 +6,7 @@ that observes a lag and the web process that is scraped are different processes 
 """
 
 import bisect
-from collections import Counter
+from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Min
@@ -32,7 +32,7 @@ def _bucket_name(upper: float) -> str:
 
 def record_batch(*, lags: list[float], bulk_requests: int) -> None:
     """Add one drained batch to the shared counters, one UPDATE per touched counter."""
-    increments: Counter[str] = Counter()
+    increments: defaultdict[str, float] = defaultdict(float)
     for lag in lags:
         increments[_bucket_name(LAG_BUCKETS[bisect.bisect_left(LAG_BUCKETS, lag)])] += 1
     increments["lag_sum"] += sum(lags)

@@ -4,7 +4,6 @@ database)."""
 
 import hashlib
 import math
-from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from . import languages
-from .document import COPIED_COLUMNS, PRODUCT_DOCUMENT, option_pair
+from .document import PRODUCT_DOCUMENT, option_pair
 
 
 class CategoryRow(NamedTuple):
@@ -37,10 +36,11 @@ def category_placements(categories: Iterable[CategoryRow]) -> dict[int, Category
     by_id = {category.pk: category for category in categories}
     placements: dict[int, CategoryPlacement] = {}
     for category in by_id.values():
-        chain, node = [], category
+        chain: list[CategoryRow] = []
+        node: CategoryRow | None = category
         while node is not None:
             chain.append(node)
-            node = by_id.get(node.parent_id)
+            node = by_id.get(node.parent_id) if node.parent_id is not None else None
         chain.reverse()
         placements[category.pk] = CategoryPlacement(
             slug=category.slug,
@@ -51,22 +51,34 @@ def category_placements(categories: Iterable[CategoryRow]) -> dict[int, Category
     return placements
 
 
-# The write model's columns a product document is built from, by the names the builder uses:
-# the declared document's copied columns, and those its other fields are computed from.
-ROW_COLUMNS: dict[str, str] = {
-    **{name: name for name in COPIED_COLUMNS},
-    "pk": "pk",
-    "brand_slug": "brand__slug",
-    "brand_name": "brand__name",
-    "category_id": "category_id",
-    "translations": "translations",
-    "price": "price",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}
-# Rows are plain tuples: a rebuild reads millions of them, and model instances cost more than
-# everything else done with them.
-ProductRow = namedtuple("ProductRow", ROW_COLUMNS)
+class ProductRow(NamedTuple):
+    """The write model's columns a product document is built from, by the names the builder
+    uses: the declared document's copied columns (COPIED_COLUMNS; a test checks that every one
+    is here), and those its other fields are computed from. Rows are plain tuples: a rebuild
+    reads millions of them, and model instances cost more than everything else done with them."""
+
+    sku: str
+    name: str
+    description: str
+    currency: str
+    stock: int
+    tags: list[str]
+    attributes: dict[str, Any]
+    is_active: bool
+    version: int
+    pk: int
+    brand_slug: str | None
+    brand_name: str | None
+    category_id: int
+    translations: dict[str, dict[str, str]]
+    price: Decimal
+    created_at: datetime
+    updated_at: datetime
+
+
+# Each row column's lookup in the write model's query, where it differs from its name.
+_ROW_LOOKUPS = {"brand_slug": "brand__slug", "brand_name": "brand__name"}
+ROW_COLUMNS: dict[str, str] = {name: _ROW_LOOKUPS.get(name, name) for name in ProductRow._fields}
 
 
 class VariantRow(NamedTuple):

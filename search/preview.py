@@ -52,7 +52,7 @@ def search_preview(request: HttpRequest) -> HttpResponse:
 
 def _marked(fragment: str) -> SafeString:
     """A highlight fragment escaped, but for the highlight marks."""
-    escaped = escape(fragment)
+    escaped: str = escape(fragment)
     for escaped_mark, mark in MARKS.items():
         escaped = escaped.replace(escaped_mark, mark)
     # Safe: everything but the marks is escaped above.

@@ -62,8 +62,9 @@ def wait_for_version(
         source = _source(product_id, filter_path="_source")
         version = source["version"] if source else None
         if (version is not None and version >= min_version) or time.monotonic() >= deadline:
-            visible = source is not None and _visible(source, include_inactive=include_inactive)
-            return (_public(source, language or languages.default()) if visible else None), version
+            if source is None or not _visible(source, include_inactive=include_inactive):
+                return None, version
+            return _public(source, language or languages.default()), version
         time.sleep(0.05)
 
 
@@ -190,7 +191,7 @@ def _source(product_id: int, **options: Any) -> dict[str, Any] | None:
 
 def _search(body: dict[str, Any], **options: Any) -> dict[str, Any]:
     with elasticsearch_errors():
-        return get_client().search(index=index.alias_name(), **body, **options)
+        return get_client().search(index=index.alias_name(), **body, **options).body
 
 
 def _visible(document: dict[str, Any], *, include_inactive: bool) -> bool:

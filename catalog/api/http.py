@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -52,7 +52,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         fingerprint = _fingerprint(request)
         # Requests with one key take turns: racing for the key's row instead, the waiters of a
         # refused command (its row rolled back) deadlock one another at the unique index.
-        with named_lock(name=f"idempotency:{request.user.pk}:{key}", wait_seconds=KEY_WAIT_SECONDS) as turn:
+        with named_lock(
+            name=f"idempotency:{signed_in_user_id(request)}:{key}", wait_seconds=KEY_WAIT_SECONDS
+        ) as turn:
             if not turn:
                 return _key_in_use()
             return atomic_with_retry(
@@ -79,11 +81,13 @@ def idempotent_in_chunks(view_method: Callable[..., Response]) -> Callable[..., 
         if key is None:
             return view_method(view, request, *args, done=[], checkpoint=None, **kwargs)
         fingerprint = _fingerprint(request)
-        with named_lock(name=f"idempotency:{request.user.pk}:{key}", wait_seconds=KEY_WAIT_SECONDS) as turn:
+        with named_lock(
+            name=f"idempotency:{signed_in_user_id(request)}:{key}", wait_seconds=KEY_WAIT_SECONDS
+        ) as turn:
             if not turn:
                 return _key_in_use()
             record, _ = IdempotencyRecord.objects.get_or_create(
-                user_id=request.user.pk, key=key, defaults={"fingerprint": fingerprint}
+                user_id=signed_in_user_id(request), key=key, defaults={"fingerprint": fingerprint}
             )
             if record.fingerprint != fingerprint:
                 return _key_reused()
@@ -106,6 +110,14 @@ def idempotent_in_chunks(view_method: Callable[..., Response]) -> Callable[..., 
             return response
 
     return wrapper
+
+
+def signed_in_user_id(request: Request) -> int:
+    """The id of the request's user, whom the view's permissions required to sign in."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise NotAuthenticated()
+    return user_id
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -179,12 +191,12 @@ def _answer_once(
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
-                user_id=request.user.pk, key=key, fingerprint=fingerprint
+                user_id=signed_in_user_id(request), key=key, fingerprint=fingerprint
             )
     except IntegrityError:
         # The first request with this key has committed (MySQL held this insert until
         # then): answer as it did.
-        record = IdempotencyRecord.objects.get(user_id=request.user.pk, key=key)
+        record = IdempotencyRecord.objects.get(user_id=signed_in_user_id(request), key=key)
         if record.fingerprint != fingerprint:
             return _key_reused()
         return _replayed(record)

@@ -27,7 +27,7 @@ from catalog.services import (
 )
 
 
-class RejectUnknownFieldsMixin:
+class RejectUnknownFieldsMixin(serializers.Serializer):
     """A typo in a field name must be an error, not a silently ignored field."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -122,7 +122,9 @@ class PreloadedSlugRelatedField(serializers.SlugRelatedField):
     slug -> row) when it is there, saving a query per item."""
 
     def to_internal_value(self, data: Any) -> Any:
-        preloaded = self.context.get("preloaded", {}).get(self.get_queryset().model, {})
+        # A writable related field always has a queryset (DRF asserts it); the stub allows None.
+        model = self.get_queryset().model  # type: ignore[union-attr]
+        preloaded = self.context.get("preloaded", {}).get(model, {})
         if isinstance(data, str) and data in preloaded:
             return preloaded[data]
         return super().to_internal_value(data)
@@ -174,7 +176,7 @@ class ProductSerializer(CommandSerializer):
     variants = VariantSerializer(
         many=True,
         required=False,
-        max_length=validators.MAX_VARIANTS,
+        max_length=validators.MAX_VARIANTS,  # type: ignore[call-arg]  # a ListSerializer's, unknown to the stub
         help_text="Matched by sku: new ones are created, the others changed; a PUT removes those "
         "it leaves out. Left out entirely, the product has one default variant.",
     )
@@ -205,7 +207,9 @@ class ProductSerializer(CommandSerializer):
         model = Product
         fields = ["id", *PRODUCT_FIELDS, "variants", "version", "created_at", "updated_at"]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
-        extra_kwargs = {"description": {"max_length": validators.MAX_DESCRIPTION_LENGTH}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "description": {"max_length": validators.MAX_DESCRIPTION_LENGTH}
+        }
 
     def validate_attributes(self, value: dict[str, str]) -> dict[str, str]:
         validators.validate_attributes(value)
@@ -226,7 +230,9 @@ class BrandSerializer(CommandSerializer):
 
 
 class CategorySerializer(CommandSerializer):
-    parent = serializers.SlugRelatedField(
+    # DRF's metaclass takes declared fields off the class, so this is no clash with Field.parent,
+    # which the stub cannot tell.
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
     )
 
@@ -323,7 +329,8 @@ class BulkOperationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        op, errors = data["op"], {}
+        op = data["op"]
+        errors: dict[str, Any] = {}
         if op in ("update", "delete"):
             if ("id" in data) == ("sku" in data):
                 errors["id"] = ["Name the product by its id or by its sku (one of them)."]
@@ -407,7 +414,7 @@ class ProductBulkSerializer(BulkRequestSerializer):
         envelopes = [BulkOperationSerializer(data=item) for item in items]
         valid = [envelope.validated_data for envelope in envelopes if envelope.is_valid()]
         existing = _existing_products(valid)
-        preloaded = {
+        preloaded: dict[type, dict[str, Any]] = {
             model: model.objects.in_bulk(
                 {
                     envelope["product"][name]
@@ -451,7 +458,7 @@ def _product_operation(
     envelope: dict[str, Any], user: Any, existing: dict[Any, Product], preloaded: dict[type, dict[str, Any]]
 ) -> services.BulkOperation:
     op = envelope["op"]
-    target = {"product_id": envelope.get("id"), "sku": envelope.get("sku")}
+    target: dict[str, Any] = {"product_id": envelope.get("id"), "sku": envelope.get("sku")}
     missing = [name for name in OPERATION_PERMISSIONS[op] if user is not None and not user.has_perm(name)]
     if missing:
         error = {
@@ -524,7 +531,8 @@ class BulkItemAnswerSerializer(serializers.Serializer):
 
 
 class BulkAnswerSerializer(serializers.Serializer):
-    errors = serializers.BooleanField(help_text="Whether any item was refused.")
+    # A declared field, which DRF's metaclass takes off the class: no clash with Serializer.errors.
+    errors = serializers.BooleanField(help_text="Whether any item was refused.")  # type: ignore[assignment]
     items = BulkItemAnswerSerializer(many=True)
 
 

@@ -21,9 +21,18 @@ from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
 from catalog import imports, services
-from catalog.models import AttributeDefinition, Brand, Category, ImportJob, Product, ProductVariant
+from catalog.models import (
+    AttributeDefinition,
+    Brand,
+    Category,
+    ImportJob,
+    MerchandisingRule,
+    Product,
+    ProductVariant,
+    SynonymRule,
+)
 
-from .http import etag, expected_version, idempotent, idempotent_in_chunks
+from .http import etag, expected_version, idempotent, idempotent_in_chunks, signed_in_user_id
 from .serializers import (
     OPERATION_PERMISSIONS,
     AttributeDefinitionSerializer,
@@ -284,7 +293,8 @@ def _update_by_slug(
 ) -> Response:
     """PUT replaces (fields left out take `put_defaults`), PATCH changes the fields it names."""
     version = expected_version(request)
-    current = serializer_class.Meta.model.objects.get(slug=slug)
+    model: type[Brand] | type[Category] = serializer_class.Meta.model
+    current = model.objects.get(slug=slug)
     serializer = serializer_class(current, data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     changes = serializer.validated_data if partial else {**put_defaults, **serializer.validated_data}
@@ -370,7 +380,7 @@ class KeyedConfigurationCommands:
         cls, *, what: str, created: str, changed: str, removed: str
     ) -> tuple[type[APIView], type[APIView]]:
         serializer_class = cls.serializer_class
-        model = serializer_class.Meta.model
+        model: type[SynonymRule] | type[MerchandisingRule] = serializer_class.Meta.model
         create, update, remove = cls.create, cls.update, cls.remove
 
         class Collection(APIView):
@@ -704,7 +714,7 @@ class ImportCollectionCommand(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         job = imports.import_job_create(
-            user_id=request.user.pk,
+            user_id=signed_in_user_id(request),
             filename=upload.name,
             content=upload.read(),
             create_missing=serializer.validated_data["create_missing"],
@@ -723,7 +733,7 @@ class ImportItemQuery(APIView):
 
     @extend_schema(responses={200: ImportJobSerializer, **ITEM_ERRORS}, description="An import's progress.")
     def get(self, request: Request, job_id: int) -> Response:
-        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=signed_in_user_id(request))
         return Response(ImportJobSerializer(job).data)
 
 
@@ -743,7 +753,7 @@ class ImportReportQuery(APIView):
         description="An import's report, once it is done.",
     )
     def get(self, request: Request, job_id: int) -> Response:
-        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=request.user.pk)
+        job = ImportJob.objects.defer("content").get(pk=job_id, user_id=signed_in_user_id(request))
         if job.report is None:
             return Response(
                 {

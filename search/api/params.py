@@ -31,11 +31,11 @@ class QueryParamsSerializer(serializers.Serializer):
     list fields, and a parameter that is not a field is a 400 naming it (a misspelt filter must
     not silently return everything)."""
 
-    def __init__(self, *args: Any, query: QueryDict | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, query: QueryDict | None = None, **kwargs: Any) -> None:
         if query is None:  # the schema generator builds one without a request
-            super().__init__(*args, **kwargs)
+            super().__init__(**kwargs)
             return
-        super().__init__(*args, data=self._from_query(query), **kwargs)
+        super().__init__(data=self._from_query(query), **kwargs)
         self._query = query
 
     def _from_query(self, query: QueryDict) -> dict[str, Any]:
@@ -151,7 +151,8 @@ class ListParamsSerializer(ProductReadParamsSerializer):
     ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, float | None, float | None], ...]]:
         """`attr.<code>=<value>[,<value>...]` (one of the values; repeat the parameter to require
         several) and `attr.<code>__gte=` / `__lte=` (a number attribute's range)."""
-        values, bounds = [], {}
+        values: list[tuple[str, tuple[str, ...]]] = []
+        bounds: dict[str, dict[str, float]] = {}
         for name in self._query:
             if not name.startswith(ATTRIBUTE_PREFIX):
                 continue
