@@ -181,8 +181,7 @@ def _api(request: Request) -> history.Origin:
 class StaffOnly(BasePermission):
     """Staff users only: the history names who changed what."""
 
-    message = "The change history is for staff users only."
-    code = "staff_only"
+    message = {"detail": "The change history is for staff users only.", "code": "staff_only"}
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and request.user.is_staff)
