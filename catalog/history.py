@@ -65,18 +65,18 @@ class _Row:
 
 
 def change(
-    *,
     product: Product,
-    product_id: int,
     action: str,
+    *,
     version: int,
     before: dict[str, Any],
     after: dict[str, Any],
     origin: Origin,
+    product_id: int | None = None,
 ) -> ProductChange:
     """The record (unsaved) of a command that took `product` from the state `before` to `after`
-    ({} before a creation, after a deletion) at `version`. `product_id` is given apart, since a
-    deleted product has lost its pk."""
+    ({} before a creation, after a deletion) and to `version`. A deleted product, which has
+    lost its pk, names its `product_id`."""
     fields = _differences(before, after, ())
     for item in fields:
         relation = _RELATIONS.get(item["field"][0]) if len(item["field"]) == 1 else None
@@ -84,7 +84,7 @@ def change(
             item["before"] = _named(product, relation, item["before"])
             item["after"] = _named(product, relation, item["after"])
     return ProductChange(
-        product_id=product_id,
+        product_id=product_id or product.pk,
         sku=product.sku,
         version=version,
         action=action,

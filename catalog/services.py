@@ -121,7 +121,7 @@ def _product_created(
     saved = [ProductVariant(**fields) for fields in variants]
     _save_product_with_variants(product, saved, removed=[])
     state = _stored_state(product, saved)
-    created = _change(product, Action.CREATED, version=1, before={}, after=state, origin=origin)
+    created = history.change(product, Action.CREATED, version=1, before={}, after=state, origin=origin)
     return product, created
 
 
@@ -151,7 +151,11 @@ def _record_update(
     """Record a single command that moved the product to its current version; one that changed
     nothing too (its version moved all the same)."""
     history.record(
-        [_change(product, Action.UPDATED, version=product.version, before=before, after=after, origin=origin)]
+        [
+            history.change(
+                product, Action.UPDATED, version=product.version, before=before, after=after, origin=origin
+            )
+        ]
     )
 
 
@@ -221,28 +225,6 @@ def _stored_state(
             for variant in variants
         }
     return state
-
-
-def _change(
-    product: Product,
-    action: str,
-    *,
-    version: int,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    origin: Origin,
-    product_id: int | None = None,
-) -> ProductChange:
-    """The history record of a command that took `product` (deleted: `product_id`) to `version`."""
-    return history.change(
-        product=product,
-        product_id=product_id or product.pk,
-        action=action,
-        version=version,
-        before=before,
-        after=after,
-        origin=origin,
-    )
 
 
 def variant_create(
@@ -323,7 +305,7 @@ def _product_deleted(product: Product, *, origin: Origin) -> ProductChange:
     )
     product.delete()
     before = _stored_state(product, None)
-    return _change(
+    return history.change(
         product,
         Action.DELETED,
         version=product.version + 1,
@@ -580,7 +562,9 @@ def _bulk_apply(operation: BulkOperation, *, origin: Origin) -> tuple[str, int, 
         raise _Outcome({"status": 200, **unchanged})
     # The chunk moves it to its next version; the row is locked: no race.
     version = product.version + 1
-    change = _change(product, Action.UPDATED, version=version, before=before, after=after, origin=origin)
+    change = history.change(
+        product, Action.UPDATED, version=version, before=before, after=after, origin=origin
+    )
     return "updated", product.pk, product, change
 
 
@@ -693,7 +677,7 @@ def _inventory_chunk(
     versions.bump(Product.objects.filter(pk__in=[product.pk for product in changed_products]))
     history.record(
         [
-            _change(
+            history.change(
                 product,
                 Action.UPDATED,
                 version=product.version + 1,
