@@ -23,6 +23,9 @@ def test_only_staff_read_the_history(staff_api, auditor):
     assert refused.status_code == 403
     assert refused.json() == {"detail": "The change history is for staff users only.", "code": "staff_only"}
     assert auditor.get(_url(product.pk)).status_code == 200
+    # and a browser gets DRF's page around the same answer
+    page = auditor.get(_url(product.pk), HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and product.sku in page.content.decode()
 
 
 def test_an_id_no_product_has_had_is_404_and_a_deleted_products_history_stays(auditor):
