@@ -2,19 +2,23 @@
 versions, validation and the projection behave exactly as through the API. (The projection app
 adds what the search index holds to the product pages: projection.admin.)"""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
-from . import attributes, services, validators
+from . import attributes, history, services, validators
 from .admin_fields import CURRENCY_CHOICES, AttributesField, TagsField
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
@@ -306,15 +310,17 @@ class ProductAdmin(ServiceBackedAdmin):
             for variant_form in formset.forms
             if variant_form.cleaned_data and not variant_form.cleaned_data.get("DELETE")
         ]
+        origin = _admin(request)
         if change:
             updated = services.product_update(
                 product_id=form.instance.pk,
                 changes={**fields, "variants": variants},
                 expected_version=form.cleaned_data["loaded_version"],
                 replace=True,
+                origin=origin,
             )
         else:
-            updated = services.product_create(**fields, variants=variants)
+            updated = services.product_create(**fields, variants=variants, origin=origin)
         form.instance.pk, form.instance.version = updated.pk, updated.version
 
     # The stub types `form` as a plain Form; the admin passes its ModelForm.
@@ -325,7 +331,61 @@ class ProductAdmin(ServiceBackedAdmin):
         return super().construct_change_message(request, form, [], add)  # type: ignore[arg-type]
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        services.product_delete(product_id=obj.pk)
+        services.product_delete(product_id=obj.pk, origin=_admin(request))
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The product's change history (catalog.history) instead of the admin's own log, which
+        knows only the admin's changes and no values: every command, whichever channel made it,
+        with each field's value before and after. A deleted product's too."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changes = history.product_changes(product_id=int(object_id))
+        except (ValueError, Product.DoesNotExist):
+            raise Http404(f"No product has had the id {object_id!r}.") from None
+        page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get(PAGE_VAR))
+        product = Product.objects.filter(pk=object_id).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {product or (page[0].sku if page else object_id)}",
+            "subtitle": None if product else "The product has been deleted.",
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": product,
+            "opts": self.opts,
+            "page": page,
+            "page_var": PAGE_VAR,
+            "entries": [(change, [_shown_change(item) for item in change.changes]) for change in page],
+            "retention_days": settings.CATALOG_HISTORY_RETENTION_DAYS,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/catalog/product/object_history.html", context)
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def _admin(request: HttpRequest) -> history.Origin:
+    return history.Origin.of(request.user, channel=history.Channel.ADMIN)
+
+
+def _shown_change(item: dict[str, Any]) -> dict[str, str]:
+    """A field's change as the history page shows it: its path, and its values as text."""
+    return {
+        "field": ".".join(item["field"]),
+        "before": _shown_value(item["before"]),
+        "after": _shown_value(item["after"]),
+    }
+
+
+def _shown_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str) and value:
+        return value
+    return json.dumps(value, ensure_ascii=False)  # "" quoted, so an emptied text shows
 
 
 class BrandForm(VersionCheckedForm):

@@ -29,15 +29,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import services
+from . import history, services
 from .api.serializers import ProductBulkSerializer
 from .models import Brand, Category, ImportJob
 
 logger = logging.getLogger(__name__)
+
+# A feed imported by `manage.py import_products`, which no user of the catalog signs in to.
+IMPORT = history.Origin(channel=history.Channel.IMPORT)
 
 # Sent after the commit of a new ImportJob with its `job_id`: a worker should run it.
 import_requested = Signal()
@@ -60,6 +64,7 @@ def import_feed(
     *,
     path: Path,
     state_path: Path,
+    origin: history.Origin = IMPORT,
     create_missing: bool = False,
     dry_run: bool = False,
     batch_size: int | None = None,
@@ -70,7 +75,8 @@ def import_feed(
     modification time) starts after them. A batch that committed just before an interruption
     runs again: its rows then count as unchanged, since an upsert of the same values changes
     nothing. `dry_run` writes nothing (everything runs in one transaction rolled back at the
-    end) and keeps no state. `progress` is called with the number of rows of each batch."""
+    end) and keeps no state. `progress` is called with the number of rows of each batch. The
+    products' history names `origin` (by default the import channel, with no user)."""
     batch_size = batch_size or settings.CATALOG_BULK_MAX_OPERATIONS
     identity = _identity(path)
     summary, skip = ImportSummary(), 0
@@ -85,13 +91,13 @@ def import_feed(
         for number, row in _rows(path, skip=skip):
             batch.append((number, row))
             if len(batch) == batch_size:
-                _import_batch(batch, summary, create_missing=create_missing)
+                _import_batch(batch, summary, create_missing=create_missing, origin=origin)
                 _save_state(state_path, identity, summary, dry_run=dry_run)
                 if progress:
                     progress(len(batch))
                 batch = []
         if batch:
-            _import_batch(batch, summary, create_missing=create_missing)
+            _import_batch(batch, summary, create_missing=create_missing, origin=origin)
             _save_state(state_path, identity, summary, dry_run=dry_run)
             if progress:
                 progress(len(batch))
@@ -131,6 +137,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.state, job.started_at, job.rows_total = ImportJob.State.RUNNING, timezone.now(), count_rows(feed)
     job.save(update_fields=["state", "started_at", "rows_total"])
     done = 0
+    uploader = get_user_model().objects.filter(pk=job.user_id).first()
 
     def progress(rows: int) -> None:
         nonlocal done
@@ -141,6 +148,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         summary = import_feed(
             path=feed,
             state_path=directory / "state.json",
+            origin=history.Origin.of(uploader, channel=history.Channel.IMPORT),
             create_missing=job.create_missing,
             dry_run=job.dry_run,
             progress=progress,
@@ -168,7 +176,9 @@ def write_report(summary: ImportSummary, *, path: Path, feed: Path, dry_run: boo
     path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
 
 
-def _import_batch(batch: list[tuple[int, Any]], summary: ImportSummary, *, create_missing: bool) -> None:
+def _import_batch(
+    batch: list[tuple[int, Any]], summary: ImportSummary, *, create_missing: bool, origin: history.Origin
+) -> None:
     rows = [row for _, row in batch if isinstance(row, dict)]
     if create_missing:
         _create_missing_taxonomy(rows)
@@ -178,7 +188,7 @@ def _import_batch(batch: list[tuple[int, Any]], summary: ImportSummary, *, creat
             data=[{"op": "upsert", "product": row} for row in rows], context={"user": None}
         )
         serializer.is_valid(raise_exception=True)
-        results = iter(services.products_bulk(operations=serializer.validated_data))
+        results = iter(services.products_bulk(operations=serializer.validated_data, origin=origin))
     for number, row in batch:
         summary.rows += 1
         # A row that could not be read is its own reason.

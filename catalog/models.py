@@ -1,11 +1,13 @@
 """Write model: brands, the category tree, products and their variants, tombstones of deleted
-products, idempotency records, and feed imports run by workers."""
+products, the products' change history, idempotency records, and feed imports run by workers."""
 
 import hashlib
 import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, MinLengthValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from . import synonyms, validators
 
@@ -196,6 +198,46 @@ class ProductTombstone(models.Model):
 
     def __str__(self) -> str:
         return f"deleted product {self.product_id} (v{self.version})"
+
+
+class ProductChange(models.Model):
+    """One command's change of a product, written by the command itself (catalog.history): who,
+    when, through which channel, and each field's value before and after."""
+
+    class Action(models.TextChoices):
+        CREATED = "created"
+        UPDATED = "updated"
+        DELETED = "deleted"
+
+    class Channel(models.TextChoices):
+        API = "api"
+        ADMIN = "admin"
+        BULK = "bulk"
+        INVENTORY = "inventory"
+        IMPORT = "import"
+        # Code run without a request: the demo seed, a shell, a migration.
+        SYSTEM = "system"
+
+    # The product by id and sku, not by a foreign key: its history outlives it.
+    product_id = models.BigIntegerField()
+    sku = models.CharField(max_length=64)
+    # The product's version the command made (a deletion's: its tombstone's).
+    version = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # The user (a token's user) by id and name, so that a user removed later stays named.
+    user_id = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True, default="")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # [{"field": ["variants", "SHIRT-M", "price"], "from": "20.00", "to": "25.00"}, ...]
+    changes = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["product_id", "id"], name="product_change_by_product")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.action} (v{self.version}, {self.channel})"
 
 
 class IdempotencyRecord(models.Model):

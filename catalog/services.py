@@ -3,7 +3,9 @@
 The REST API and the Django admin both call these functions, so validation, versions and the
 projection behave the same whichever way a change comes in. Every command runs in one
 transaction and records its side effects in it explicitly: the new versions of the products it
-touched, announced to the read side by `catalog.versions`, commit or roll back with the change.
+touched, announced to the read side by `catalog.versions`, and a product command's entry in the
+product's change history (`catalog.history`: who, when, through which channel, which fields
+from what to what; the caller names the `origin`) commit or roll back with the change.
 """
 
 from collections.abc import Callable, Sequence
@@ -20,8 +22,9 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import attributes, search_configuration, synonyms, versions
+from . import attributes, history, search_configuration, synonyms, versions
 from .exceptions import StillInUse, VersionMismatch
+from .history import SYSTEM, Action, Origin
 from .models import (
     AttributeDefinition,
     Brand,
@@ -29,6 +32,7 @@ from .models import (
     IdempotencyRecord,
     MerchandisingRule,
     Product,
+    ProductChange,
     ProductTombstone,
     ProductVariant,
     SynonymRule,
@@ -55,12 +59,14 @@ VARIANT_FIELDS = tuple(
     for field in ProductVariant._meta.concrete_fields
     if field.editable and not field.primary_key and field.name != "product"
 )
-# The same fields as model fields (the sku first), to compare a product before and after a command.
+# The same fields as model fields, to compare a product before and after a command (a variant's
+# by its sku, which names it).
 _PRODUCT_MODEL_FIELDS = [field for field in Product._meta.concrete_fields if field.name in PRODUCT_FIELDS]
-_VARIANT_MODEL_FIELDS = sorted(
-    (field for field in ProductVariant._meta.concrete_fields if field.name in VARIANT_FIELDS),
-    key=lambda field: field.name != "sku",
-)
+_VARIANT_MODEL_FIELDS = [
+    field
+    for field in ProductVariant._meta.concrete_fields
+    if field.name in VARIANT_FIELDS and field.name != "sku"
+]
 BRAND_FIELDS = ("name", "slug")
 CATEGORY_FIELDS = ("name", "slug", "parent")
 
@@ -75,16 +81,18 @@ def product_create(
     category: Category,
     price: Decimal | None = None,
     variants: list[dict[str, Any]] | None = None,
+    origin: Origin = SYSTEM,
     **optional: Any,
 ) -> Product:
     """Create a product with its variants; the optional fields (PRODUCT_FIELDS) left out take the
     model's defaults. Without `variants` it gets one default variant, with the product's sku,
     `price` and `stock` and no options: a product created as before variants existed."""
     with transaction.atomic():
-        product = _product_created(
-            sku=sku, name=name, category=category, price=price, variants=variants, **optional
+        product, created = _product_created(
+            sku=sku, name=name, category=category, price=price, variants=variants, origin=origin, **optional
         )
         versions.announce(Product.objects.filter(pk=product.pk))
+        history.record([created])
     return product
 
 
@@ -95,10 +103,11 @@ def _product_created(
     category: Category,
     price: Decimal | None = None,
     variants: list[dict[str, Any]] | None = None,
+    origin: Origin,
     **optional: Any,
-) -> Product:
+) -> tuple[Product, ProductChange]:
     """The new product saved with its variants at version 1, in the caller's transaction, which
-    announces it."""
+    announces it and records the creation (returned)."""
     _reject_unknown(optional, PRODUCT_FIELDS)
     if variants is None:
         if price is None:
@@ -109,8 +118,11 @@ def _product_created(
         raise ValidationError({"variants": ["Give price and stock on the variants, not on the product."]})
     product = Product(sku=sku, name=name, category=category, **optional)
     attributes.check_attributes(attributes=product.attributes, category=category)
-    _save_product_with_variants(product, [ProductVariant(**fields) for fields in variants], removed=[])
-    return product
+    saved = [ProductVariant(**fields) for fields in variants]
+    _save_product_with_variants(product, saved, removed=[])
+    state = _stored_state(product, saved)
+    created = history.change(product, Action.CREATED, version=1, before={}, after=state, origin=origin)
+    return product, created
 
 
 def product_update(
@@ -119,16 +131,32 @@ def product_update(
     changes: dict[str, Any],
     expected_version: int | None = None,
     replace: bool = False,
+    origin: Origin = SYSTEM,
 ) -> Product:
     """Change a product. `variants` are matched by sku: new ones are created, the others updated;
     `replace` (a PUT) also removes the variants left out and resets the fields left out to the
     model's defaults. `price` and `stock` without `variants` change the product's only variant."""
     with transaction.atomic():
-        product, _ = _product_changed(
+        product, before, after = _product_changed(
             Product.objects.filter(pk=product_id), changes, expected_version=expected_version, replace=replace
         )
         _bump(product)
+        _record_update(product, before=before, after=after, origin=origin)
     return product
+
+
+def _record_update(
+    product: Product, *, before: dict[str, Any], after: dict[str, Any], origin: Origin
+) -> None:
+    """Record a single command that moved the product to its current version; one that changed
+    nothing too (its version moved all the same)."""
+    history.record(
+        [
+            history.change(
+                product, Action.UPDATED, version=product.version, before=before, after=after, origin=origin
+            )
+        ]
+    )
 
 
 def _product_changed(
@@ -137,10 +165,11 @@ def _product_changed(
     *,
     expected_version: int | None,
     replace: bool,
-) -> tuple[Product, bool]:
+) -> tuple[Product, dict[str, Any], dict[str, Any]]:
     """Lock the product of `queryset`, apply `changes` and save it with its variants, in the
-    caller's transaction, which moves it to its next version. Also says whether anything stored
-    differs now (a feed sent again changes nothing, and need not make new versions)."""
+    caller's transaction, which moves it to its next version. Also gives its stored state before
+    and after: when they are equal nothing was written (a feed sent again changes nothing, and
+    need not make new versions)."""
     changes = dict(changes)
     variant_changes = changes.pop("variants", None)
     _reject_unknown(changes, PRODUCT_FIELDS)
@@ -174,76 +203,117 @@ def _product_changed(
             setattr(current[0], field, value)
         kept, removed = current, []
     _summarize(product, kept)
-    changed = bool(removed) or _stored_state(product, kept) != before
-    if changed:  # sent again as it is: nothing to write
+    after = _stored_state(product, kept)
+    if after != before:  # sent again as it is: nothing to write
         _save_product_with_variants(product, kept, removed=removed)
-    return product, changed
+    return product, before, after
 
 
-def _stored_state(product: Product, variants: list[ProductVariant]) -> tuple:
-    """The values a command can change of a product and its variants, to compare."""
-    product_values = tuple(getattr(product, field.attname) for field in _PRODUCT_MODEL_FIELDS)
-    variant_values = sorted(
-        (tuple(getattr(variant, field.attname) for field in _VARIANT_MODEL_FIELDS) for variant in variants),
-        key=lambda values: values[0],  # the sku, unique within the product
-    )
-    return product_values, variant_values
+def _stored_state(
+    product: Product,
+    variants: list[ProductVariant] | None,
+    *,
+    fields: Sequence[models.Field] = _PRODUCT_MODEL_FIELDS,
+    variant_fields: Sequence[models.Field] = _VARIANT_MODEL_FIELDS,
+) -> dict[str, Any]:
+    """The values a command can change of a product and its variants (by sku; None: not loaded,
+    left out), to compare and to record in its history; foreign keys by id."""
+    state = {field.name: getattr(product, field.attname) for field in fields}
+    if variants is not None:
+        state["variants"] = {
+            variant.sku: {field.name: getattr(variant, field.attname) for field in variant_fields}
+            for variant in variants
+        }
+    return state
 
 
 def variant_create(
-    *, product_id: int, fields: dict[str, Any], expected_version: int | None = None
+    *,
+    product_id: int,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+    origin: Origin = SYSTEM,
 ) -> ProductVariant:
     """Add a variant to a product (If-Match names the product's version)."""
     _reject_unknown(fields, VARIANT_FIELDS)
     with transaction.atomic():
         product = _lock(Product.objects.filter(pk=product_id), expected_version)
+        variants = list(product.variants.all())
+        before = _stored_state(product, variants)
         variant = ProductVariant(**fields)
-        _save_product_with_variants(product, [*product.variants.all(), variant], removed=[])
+        variants.append(variant)
+        _save_product_with_variants(product, variants, removed=[])
         _bump(product)
+        _record_update(product, before=before, after=_stored_state(product, variants), origin=origin)
     return variant
 
 
 def variant_update(
-    *, product_id: int, sku: str, changes: dict[str, Any], expected_version: int | None = None
+    *,
+    product_id: int,
+    sku: str,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    origin: Origin = SYSTEM,
 ) -> ProductVariant:
     _reject_unknown(changes, VARIANT_FIELDS)
     with transaction.atomic():
         product = _lock(Product.objects.filter(pk=product_id), expected_version)
         variants = list(product.variants.all())
+        before = _stored_state(product, variants)
         variant = _variant_of(variants, sku)
         for field, value in changes.items():
             setattr(variant, field, value)
         _save_product_with_variants(product, variants, removed=[])
         _bump(product)
+        _record_update(product, before=before, after=_stored_state(product, variants), origin=origin)
     return variant
 
 
-def variant_delete(*, product_id: int, sku: str, expected_version: int | None = None) -> None:
+def variant_delete(
+    *, product_id: int, sku: str, expected_version: int | None = None, origin: Origin = SYSTEM
+) -> None:
     with transaction.atomic():
         product = _lock(Product.objects.filter(pk=product_id), expected_version)
         variants = list(product.variants.all())
+        before = _stored_state(product, variants)
         variant = _variant_of(variants, sku)
-        _save_product_with_variants(product, [v for v in variants if v is not variant], removed=[variant])
+        kept = [v for v in variants if v is not variant]
+        _save_product_with_variants(product, kept, removed=[variant])
         _bump(product)
+        _record_update(product, before=before, after=_stored_state(product, kept), origin=origin)
 
 
-def product_delete(*, product_id: int, expected_version: int | None = None) -> None:
+def product_delete(*, product_id: int, expected_version: int | None = None, origin: Origin = SYSTEM) -> None:
     """Delete the row and keep a tombstone one version above it, so that no stale write of the
     product, however late, can bring its document back."""
     with transaction.atomic():
         product = _lock(Product.objects.filter(pk=product_id), expected_version)
-        _product_deleted(product)
+        deleted = _product_deleted(product, origin=origin)
         versions.bump(ProductTombstone.objects.filter(pk=product_id))
+        history.record([deleted])
 
 
-def _product_deleted(product: Product) -> None:
+def _product_deleted(product: Product, *, origin: Origin) -> ProductChange:
     """Replace the locked product by its tombstone at its current version, in the caller's
-    transaction, which moves the tombstone to the next version."""
+    transaction, which moves the tombstone to the next version and records the deletion
+    (returned: the product's own fields as they were; its variants, not loaded, go unrecorded)."""
+    product_id = product.pk
     ProductTombstone.objects.update_or_create(
-        product_id=product.pk,
+        product_id=product_id,
         defaults={"sku": product.sku, "version": product.version, "deleted_at": timezone.now()},
     )
     product.delete()
+    before = _stored_state(product, None)
+    return history.change(
+        product,
+        Action.DELETED,
+        version=product.version + 1,
+        before=before,
+        after={},
+        origin=origin,
+        product_id=product_id,
+    )
 
 
 def default_variants_create() -> int:
@@ -301,6 +371,14 @@ class InventoryChange:
 
 
 INVENTORY_FIELDS = ("price", "compare_at_price", "stock")
+# What an inventory change can change: the variants' inventory fields and their product summary,
+# the only fields it loads.
+_INVENTORY_STATE: dict[str, Sequence[models.Field]] = {
+    "fields": [field for field in Product._meta.concrete_fields if field.name in SUMMARY_FIELDS],
+    "variant_fields": [
+        field for field in ProductVariant._meta.concrete_fields if field.name in INVENTORY_FIELDS
+    ],
+}
 
 
 class _Outcome(Exception):
@@ -314,6 +392,7 @@ class _Outcome(Exception):
 def products_bulk(
     *,
     operations: Sequence[BulkOperation],
+    origin: Origin = SYSTEM,
     chunk_size: int | None = None,
     done: Sequence[BulkResult] = (),
     checkpoint: Callable[[list[BulkResult]], None] | None = None,
@@ -328,7 +407,7 @@ def products_bulk(
     first_target = _first_targets(operations)
     return _in_chunks(
         operations,
-        lambda chunk, earlier: _bulk_chunk(chunk, first_target, earlier),
+        lambda chunk, earlier: _bulk_chunk(chunk, first_target, earlier, origin=origin),
         chunk_size=chunk_size,
         done=done,
         checkpoint=checkpoint,
@@ -388,10 +467,13 @@ def _bulk_chunk(
     chunk: list[tuple[int, BulkOperation]],
     first_target: dict[tuple[str, Any], int],
     earlier: list[BulkResult],
+    *,
+    origin: Origin,
 ) -> list[BulkResult]:
     """Every operation of the chunk in a savepoint of the chunk's transaction, then the new
-    versions of what they changed, in bulk."""
+    versions of what they changed and their history, in bulk."""
     changed: dict[str, list[int]] = {"created": [], "updated": [], "deleted": []}
+    recorded: list[ProductChange] = []
     # Products changed by earlier items, which may have named them otherwise (by id, by sku).
     touched = {result["id"] for result in earlier if result.get("result") in changed}
     answers = []
@@ -409,7 +491,7 @@ def _bulk_chunk(
                 if first_target[target] != index:
                     raise _Outcome(_repeated(target, first_target[target]))
             with transaction.atomic():
-                result, product_id, product = _bulk_apply(operation)
+                result, product_id, product, change = _bulk_apply(operation, origin=origin)
                 if product_id in touched:
                     raise _Outcome(_repeated(("id", product_id), None))
         except _Outcome as outcome:
@@ -426,27 +508,34 @@ def _bulk_chunk(
             continue
         touched.add(product_id)
         changed[result].append(product_id)
-        version = 1 if result == "created" else product.version + 1  # the row is locked: no race
+        recorded.append(change)
         status = 201 if result == "created" else 200
         answers.append(
             answer
-            | {"status": status, "result": result, "id": product_id, "sku": product.sku, "version": version}
+            | {
+                "status": status,
+                "result": result,
+                "id": product_id,
+                "sku": product.sku,
+                "version": change.version,
+            }
         )
     if changed["created"]:
         versions.announce(Product.objects.filter(pk__in=changed["created"]))
     versions.bump(Product.objects.filter(pk__in=changed["updated"]))
     versions.bump(ProductTombstone.objects.filter(pk__in=changed["deleted"]))
+    history.record(recorded)
     return answers
 
 
-def _bulk_apply(operation: BulkOperation) -> tuple[str, int, Product]:
+def _bulk_apply(operation: BulkOperation, *, origin: Origin) -> tuple[str, int, Product, ProductChange]:
     """Write one operation in the current savepoint: which change it made, to which product id,
-    and the product as it was locked (a deleted one has lost its pk). An update that changes
-    nothing has written nothing, and raises a no-op outcome. An upsert of a sku not stored yet
-    creates the product."""
+    the product as it was locked (a deleted one has lost its pk), and the history record of the
+    version the chunk moves it to. An update that changes nothing has written nothing, and
+    raises a no-op outcome. An upsert of a sku not stored yet creates the product."""
     if operation.action == "create":
-        product = _product_created(**operation.fields)
-        return "created", product.pk, product
+        product, change = _product_created(**operation.fields, origin=origin)
+        return "created", product.pk, product, change
     if operation.action == "upsert":
         existing = Product.objects.filter(sku=operation.fields["sku"])
     else:
@@ -455,10 +544,9 @@ def _bulk_apply(operation: BulkOperation) -> tuple[str, int, Product]:
     if operation.action == "delete":
         product = _lock(existing, operation.expected_version)
         product_id = product.pk
-        _product_deleted(product)
-        return "deleted", product_id, product
+        return "deleted", product_id, product, _product_deleted(product, origin=origin)
     try:
-        product, changed = _product_changed(
+        product, before, after = _product_changed(
             existing, operation.fields, expected_version=operation.expected_version, replace=False
         )
     except Product.DoesNotExist:
@@ -469,12 +557,17 @@ def _bulk_apply(operation: BulkOperation) -> tuple[str, int, Product]:
             raise ValidationError(
                 {name: ["This field is required to create a product."] for name in missing}
             ) from None
-        product = _product_created(**operation.fields)
-        return "created", product.pk, product
-    if not changed:
+        product, change = _product_created(**operation.fields, origin=origin)
+        return "created", product.pk, product, change
+    if after == before:
         unchanged = {"result": "noop", "id": product.pk, "sku": product.sku, "version": product.version}
         raise _Outcome({"status": 200, **unchanged})
-    return "updated", product.pk, product
+    # The chunk moves it to its next version; the row is locked: no race.
+    version = product.version + 1
+    change = history.change(
+        product, Action.UPDATED, version=version, before=before, after=after, origin=origin
+    )
+    return "updated", product.pk, product, change
 
 
 def _repeated(target: tuple[str, Any], first: int | None) -> BulkResult:
@@ -505,6 +598,7 @@ def _version_mismatch(error: VersionMismatch) -> dict[str, Any]:
 def inventory_update(
     *,
     changes: Sequence[InventoryChange],
+    origin: Origin = SYSTEM,
     chunk_size: int | None = None,
     done: Sequence[BulkResult] = (),
     checkpoint: Callable[[list[BulkResult]], None] | None = None,
@@ -520,14 +614,16 @@ def inventory_update(
             first.setdefault(change.sku, index)
     return _in_chunks(
         changes,
-        lambda chunk, earlier: _inventory_chunk(chunk, first),
+        lambda chunk, earlier: _inventory_chunk(chunk, first, origin=origin),
         chunk_size=chunk_size,
         done=done,
         checkpoint=checkpoint,
     )
 
 
-def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, int]) -> list[BulkResult]:
+def _inventory_chunk(
+    chunk: list[tuple[int, InventoryChange]], first: dict[str, int], *, origin: Origin
+) -> list[BulkResult]:
     wanted = [change.sku for index, change in chunk if change.rejected is None and first[change.sku] == index]
     product_ids = set(ProductVariant.objects.filter(sku__in=wanted).values_list("product_id", flat=True))
     # Products first, in id order, as every command locks them: then their variants are ours.
@@ -544,6 +640,7 @@ def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, 
         variants_of.setdefault(stored.product_id, []).append(stored)
         by_sku[stored.sku] = stored
     answers, changed_variants = [], []
+    before: dict[int, dict[str, Any]] = {}  # of each product changed
     for index, change in chunk:
         answer: BulkResult = {"sku": change.sku}
         variant = by_sku.get(change.sku)
@@ -558,9 +655,14 @@ def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, 
             differs = {
                 name: value for name, value in change.fields.items() if getattr(variant, name) != value
             }
-            for name, value in differs.items():
-                setattr(variant, name, value)
             if differs:
+                product_id = variant.product_id
+                if product_id not in before:
+                    before[product_id] = _stored_state(
+                        products[product_id], variants_of[product_id], **_INVENTORY_STATE
+                    )
+                for name, value in differs.items():
+                    setattr(variant, name, value)
                 changed_variants.append(variant)
             answer |= {"status": 200, "result": "updated" if differs else "noop", "id": variant.product_id}
         answers.append(answer)
@@ -575,6 +677,19 @@ def _inventory_chunk(chunk: list[tuple[int, InventoryChange]], first: dict[str, 
         changed_products.append(product)
     Product.objects.bulk_update(changed_products, ["price", "stock"])
     versions.bump(Product.objects.filter(pk__in=[product.pk for product in changed_products]))
+    history.record(
+        [
+            history.change(
+                product,
+                Action.UPDATED,
+                version=product.version + 1,
+                before=before[product.pk],
+                after=_stored_state(product, variants_of[product.pk], **_INVENTORY_STATE),
+                origin=origin,
+            )
+            for product in changed_products
+        ]
+    )
     changed_ids = {product.pk for product in changed_products}
     for answer in answers:
         if "id" in answer:
@@ -832,6 +947,20 @@ IDEMPOTENCY_RETENTION = timedelta(hours=48)
 
 def idempotency_records_purge(*, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+# Rows deleted per statement by the purge of the history, so no statement holds many locks.
+PURGE_CHUNK = 5000
+
+
+def product_changes_purge(*, older_than_days: int) -> int:
+    """Delete the product history recorded more than `older_than_days` ago, in chunks; returns
+    how many records went."""
+    old = ProductChange.objects.filter(changed_at__lt=timezone.now() - timedelta(days=older_than_days))
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:PURGE_CHUNK]):
+        deleted += ProductChange.objects.filter(pk__in=ids).delete()[0]
     return deleted
 
 

@@ -27,6 +27,7 @@ from catalog.api.views import (
     ImportReportQuery,
     MerchandisingCollectionCommand,
     MerchandisingItemCommand,
+    ProductHistoryQuery,
     SynonymCollectionCommand,
     SynonymItemCommand,
     VariantCollectionCommand,
@@ -58,6 +59,7 @@ urlpatterns = [
     path("api/products/search/", ProductSearchQuery.as_view(), name="product-search"),
     path("api/products/suggest/", ProductSuggestQuery.as_view(), name="product-suggest"),
     path("api/products/<int:product_id>/", ProductItemView.as_view(), name="product-item"),
+    path("api/products/<int:product_id>/history/", ProductHistoryQuery.as_view(), name="product-history"),
     path(
         "api/products/<int:product_id>/variants/",
         VariantCollectionCommand.as_view(),

@@ -42,4 +42,8 @@ class TasksConfig(AppConfig):
                 "task": maintenance.purge_idempotency_records.name,
                 "schedule": 3600.0,
             },
+            "purge-product-history": {
+                "task": maintenance.purge_product_history.name,
+                "schedule": 3600.0,
+            },
         }

@@ -110,6 +110,16 @@ def staff_api(db: None) -> APIClient:
     return client
 
 
+@pytest.fixture
+def auditor(db: None) -> APIClient:
+    """A client authenticated by token as a staff user (with no catalog permission): the one
+    kind of user that reads a product's change history."""
+    user = User.objects.create_user("auditor", password="secret-pass-123", is_staff=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
 class WorkerProcess:
     """A real `celery worker` process on the run's own queue, against the test database."""
 

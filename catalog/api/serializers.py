@@ -15,6 +15,7 @@ from catalog.models import (
     ImportJob,
     MerchandisingRule,
     Product,
+    ProductChange,
     ProductVariant,
     SynonymRule,
 )
@@ -593,3 +594,42 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_report(self, job: ImportJob) -> str | None:
         return f"/api/imports/{job.pk}/report/" if job.report is not None else None
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='The path to the value: `["name"]`, `["attributes", "color"]`, `["translations", "de", '
+        '"name"]`, `["variants", "<sku>", "price"]`; `["variants", "<sku>"]` for a variant added or '
+        "removed whole.",
+    )
+    before = serializers.JSONField(help_text="The value before the command; null: none (or empty).")
+    after = serializers.JSONField(help_text="The value after it; null: none (or empty).")
+
+
+class ProductChangeSerializer(serializers.ModelSerializer):
+    changes = FieldChangeSerializer(
+        many=True,
+        help_text="Each value the command changed (prices as text, the brand and category by slug). "
+        "A creation lists the product's values; a deletion the product's own fields as they were.",
+    )
+
+    class Meta:
+        model = ProductChange
+        fields = [
+            "id",
+            "product_id",
+            "sku",
+            "version",
+            "action",
+            "channel",
+            "user_id",
+            "username",
+            "changed_at",
+            "changes",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "version": {"help_text": "The version the command made (a deletion: its tombstone's)."},
+            "user_id": {"help_text": "The user who made it (an API token's user); null: no user."},
+        }

@@ -13,6 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
@@ -20,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
 from rest_framework.views import APIView
 
-from catalog import imports, services
+from catalog import history, imports, services
 from catalog.models import (
     AttributeDefinition,
     Brand,
@@ -28,6 +30,7 @@ from catalog.models import (
     ImportJob,
     MerchandisingRule,
     Product,
+    ProductChange,
     ProductVariant,
     SynonymRule,
 )
@@ -46,6 +49,7 @@ from .serializers import (
     InventoryChangeSerializer,
     MerchandisingRuleSerializer,
     ProductBulkSerializer,
+    ProductChangeSerializer,
     ProductSerializer,
     SynonymRuleSerializer,
     VariantSerializer,
@@ -114,7 +118,7 @@ class ProductCreateCommand(APIView):
     def post(self, request: Request) -> Response:
         serializer = ProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = services.product_create(**serializer.validated_data)
+        product = services.product_create(**serializer.validated_data, origin=_api(request))
         return Response(
             ProductSerializer(product).data,
             status=status.HTTP_201_CREATED,
@@ -146,7 +150,9 @@ class ProductItemCommand(APIView):
 
     @extend_schema(parameters=[IF_MATCH, ETAG], responses={204: None, **ITEM_ERRORS})
     def delete(self, request: Request, product_id: int) -> Response:
-        services.product_delete(product_id=product_id, expected_version=expected_version(request))
+        services.product_delete(
+            product_id=product_id, expected_version=expected_version(request), origin=_api(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -161,8 +167,58 @@ def _update_product(request: Request, product_id: int, *, partial: bool) -> Resp
         changes=serializer.validated_data,
         expected_version=version,
         replace=not partial,
+        origin=_api(request),
     )
     return Response(ProductSerializer(product).data, headers=etag(product.version))
+
+
+def _api(request: Request) -> history.Origin:
+    """A single command's origin: the API, and the signed-in user or the token's user."""
+    return history.Origin.of(request.user, channel=history.Channel.API)
+
+
+# --- a product's change history: the catalog's audit, read from MySQL ----------------------------------
+
+
+class StaffOnly(BasePermission):
+    """Staff users only: the history names who changed what."""
+
+    message = {"detail": "The change history is for staff users only.", "code": "staff_only"}
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_staff)
+
+
+class HistoryPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ProductHistoryQuery(ListAPIView):
+    queryset = ProductChange.objects.none()
+    permission_classes = [StaffOnly]
+    serializer_class = ProductChangeSerializer
+    pagination_class = HistoryPagination
+
+    @extend_schema(
+        responses={
+            200: ProductChangeSerializer(many=True),
+            401: COMMON_ERRORS[401],
+            403: OpenApiResponse(description="Not a staff user."),
+            404: OpenApiResponse(description="No product has had this id (or no such page)."),
+            429: COMMON_ERRORS[429],
+        },
+        description="Every command recorded on a product, newest first: who (`username`; an API "
+        "token's user), when, through which channel (`api`, `admin`, `bulk`, `inventory`, `import`, "
+        "`system`) and each field's value before and after. A deleted product's history stays "
+        "readable. Kept CATALOG_HISTORY_RETENTION_DAYS (365) days. Staff only.",
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        return self.list(request)
+
+    def get_queryset(self) -> Any:
+        return history.product_changes(product_id=self.kwargs["product_id"])
 
 
 # --- variants: one at a time, addressed by sku within their product ---------------------------------
@@ -212,6 +268,7 @@ class VariantCollectionCommand(APIView):
             product_id=product_id,
             fields=serializer.validated_data,
             expected_version=expected_version(request),
+            origin=_api(request),
         )
         return _variant_answer(variant, created=True)
 
@@ -244,7 +301,9 @@ class VariantItemCommand(APIView):
         description="Remove a variant; a product keeps at least one (400 for the last).",
     )
     def delete(self, request: Request, product_id: int, sku: str) -> Response:
-        services.variant_delete(product_id=product_id, sku=sku, expected_version=expected_version(request))
+        services.variant_delete(
+            product_id=product_id, sku=sku, expected_version=expected_version(request), origin=_api(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -261,7 +320,7 @@ def _update_variant(request: Request, product_id: int, sku: str, *, partial: boo
     if changes.get("sku", sku) != sku:
         raise ValidationError({"sku": ["A variant's sku cannot change; remove it and add another."]})
     variant = services.variant_update(
-        product_id=product_id, sku=sku, changes=changes, expected_version=version
+        product_id=product_id, sku=sku, changes=changes, expected_version=version, origin=_api(request)
     )
     return _variant_answer(variant)
 
@@ -653,7 +712,10 @@ class ProductBulkCommand(APIView):
         serializer = ProductBulkSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         results = services.products_bulk(
-            operations=serializer.validated_data, done=done, checkpoint=checkpoint
+            operations=serializer.validated_data,
+            origin=history.Origin.of(request.user, channel=history.Channel.BULK),
+            done=done,
+            checkpoint=checkpoint,
         )
         return _bulk_answer(results)
 
@@ -679,7 +741,10 @@ class InventoryBulkCommand(APIView):
         serializer = InventoryBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         results = services.inventory_update(
-            changes=serializer.validated_data, done=done, checkpoint=checkpoint
+            changes=serializer.validated_data,
+            origin=history.Origin.of(request.user, channel=history.Channel.INVENTORY),
+            done=done,
+            checkpoint=checkpoint,
         )
         return _bulk_answer(results)
 

@@ -59,16 +59,6 @@ def product_validators(version: int) -> Validators:
     return Validators(etag=f'"{version}"')
 
 
-def unchanged(request: Request, validators: Validators | None, *, min_version: int | None = None) -> bool:
-    """Does the client (or cache) asking already hold the answer these validators describe?"""
-    if validators is None or not shared(request, min_version=min_version):
-        return False
-    conditional = get_conditional_response(
-        request._request, etag=validators.etag, last_modified=validators.last_modified
-    )
-    return conditional is not None and conditional.status_code == 304
-
-
 def finish(
     response: Response,
     request: Request,
@@ -100,11 +90,20 @@ def finish(
 
 def not_modified(
     request: Request,
+    validators: Validators | None,
     *,
-    validators: Validators,
     language: str | None = None,
     min_version: int | None = None,
-) -> Response:
+) -> Response | None:
+    """A 304 (with the headers of the 200 it stands for) when the client or cache asking already
+    holds the answer these validators describe; None when it must be computed."""
+    if validators is None or not shared(request, min_version=min_version):
+        return None
+    conditional = get_conditional_response(
+        request._request, etag=validators.etag, last_modified=validators.last_modified
+    )
+    if conditional is None or conditional.status_code != 304:
+        return None
     return finish(
         Response(status=304), request, validators=validators, language=language, min_version=min_version
     )

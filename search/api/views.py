@@ -133,8 +133,8 @@ class ProductListQuery(APIView):
         params = _validated_list_params(ListParamsSerializer, request)
         language = params.language(request.headers.get("Accept-Language"))
         validators = caching.generation_validators(request, language=language)
-        if caching.unchanged(request, validators):
-            return caching.not_modified(request, validators=validators, language=language)
+        if (unchanged := caching.not_modified(request, validators, language=language)) is not None:
+            return unchanged
         page = queries.list_products(
             filters=params.filters(),
             ordering=params.validated_data["ordering"],
@@ -169,8 +169,8 @@ class ProductSearchQuery(APIView):
         )
         # A revalidated search is not counted by the search analytics: a shared cache answers
         # most repeats of a popular search without asking at all.
-        if caching.unchanged(request, validators):
-            return caching.not_modified(request, validators=validators, language=language)
+        if (unchanged := caching.not_modified(request, validators, language=language)) is not None:
+            return unchanged
         filters = params.filters()
         started = time.perf_counter()
         page = queries.search_products(
@@ -209,8 +209,8 @@ class ProductSuggestQuery(APIView):
         params.is_valid(raise_exception=True)
         language = params.language(request.headers.get("Accept-Language"))
         validators = caching.generation_validators(request, language=language)
-        if caching.unchanged(request, validators):
-            return caching.not_modified(request, validators=validators, language=language)
+        if (unchanged := caching.not_modified(request, validators, language=language)) is not None:
+            return unchanged
         suggestions = queries.suggest_products(text=params.validated_data["q"], language=language)
         response = Response(shapes.suggestions_body(suggestions))
         return caching.finish(response, request, validators=validators, language=language)
@@ -276,10 +276,9 @@ class ProductDetailQuery(APIView):
         if params.validated_data.get("ref"):
             recording.record_click(text=params.validated_data["ref"], product_id=product_id)
         validators = caching.product_validators(product["version"])
-        if caching.unchanged(request, validators, min_version=min_version):
-            return caching.not_modified(
-                request, validators=validators, language=language, min_version=min_version
-            )
+        unchanged = caching.not_modified(request, validators, language=language, min_version=min_version)
+        if unchanged is not None:
+            return unchanged
         response = Response(shapes.product_body(product))
         return caching.finish(
             response, request, validators=validators, language=language, min_version=min_version
@@ -297,8 +296,8 @@ class BrandListQuery(APIView):
     )
     def get(self, request: Request) -> Response:
         validators = caching.generation_validators(request)
-        if caching.unchanged(request, validators):
-            return caching.not_modified(request, validators=validators)
+        if (unchanged := caching.not_modified(request, validators)) is not None:
+            return unchanged
         return caching.finish(
             Response(shapes.brands_body(queries.list_brands())), request, validators=validators
         )
@@ -316,8 +315,8 @@ class CategoryTreeQuery(APIView):
     )
     def get(self, request: Request) -> Response:
         validators = caching.generation_validators(request)
-        if caching.unchanged(request, validators):
-            return caching.not_modified(request, validators=validators)
+        if (unchanged := caching.not_modified(request, validators)) is not None:
+            return unchanged
         return caching.finish(
             Response(shapes.category_tree_body(queries.category_tree())), request, validators=validators
         )
