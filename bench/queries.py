@@ -120,7 +120,12 @@ def capture_raw_requests(paths: dict[str, list[str]]) -> dict[str, list[tuple[st
     original = client.perform_request
 
     def recording(method, path, *, params=None, headers=None, body=None, **kwargs):
-        query = f"?{urlencode(params)}" if params else ""
+        # As the client sends them: booleans as `true` / `false`, which Elasticsearch requires.
+        encoded = {
+            key: str(value).lower() if isinstance(value, bool) else value
+            for key, value in (params or {}).items()
+        }
+        query = f"?{urlencode(encoded)}" if encoded else ""
         captured.append((method, path + query, json.dumps(body, separators=(",", ":")) if body else ""))
         return original(method, path, params=params, headers=headers, body=body, **kwargs)
 
