@@ -2,12 +2,12 @@
 words), staff pin products to the top in a given order and hide others, optionally within a
 time window. Which rules apply to a query, from the published ones."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from . import configuration
+from .text import contains_words, normalized
 
 
 @dataclass
@@ -26,10 +26,6 @@ def current_rules() -> list[dict[str, Any]]:
     return configuration.current().get("merchandising", [])
 
 
-def normalized(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def _applies(rule: dict[str, Any], query: str, now: datetime) -> bool:
     if rule["starts_at"] and datetime.fromisoformat(rule["starts_at"]) > now:
         return False
@@ -37,7 +33,7 @@ def _applies(rule: dict[str, Any], query: str, now: datetime) -> bool:
         return False
     if rule["match"] == "exact":
         return query == rule["query"]
-    return re.search(rf"(?<!\w){re.escape(rule['query'])}(?!\w)", query) is not None
+    return contains_words(query, rule["query"]) is not None
 
 
 def applying(*, text: str, rules: list[dict[str, Any]], now: datetime) -> Merchandising:

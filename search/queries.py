@@ -20,6 +20,7 @@ from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
 from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
+from .text import normalized
 
 SUGGESTION_LIMIT = 10
 # Options of the storefront's searches (list, search, suggest). Elasticsearch leaves out the parts
@@ -129,7 +130,7 @@ def _correction(
         query_building.CORRECTIONS
     ]
     for option in suggested[0]["options"] if suggested else []:
-        if option["text"] == " ".join(text.lower().split()):
+        if option["text"] == normalized(text):
             continue
         with elasticsearch_errors():
             count = get_client().count(

@@ -21,6 +21,7 @@ import redis
 from django.conf import settings
 
 from .query_building import ProductFilters
+from .text import normalized
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +30,6 @@ CLICK = "click"
 
 # Monotonic time until which the sink is off after a failure (per process).
 _paused_until = 0.0
-
-
-def normalized(text: str) -> str:
-    """The query as analytics count it: lower case, single spaces."""
-    return " ".join(text.lower().split())
 
 
 def filters_used(filters: ProductFilters) -> dict[str, Any]:

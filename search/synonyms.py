@@ -1,10 +1,10 @@
 """Synonym rules on the read side: the published ones, and the expansion of a query by them
 (a search also searches the query rewritten by each rule that applies)."""
 
-import re
 from typing import Any
 
 from . import configuration
+from .text import contains_words, normalized
 
 # Searches for the original query plus at most this many rewritten ones.
 MAX_ALTERNATIVES = 8
@@ -16,18 +16,14 @@ def current_rules() -> list[dict[str, Any]]:
     return configuration.current().get("synonyms", [])
 
 
-def _contains(text: str, term: str) -> re.Match[str] | None:
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text)
-
-
 def alternatives(*, text: str, rules: list[dict[str, Any]]) -> list[str]:
     """The query `text` rewritten by each rule that applies to it: an equivalence's term
     replaced by each other term, a one-way rule's term by each replacement."""
-    lowered = " ".join(text.lower().split())
+    lowered = normalized(text)
     found: list[str] = []
     for rule in rules:
         for term in rule["terms"]:
-            match = _contains(lowered, term)
+            match = contains_words(lowered, term)
             if match is None:
                 continue
             others = rule["replacements"] or [other for other in rule["terms"] if other != term]

@@ -1,0 +1,14 @@
+"""How the read side compares what shoppers type with what staff wrote (synonym and
+merchandising rules, did-you-mean corrections, analytics): one normal form, whole words."""
+
+import re
+
+
+def normalized(text: str) -> str:
+    """Lower case, single spaces, no space at either end."""
+    return " ".join(text.lower().split())
+
+
+def contains_words(text: str, words: str) -> re.Match[str] | None:
+    """Where `words` occur in `text` as whole words (both normalized), or None."""
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text)
