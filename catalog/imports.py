@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from django.utils import timezone
 from . import history, services
 from .api.serializers import ProductBulkSerializer
 from .models import Brand, Category, ImportJob
+from .transactions import named_lock
 
 logger = logging.getLogger(__name__)
 
@@ -122,13 +124,42 @@ def import_job_create(
     return job
 
 
+def _job_lock(job_id: int) -> str:
+    return f"import-job:{job_id}"
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
     """Import a job's feed, keeping its progress on it, then its summary (or its error). A job run
     again after its worker died carries on from the state file in its work directory
-    (CATALOG_IMPORT_WORK_DIR); a finished job is left as it is."""
-    job = ImportJob.objects.get(pk=job_id)
-    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
-        return job
+    (CATALOG_IMPORT_WORK_DIR); a finished job, or one another worker is running (it holds the
+    job's named lock, which MySQL releases when that worker's connection ends), is left as it is,
+    so a job requested twice is imported once."""
+    with named_lock(name=_job_lock(job_id), wait_seconds=0) as acquired:
+        job = ImportJob.objects.get(pk=job_id)
+        if not acquired or job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+            return job
+        return _run(job)
+
+
+def request_stalled_imports(*, waited_seconds: float) -> list[int]:
+    """Jobs no worker is importing that should be: queued for longer than `waited_seconds` (the
+    request after commit was lost, e.g. the broker was down) or left running by a worker that
+    died with its message lost: each is requested again (`import_requested`); returns their ids."""
+    stalled = ImportJob.objects.filter(
+        state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING],
+        created_at__lt=timezone.now() - timedelta(seconds=waited_seconds),
+    ).values_list("pk", flat=True)
+    orphaned = []
+    for job_id in stalled:
+        with named_lock(name=_job_lock(job_id), wait_seconds=0) as free:
+            if free:
+                orphaned.append(job_id)
+    for job_id in orphaned:
+        import_requested.send(sender=ImportJob, job_id=job_id)
+    return orphaned
+
+
+def _run(job: ImportJob) -> ImportJob:
     directory = Path(settings.CATALOG_IMPORT_WORK_DIR) / f"job-{job.pk}"
     directory.mkdir(parents=True, exist_ok=True)
     feed = directory / f"feed{Path(job.filename).suffix.lower()}"

@@ -11,7 +11,8 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from config.celery import app
 
-        from . import analytics, imports, maintenance, projection  # noqa: F401 - imports: its receiver
+        # Importing `imports` also connects its receiver of import requests.
+        from . import analytics, imports, maintenance, projection
 
         app.conf.beat_schedule = {
             "relay-outbox": {
@@ -41,6 +42,10 @@ class TasksConfig(AppConfig):
             "purge-idempotency-records": {
                 "task": maintenance.purge_idempotency_records.name,
                 "schedule": 3600.0,
+            },
+            "relay-imports": {
+                "task": imports.relay_imports.name,
+                "schedule": float(settings.CATALOG_IMPORT_RELAY_SECONDS),
             },
             "purge-product-history": {
                 "task": maintenance.purge_product_history.name,

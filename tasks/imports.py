@@ -1,8 +1,10 @@
-"""The task that runs a feed import uploaded to `POST /api/imports/`."""
+"""The tasks that run a feed import uploaded to `POST /api/imports/`, and request again the ones
+whose request was lost."""
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.dispatch import receiver
 
 from catalog import imports
@@ -20,10 +22,15 @@ def run_import(job_id: int) -> str:
         return "gone"
 
 
+@shared_task(ignore_result=True)
+def relay_imports() -> list[int]:
+    return imports.request_stalled_imports(waited_seconds=settings.CATALOG_IMPORT_RELAY_SECONDS)
+
+
 @receiver(imports.import_requested, dispatch_uid="tasks-enqueue-import")
 def enqueue_import(*, job_id: int, **kwargs) -> None:
-    """The job is stored: with the broker down it stays queued, and the error is logged, not
-    raised into the request that committed it."""
+    """The job is stored: with the broker down it stays queued (relay_imports requests it again),
+    and the error is logged, not raised into the request that committed it."""
     try:
         run_import.delay(job_id)
     except Exception as error:

@@ -279,5 +279,7 @@ CATALOG_BULK_CHUNK_SIZE = env.int("CATALOG_BULK_CHUNK_SIZE", default=200)
 # runs (removed when it finishes), and the largest feed it takes.
 CATALOG_IMPORT_WORK_DIR = env("CATALOG_IMPORT_WORK_DIR", default=str(BASE_DIR / ".var" / "imports"))
 CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=50 * 2**20)
+# Beat requests again, this often, the imports queued longer than this that no worker runs.
+CATALOG_IMPORT_RELAY_SECONDS = env.int("CATALOG_IMPORT_RELAY_SECONDS", default=60)
 # Days a product's change history is kept (catalog.history); beat deletes older records hourly.
 CATALOG_HISTORY_RETENTION_DAYS = env.int("CATALOG_HISTORY_RETENTION_DAYS", default=365)

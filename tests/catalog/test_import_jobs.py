@@ -1,11 +1,21 @@
 """`POST /api/imports/`: a feed uploaded, imported by a worker, with its progress and report."""
 
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
 
 from catalog import imports
 from catalog.models import ImportJob, Product
+from catalog.transactions import named_lock
+from tasks.imports import enqueue_import, relay_imports, run_import
 from tests import factories
 from tests.conftest import wait_until
 
@@ -101,3 +111,89 @@ def test_a_worker_imports_an_uploaded_feed(celery_worker, search_index, staff_ap
     )
     assert done["counts"]["created"] == 2 and done["counts"]["rejected"] == 1
     assert Product.objects.get(sku="IMP-1").brand.slug == "lumen"
+
+
+@contextmanager
+def requests_unanswered():
+    """No request for the job: as if the broker had lost it (the receiver is disconnected)."""
+    imports.import_requested.disconnect(dispatch_uid="tasks-enqueue-import")
+    try:
+        yield
+    finally:
+        imports.import_requested.connect(enqueue_import, dispatch_uid="tasks-enqueue-import")
+
+
+def _age(job_id: int, seconds: float) -> None:
+    ImportJob.objects.filter(pk=job_id).update(created_at=timezone.now() - timedelta(seconds=seconds))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_whose_request_was_lost_is_requested_again_and_imported(
+    celery_worker, search_index, staff_api, monkeypatch, caplog
+):
+    # given an upload committed while the broker refuses the request for its import
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(run_import, "delay", broker_down)
+        job_id = _upload(staff_api, create_missing="true").json()["id"]
+    assert f"import {job_id} not enqueued" in caplog.text  # the outage really cost the request
+    time.sleep(2)
+    assert ImportJob.objects.get(pk=job_id).state == ImportJob.State.QUEUED
+
+    # when beat's relay runs once the job has waited longer than CATALOG_IMPORT_RELAY_SECONDS
+    _age(job_id, 120)
+    requested = relay_imports()
+
+    # then the job is requested again and the worker imports it
+    assert requested == [job_id]
+    done = wait_until(
+        lambda: (job := staff_api.get(f"/api/imports/{job_id}/").json())["state"] == "done" and job,
+        timeout=30,
+    )
+    assert done["counts"]["created"] == 2
+    # and a job that is done is not requested again
+    assert relay_imports() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_a_worker_is_running_is_neither_requested_again_nor_run_twice(staff_api):
+    # given a queued job and a worker holding it (its named lock, on its own connection)
+    with requests_unanswered():
+        job_id = _upload(staff_api, create_missing="true").json()["id"]
+    _age(job_id, 120)
+    holding, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with named_lock(name=imports._job_lock(job_id), wait_seconds=0) as acquired:
+            assert acquired
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    running = threading.Thread(target=worker)
+    running.start()
+    try:
+        assert holding.wait(10)
+
+        # when the relay looks for stalled jobs and another request for the job arrives
+        requested = imports.request_stalled_imports(waited_seconds=60)
+        second = imports.import_job_run(job_id=job_id)
+
+        # then neither touches it
+        assert requested == []
+        assert second.state == ImportJob.State.QUEUED
+        assert not Product.objects.filter(sku="IMP-1").exists()
+    finally:
+        release.set()
+        running.join()
+
+    # and once that worker is gone, the job is requested again and imported exactly once
+    assert imports.request_stalled_imports(waited_seconds=60) == [job_id]
+    first = imports.import_job_run(job_id=job_id)
+    again = imports.import_job_run(job_id=job_id)
+    assert (first.state, again.state) == (ImportJob.State.DONE, ImportJob.State.DONE)
+    assert Product.objects.filter(sku__in=["IMP-1", "IMP-3"]).count() == 2
+    assert first.report["created"] == 2
