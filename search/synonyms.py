@@ -23,7 +23,9 @@ def alternatives(*, text: str, rules: list[dict[str, Any]]) -> list[str]:
     found: list[str] = []
     for rule in rules:
         for term in rule["terms"]:
-            match = contains_words(lowered, term)
+            # The replacement takes the place of a plural too: the analysis of the words searched
+            # for stems "televisions" and "television" alike.
+            match = contains_words(lowered, term, plural=True)
             if match is None:
                 continue
             others = rule["replacements"] or [other for other in rule["terms"] if other != term]

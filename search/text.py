@@ -9,6 +9,9 @@ def normalized(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def contains_words(text: str, words: str) -> re.Match[str] | None:
-    """Where `words` occur in `text` as whole words (both normalized), or None."""
-    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text)
+def contains_words(text: str, words: str, *, plural: bool = False) -> re.Match[str] | None:
+    """Where `words` occur in `text` as whole words (both normalized), or None; with `plural`,
+    also with an `s` or `es` on the last word ("tvs", "flat screens"): the plural of the
+    languages the catalog speaks that make one so, which a shopper types as often as not."""
+    ending = "(?:e?s)?" if plural else ""
+    return re.search(rf"(?<!\w){re.escape(words)}{ending}(?!\w)", text)

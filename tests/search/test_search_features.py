@@ -78,6 +78,8 @@ def test_a_synonym_rule_applies_within_seconds_without_a_reindex(
     # then the worker publishes them and searches use them, with no new index
     assert wait_until(lambda: _names(api, "tv") == ["Studio Television 55"], timeout=10)
     assert _names(api, "laptop") == ["Ultralight Notebook 14"]
+    # a plural of a term is rewritten too
+    assert _names(api, "tvs") == ["Studio Television 55"]
     # one way: "notebook" is not rewritten to "laptop"
     assert synonyms.alternatives(text="notebook", rules=synonyms.current_rules()) == []
     assert search_index_names() == indices_before
@@ -108,7 +110,9 @@ def test_rules_whose_publication_was_lost_are_found_stale_and_published(gadgets,
     ("text", "rules", "expected"),
     [
         ("tv stand", [{"terms": ["tv", "television"], "replacements": []}], ["television stand"]),
-        ("Cheap TVs", [{"terms": ["tv", "television"], "replacements": []}], []),
+        ("Cheap TVs", [{"terms": ["tv", "television"], "replacements": []}], ["cheap television"]),
+        ("tvstand", [{"terms": ["tv", "television"], "replacements": []}], []),
+        ("flat screens", [{"terms": ["flat screen"], "replacements": ["monitor"]}], ["monitor"]),
         ("laptop bag", [{"terms": ["laptop"], "replacements": ["notebook"]}], ["notebook bag"]),
         ("notebook", [{"terms": ["laptop"], "replacements": ["notebook"]}], []),
         (
@@ -118,7 +122,7 @@ def test_rules_whose_publication_was_lost_are_found_stale_and_published(gadgets,
         ),
     ],
 )
-def test_a_query_is_rewritten_by_whole_terms_only(text, rules, expected):
+def test_a_query_is_rewritten_by_whole_terms_and_their_plurals_only(text, rules, expected):
     assert synonyms.alternatives(text=text, rules=rules) == expected
 
 
