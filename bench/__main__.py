@@ -51,6 +51,12 @@ def parse() -> argparse.Namespace:
         help="DRF anon and user throttle rates for the bench server (a per-second window keeps the "
         "throttle's per-client history small; see docs/benchmarks.md)",
     )
+    parser.add_argument(
+        "--web-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker in the query section (1: sync workers, as deployed; more: gthread)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database and indices")
     parser.add_argument("--smoke", action="store_true", help="tiny run of every section; writes no docs")
     parser.add_argument("--output", default=str(env.ROOT / "docs" / "benchmarks.md"))
@@ -101,7 +107,7 @@ def main() -> None:
             else:
                 env.run_quiet(env.manage("search_index", "rebuild"))
             if "queries" in sections:
-                web = procs.start_web(str(logs))
+                web = procs.start_web(str(logs), threads=options.web_threads)
                 results.queries[size] = queries.run(
                     size,
                     log_dir=str(logs),

@@ -70,7 +70,11 @@ class Service:
         self.log.close()
 
 
-def start_web(log_dir: str, *, workers: int = 3, port: int = env.WEB_PORT, name: str = "gunicorn") -> Service:
+def start_web(
+    log_dir: str, *, workers: int = 3, threads: int = 1, port: int = env.WEB_PORT, name: str = "gunicorn"
+) -> Service:
+    """Our gunicorn: sync workers, or gthread workers with `threads` threads each."""
+    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     service = Service(
         name,
         [
@@ -80,6 +84,7 @@ def start_web(log_dir: str, *, workers: int = 3, port: int = env.WEB_PORT, name:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            *model,
             "--timeout",
             "60",
         ],
