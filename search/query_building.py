@@ -435,12 +435,13 @@ def _facet_parts(filters: ProductFilters) -> tuple[dict[str, Any], dict[str, Any
     for number_range in filters.attribute_ranges:
         per_attribute.setdefault(number_range.code, []).append(_attribute_range(number_range))
     for code, clauses in per_attribute.items():
-        product[attribute_facet(code)] = clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
+        product[_attribute_facet(code)] = clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
     return product, variant
 
 
-def attribute_facet(code: str) -> str:
-    """The facet (and aggregation) name of an attribute with a filter of its own."""
+def _attribute_facet(code: str) -> str:
+    """The facet name of an attribute with a filter of its own: its choice's key among the
+    faceted choices, which its own aggregation leaves out."""
     return f"attr.{code}"
 
 
@@ -574,7 +575,7 @@ def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
         aggregations[f"option.{axis}"] = over_variants(f"option.{axis}", option_values(axis))
     # Named by position: a code in a filter may hold characters an aggregation's name may not.
     for position, code in enumerate(_filtered_attributes(filters)):
-        aggregations[f"attr.{position}"] = over_products(attribute_facet(code), _attribute_values(code))
+        aggregations[f"attr.{position}"] = over_products(_attribute_facet(code), _attribute_values(code))
     return aggregations
 
 
@@ -727,7 +728,7 @@ def number_ranges_query(
             if high is not None or len(edges) == 1
         ]
         aggregations[f"ranges.{position}"] = {
-            "filter": {"bool": {"filter": _facet_filters(filters, excluding=attribute_facet(code))}},
+            "filter": {"bool": {"filter": _facet_filters(filters, excluding=_attribute_facet(code))}},
             "aggs": {
                 "values": {
                     "nested": {"path": "attribute_values"},
