@@ -2,7 +2,8 @@
 tree, answered by Elasticsearch alone.
 
 Each query builds its request body (`search.query_building`, `search.paging`,
-`search.taxonomy`), sends it in one call to Elasticsearch and shapes the answer: products as
+`search.taxonomy`), sends it in one call to Elasticsearch (a search whose facets hold number
+attributes makes a second, for their range buckets) and shapes the answer: products as
 the documents are stored, less the fields that exist for querying only, with the name and
 description in the language asked for (each falling back to the default language's); brands
 and categories from aggregations over those products.
@@ -108,7 +109,12 @@ def search_products(
     result = result_page(
         response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
     )
-    result.facets = query_building.facets(response["aggregations"])
+    result.facets = query_building.facets(response["aggregations"], filters)
+    boundaries = query_building.number_boundaries(result.facets)
+    if boundaries:
+        # Range buckets fit the numbers found, whose lowest and highest only this answer tells.
+        ranges = _search(query_building.number_ranges_query(query, filters, boundaries), **STOREFRONT_SEARCH)
+        query_building.with_number_ranges(result.facets, boundaries, ranges["aggregations"])
     total = response["hits"]["total"]["value"]
     if total < DID_YOU_MEAN_BELOW and page.cursor is None:
         result.suggestion = _correction(text, filters, language=language, finding_more_than=total)

@@ -5,6 +5,7 @@ User text only ever reaches `match`-family queries and `term` queries, never a q
 syntax, so quotes, wildcards, brackets and boolean words are searched as plain text.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -90,6 +91,16 @@ def _name_field(language: str) -> str:
 
 
 @dataclass(frozen=True)
+class NumberRange:
+    """A number attribute's range filter: each bound optional, `lt` for a facet's range bucket."""
+
+    code: str
+    gte: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+
+
+@dataclass(frozen=True)
 class ProductFilters:
     brands: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -99,8 +110,8 @@ class ProductFilters:
     tags: tuple[str, ...] = ()
     # Attribute code -> accepted values (one must match); each entry must hold.
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # Attribute code, lowest, highest (inclusive; None = open): for number attributes.
-    attribute_ranges: tuple[tuple[str, float | None, float | None], ...] = ()
+    # Ranges of number attributes; each must hold.
+    attribute_ranges: tuple[NumberRange, ...] = ()
     # Option axis -> accepted values: one variant must have an accepted value on every axis.
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # "true" (storefront default), "false" or "all"; the API allows the last two to staff only.
@@ -114,6 +125,10 @@ MAX_INNER_VARIANTS = 100
 OPTION_VALUES_PER_FACET = 200
 ATTRIBUTE_FACETS = 30
 ATTRIBUTE_FACET_VALUES = 50
+# A number attribute's facet splits its range into about this many buckets of a "nice" width.
+NUMBER_BUCKETS = 5
+# The widths a bucket may have, times a power of ten: 1, 2, 2.5, 5, 10, 20, 25, 50, ...
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
 def list_query(filters: ProductFilters) -> dict[str, Any]:
@@ -413,7 +428,21 @@ def _facet_parts(filters: ProductFilters) -> tuple[dict[str, Any], dict[str, Any
     for axis, values in filters.options:
         pairs = [option_pair(axis, value) for value in values]
         variant[f"option.{axis}"] = {"terms": {"variants.option_pairs": pairs}}
+    # An attribute's value and range filters, as one choice: its facet counts without them.
+    per_attribute: dict[str, list[dict[str, Any]]] = {}
+    for code, accepted in filters.attributes:
+        per_attribute.setdefault(code, []).append({"terms": {f"attributes.{code}": list(accepted)}})
+    for number_range in filters.attribute_ranges:
+        per_attribute.setdefault(number_range.code, []).append(_attribute_range(number_range))
+    for code, clauses in per_attribute.items():
+        product[_attribute_facet(code)] = clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
     return product, variant
+
+
+def _attribute_facet(code: str) -> str:
+    """The facet name of an attribute with a filter of its own: its choice's key among the
+    faceted choices, which its own aggregation leaves out."""
+    return f"attr.{code}"
 
 
 def _facet_filters(filters: ProductFilters, *, excluding: str | None = None) -> list[dict[str, Any]]:
@@ -447,22 +476,24 @@ def _matching_variants(filters: ProductFilters) -> list[dict[str, Any]]:
 def _filter_clauses(filters: ProductFilters, *, include_facet_filters: bool = True) -> list[dict[str, Any]]:
     clauses = _base_clauses(filters.active)
     clauses += [{"term": {"tags": tag}} for tag in filters.tags]
-    clauses += [{"terms": {f"attributes.{code}": list(values)}} for code, values in filters.attributes]
-    clauses += [_attribute_range(code, low, high) for code, low, high in filters.attribute_ranges]
     if include_facet_filters:
         clauses += _facet_filters(filters)
     return clauses
 
 
-def _attribute_range(code: str, low: float | None, high: float | None) -> dict[str, Any]:
-    bounds = {key: bound for key, bound in (("gte", low), ("lte", high)) if bound is not None}
+def _attribute_range(number_range: NumberRange) -> dict[str, Any]:
+    bounds = {
+        key: bound
+        for key, bound in (("gte", number_range.gte), ("lte", number_range.lte), ("lt", number_range.lt))
+        if bound is not None
+    }
     return {
         "nested": {
             "path": "attribute_values",
             "query": {
                 "bool": {
                     "filter": [
-                        {"term": {"attribute_values.code": code}},
+                        {"term": {"attribute_values.code": number_range.code}},
                         {"range": {"attribute_values.number": bounds}},
                     ]
                 }
@@ -536,41 +567,54 @@ def _facet_aggregations(filters: ProductFilters) -> dict[str, Any]:
         # again below without it, so its other values keep their counts (disjunctive).
         "options": over_variants("options", option_values(None)),
         # The filterable attributes of the products found: their values (texts, choices, yes/no)
-        # and the range of the numbers, each counted in products.
-        "attributes": over_products(
-            "attributes",
-            {
-                "nested": {"path": "attribute_values"},
-                "aggs": {
-                    "filterable": {
-                        "filter": {"term": {"attribute_values.filterable": True}},
-                        "aggs": {
-                            "codes": {
-                                "terms": {"field": "attribute_values.code", "size": ATTRIBUTE_FACETS},
-                                "aggs": {
-                                    "values": {
-                                        "terms": {
-                                            "field": "attribute_values.text",
-                                            "size": ATTRIBUTE_FACET_VALUES,
-                                        },
-                                        "aggs": {"products": {"reverse_nested": {}}},
-                                    },
-                                    "numbers": {"stats": {"field": "attribute_values.number"}},
-                                },
-                            }
-                        },
-                    }
-                },
-            },
-        ),
+        # and the range of the numbers, each counted in products, under all choices; an
+        # attribute with a choice of its own is counted again below without it (disjunctive).
+        "attributes": over_products("attributes", _attribute_values(None)),
     }
     for axis, _ in filters.options:
         aggregations[f"option.{axis}"] = over_variants(f"option.{axis}", option_values(axis))
+    # Named by position: a code in a filter may hold characters an aggregation's name may not.
+    for position, code in enumerate(_filtered_attributes(filters)):
+        aggregations[f"attr.{position}"] = over_products(_attribute_facet(code), _attribute_values(code))
     return aggregations
 
 
-def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
-    """The facets of a search answer, from the aggregations `search_query` asked for."""
+def _filtered_attributes(filters: ProductFilters) -> list[str]:
+    """The codes of the attributes with a filter of their own, each once."""
+    codes = [code for code, _ in filters.attributes] + [ranged.code for ranged in filters.attribute_ranges]
+    return list(dict.fromkeys(codes))
+
+
+def _attribute_values(code: str | None) -> dict[str, Any]:
+    """The values and number statistics of every filterable attribute (or of `code` only)."""
+    codes: dict[str, Any] = {"field": "attribute_values.code", "size": ATTRIBUTE_FACETS}
+    if code is not None:
+        codes["include"] = [code]
+    return {
+        "nested": {"path": "attribute_values"},
+        "aggs": {
+            "filterable": {
+                "filter": {"term": {"attribute_values.filterable": True}},
+                "aggs": {
+                    "codes": {
+                        "terms": codes,
+                        "aggs": {
+                            "values": {
+                                "terms": {"field": "attribute_values.text", "size": ATTRIBUTE_FACET_VALUES},
+                                "aggs": {"products": {"reverse_nested": {}}},
+                            },
+                            "numbers": {"stats": {"field": "attribute_values.number"}},
+                        },
+                    }
+                },
+            }
+        },
+    }
+
+
+def facets(aggregations: dict[str, Any], filters: ProductFilters) -> dict[str, Any]:
+    """The facets of a search answer, from the aggregations `search_query` asked for with
+    `filters`."""
 
     def labelled(name: str) -> list[dict[str, Any]]:
         return [
@@ -607,14 +651,29 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
                 counted_in_products(split_option_pair(bucket["key"])[1], bucket)
                 for bucket in per_product(name)
             ]
-    attributes = {}
-    for code in aggregations["attributes"]["values"]["filterable"]["codes"]["buckets"]:
+
+    def attribute_codes(name: str) -> list[dict[str, Any]]:
+        return aggregations[name]["values"]["filterable"]["codes"]["buckets"]
+
+    def attribute(code: dict[str, Any]) -> dict[str, Any]:
         numbers = code["numbers"]
-        attributes[code["key"]] = {
+        return {
             "values": [counted_in_products(value["key"], value) for value in code["values"]["buckets"]],
             "min": numbers["min"] if numbers["count"] else None,
             "max": numbers["max"] if numbers["count"] else None,
+            # Filled in by with_number_ranges, from a second request that needs min and max.
+            "ranges": [],
         }
+
+    attributes = {code["key"]: attribute(code) for code in attribute_codes("attributes")}
+    for position, code in enumerate(_filtered_attributes(filters)):
+        # An attribute with a filter of its own, counted without it: its one bucket, or none
+        # when no product the other choices allow has it (or it is not filterable).
+        own = attribute_codes(f"attr.{position}")
+        if own:
+            attributes[code] = attribute(own[0])
+        else:
+            attributes.pop(code, None)
     return {
         "brand": labelled("brand"),
         "category": labelled("category"),
@@ -633,3 +692,79 @@ def facets(aggregations: dict[str, Any]) -> dict[str, Any]:
         "options": options,
         "attributes": attributes,
     }
+
+
+def nice_boundaries(low: float, high: float) -> list[float]:
+    """About NUMBER_BUCKETS equal buckets covering `low` to `high`, each boundary a multiple of
+    a round width (1, 2, 2.5 or 5 times a power of ten), so that 13.3 to 17.3 gives 13, 14, ...,
+    18: the ends of the buckets, each bucket from one boundary (inclusive) to the next
+    (exclusive). One boundary when all numbers are the same."""
+    if high <= low:
+        return [low]
+    rough = (high - low) / NUMBER_BUCKETS
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(nice * magnitude for nice in NICE_STEPS if nice * magnitude >= rough * (1 - 1e-9))
+    # Decimals enough for the width (2.5 needs one more than its power of ten), against float noise.
+    digits = max(0, 1 - math.floor(math.log10(step)))
+    first = math.floor(round(low / step, 9))
+    boundaries = [round(first * step, digits)]
+    while boundaries[-1] <= high:
+        boundaries.append(round((first + len(boundaries)) * step, digits))
+    return boundaries
+
+
+def number_ranges_query(
+    query: dict[str, Any], filters: ProductFilters, boundaries: dict[str, list[float]]
+) -> dict[str, Any]:
+    """Range buckets of number attributes, counted in products: a second request after the
+    search (`query`, its request body), whose facets gave the numbers' lowest and highest that
+    `boundaries` were chosen from. Each attribute is counted as its facet is, without its own
+    filter (disjunctive)."""
+    aggregations = {}
+    for position, (code, edges) in enumerate(boundaries.items()):
+        ranges = [
+            {key: bound for key, bound in (("from", low), ("to", high)) if bound is not None}
+            for low, high in zip(edges, [*edges[1:], None], strict=True)
+            if high is not None or len(edges) == 1
+        ]
+        aggregations[f"ranges.{position}"] = {
+            "filter": {"bool": {"filter": _facet_filters(filters, excluding=_attribute_facet(code))}},
+            "aggs": {
+                "values": {
+                    "nested": {"path": "attribute_values"},
+                    "aggs": {
+                        "code": {
+                            "filter": {"term": {"attribute_values.code": code}},
+                            "aggs": {
+                                "buckets": {
+                                    "range": {"field": "attribute_values.number", "ranges": ranges},
+                                    "aggs": {"products": {"reverse_nested": {}}},
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        }
+    return {"size": 0, "query": query["query"], "aggs": aggregations}
+
+
+def number_boundaries(found: dict[str, Any]) -> dict[str, list[float]]:
+    """The range buckets' boundaries of each number attribute in the facets `found`."""
+    return {
+        code: nice_boundaries(facet["min"], facet["max"])
+        for code, facet in found["attributes"].items()
+        if facet["min"] is not None
+    }
+
+
+def with_number_ranges(
+    found: dict[str, Any], boundaries: dict[str, list[float]], aggregations: dict[str, Any]
+) -> None:
+    """Fill in the number attributes' range buckets of the facets `found`, from the answer to
+    `number_ranges_query`."""
+    for position, code in enumerate(boundaries):
+        found["attributes"][code]["ranges"] = [
+            {"from": bucket.get("from"), "to": bucket.get("to"), "count": bucket["products"]["doc_count"]}
+            for bucket in aggregations[f"ranges.{position}"]["values"]["code"]["buckets"]["buckets"]
+        ]

@@ -52,5 +52,19 @@ def test_schema_documents_translations_and_the_language_of_reads(api):
         assert "Content-Language" in operation["responses"]["200"]["headers"]
 
 
+def test_schema_documents_the_option_and_attribute_facets(api):
+    components = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
+    schemas = components["schemas"]
+    facets = schemas["Facets"]["properties"]
+    assert facets["options"]["additionalProperties"]["items"] == {"$ref": "#/components/schemas/FacetValue"}
+    assert facets["attributes"]["additionalProperties"] == {"$ref": "#/components/schemas/AttributeFacet"}
+    assert "disjunctive" in facets["attributes"]["description"]
+    assert set(schemas["AttributeFacet"]["properties"]) == {"values", "min", "max", "ranges"}
+    ranges = schemas["AttributeFacet"]["properties"]["ranges"]
+    assert ranges["items"] == {"$ref": "#/components/schemas/NumberRange"}
+    assert set(schemas["NumberRange"]["properties"]) == {"from", "to", "count"}
+    assert set(schemas["NumberRange"]["required"]) == {"from", "to", "count"}
+
+
 def test_interactive_docs_are_served(api):
     assert api.get("/api/docs/").status_code == 200

@@ -14,12 +14,13 @@ from rest_framework.settings import api_settings
 from search import languages
 from search.exceptions import InvalidCursor
 from search.paging import MAX_RESULT_WINDOW, Cursor
-from search.query_building import LIST_ORDERINGS, ORDERINGS, ProductFilters
+from search.query_building import LIST_ORDERINGS, ORDERINGS, NumberRange, ProductFilters
 
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 256
 ATTRIBUTE_PREFIX = "attr."
 OPTION_PREFIX = "option."
+RANGE_BOUNDS = ("gte", "lte", "lt")
 # Option axis names as the write side allows them; at most this many axes and values each.
 OPTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 MAX_OPTION_FILTERS = 5
@@ -148,20 +149,22 @@ class ListParamsSerializer(ProductReadParamsSerializer):
 
     def _attributes(
         self,
-    ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, float | None, float | None], ...]]:
+    ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[NumberRange, ...]]:
         """`attr.<code>=<value>[,<value>...]` (one of the values; repeat the parameter to require
-        several) and `attr.<code>__gte=` / `__lte=` (a number attribute's range)."""
+        several) and `attr.<code>__gte=` / `__lte=` / `__lt=` (a number attribute's range; `__lt`
+        selects exactly a range bucket of the facets, whose upper bounds are exclusive)."""
         values: list[tuple[str, tuple[str, ...]]] = []
         bounds: dict[str, dict[str, float]] = {}
         for name in self._query:
             if not name.startswith(ATTRIBUTE_PREFIX):
                 continue
             code, _, bound = name.removeprefix(ATTRIBUTE_PREFIX).partition("__")
-            if not code or len(code) > 100 or bound not in ("", "gte", "lte"):
+            if not code or len(code) > 100 or bound not in ("", *RANGE_BOUNDS):
                 raise serializers.ValidationError(
                     {
                         "attr": [
-                            f"{name}: use attr.<code>=<value>, attr.<code>__gte=<n> or attr.<code>__lte=<n>, "
+                            f"{name}: use attr.<code>=<value>, attr.<code>__gte=<n>, attr.<code>__lte=<n> "
+                            "or attr.<code>__lt=<n>, "
                             "with a code of 1-100 characters."
                         ]
                     }
@@ -180,7 +183,7 @@ class ListParamsSerializer(ProductReadParamsSerializer):
                     if not accepted:
                         raise serializers.ValidationError({name: ["Give at least one value."]})
                     values.append((code, accepted))
-        ranges = tuple((code, given.get("gte"), given.get("lte")) for code, given in bounds.items())
+        ranges = tuple(NumberRange(code, **given) for code, given in bounds.items())
         return tuple(values), ranges
 
     def _options(self) -> tuple[tuple[str, tuple[str, ...]], ...]:

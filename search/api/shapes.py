@@ -61,10 +61,27 @@ class StockCountsSerializer(serializers.Serializer):
         return {"true": serializers.IntegerField(), "false": serializers.IntegerField()}
 
 
+class NumberRangeSerializer(serializers.Serializer):
+    to = serializers.FloatField(
+        allow_null=True, help_text="Exclusive (`attr.<code>__lt=`); null: no upper end (all numbers equal)."
+    )
+    count = serializers.IntegerField(help_text="Products with a number in the range.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.FloatField(help_text="Inclusive (`attr.<code>__gte=`).")
+        return fields
+
+
 class AttributeFacetSerializer(serializers.Serializer):
     values = FacetValueSerializer(many=True)
     min = serializers.FloatField(allow_null=True, help_text="The lowest number (number attributes).")
     max = serializers.FloatField(allow_null=True, help_text="The highest number (number attributes).")
+    ranges = NumberRangeSerializer(
+        many=True,
+        help_text="Number attributes: about five buckets of a round width (1, 2, 2.5 or 5 times a power "
+        "of ten) from min to max, each with its product count; empty for other types.",
+    )
 
 
 class FacetsSerializer(serializers.Serializer):
@@ -80,7 +97,9 @@ class FacetsSerializer(serializers.Serializer):
     attributes = serializers.DictField(
         child=AttributeFacetSerializer(),
         help_text="Per filterable attribute present in the results (`/api/attributes/`), its values "
-        "with the number of products having each, and for numbers the lowest and highest.",
+        "with the number of products having each, and for numbers the lowest, the highest and range "
+        "buckets. An attribute with a filter of its own is counted without that filter, under all "
+        "the others (disjunctive), so the other values keep their counts.",
     )
 
 

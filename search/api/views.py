@@ -52,8 +52,10 @@ ATTRIBUTE_FILTER = OpenApiParameter(
     "attr.<name>",
     str,
     description="Products whose attribute has one of these values, e.g. `attr.color=red,blue`; repeat "
-    "the parameter to require several. For number attributes also `attr.<name>__gte=` and "
-    "`attr.<name>__lte=`, e.g. `attr.screen__gte=13`.",
+    "the parameter to require several. For number attributes also `attr.<name>__gte=`, "
+    "`attr.<name>__lte=` and `attr.<name>__lt=`, e.g. `attr.screen__gte=13`; a range bucket of the "
+    "facets is `__gte=<from>&__lt=<to>`. A search's facet of an attribute counts as if its own "
+    "filter were not given (the other filters apply).",
 )
 OPTION_FILTER = OpenApiParameter(
     "option.<name>",

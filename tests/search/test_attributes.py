@@ -1,7 +1,10 @@
 """Typed attributes on the read side, against the real Elasticsearch: range filters on number
-attributes, value filters, and facets for the filterable attributes of the results."""
+attributes, value filters, and facets for the filterable attributes of the results: value
+counts, and min/max and range buckets for numbers, each counted without the attribute's own
+filter but under every other (disjunctive), in products, not variants."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -64,8 +67,24 @@ def test_facets_show_the_filterable_attributes_of_the_results(api, laptops):
     assert (facets["screen"]["min"], facets["screen"]["max"]) == (13.3, 17.3)
     assert {value["value"]: value["count"] for value in facets["panel"]["values"]} == {"ips": 2, "oled": 1}
 
-    narrowed = api.get(SEARCH, {"q": "slim", "attr.screen__gte": "14"}).json()["facets"]["attributes"]
-    assert (narrowed["screen"]["min"], narrowed["screen"]["max"]) == (15.6, 17.3)
+    assert facets["screen"]["values"] == [] and facets["panel"]["ranges"] == []
+    assert [(bucket["from"], bucket["to"], bucket["count"]) for bucket in facets["screen"]["ranges"]] == [
+        (13, 14, 1),
+        (14, 15, 0),
+        (15, 16, 1),
+        (16, 17, 0),
+        (17, 18, 1),
+    ]
+
+
+def test_an_attribute_facet_ignores_its_own_filter_and_honours_the_others(api, laptops):
+    search = api.get(SEARCH, {"q": "slim", "attr.screen__gte": "14", "attr.panel": "ips"}).json()
+
+    assert [hit["id"] for hit in search["results"]] == [laptops["large"]]
+    facets = search["facets"]["attributes"]
+    # screen without its range, among the ips panels; panel without its choice, among screens >= 14
+    assert (facets["screen"]["min"], facets["screen"]["max"]) == (13.3, 17.3)
+    assert {value["value"]: value["count"] for value in facets["panel"]["values"]} == {"ips": 1, "oled": 1}
 
 
 def test_defining_a_number_attribute_types_values_written_before_without_a_reindex(api, search_index):
@@ -89,3 +108,104 @@ def test_a_range_that_is_not_a_number_is_a_400_naming_it(api, laptops):
 
     assert response.status_code == 400
     assert "attr.screen__gte" in response.json()
+
+
+@pytest.fixture
+def jackets(search_index: str) -> dict[str, int]:
+    """Jackets with a material (enum), a weight and a length (numbers), in colours and sizes.
+    `e` has three blue variants: one product for the facets."""
+    services.attribute_create(
+        code="material", name="Material", type="enum", choices=["wool", "cotton", "linen"]
+    )
+    services.attribute_create(code="weight", name="Weight", type="number", unit="kg")
+    services.attribute_create(code="length", name="Length", type="number", unit="cm")
+    category = factories.category("Jackets")
+
+    def jacket(key: str, material: str, weight: float, length: int, *options: tuple[str, str]) -> int:
+        variants = [
+            {
+                "sku": f"J-{key}-{color}-{size}",
+                "options": {"color": color, "size": size},
+                "price": Decimal("90"),
+            }
+            for color, size in options
+        ]
+        return services.product_create(
+            sku=f"J-{key}",
+            name=f"Trail Jacket {key}",
+            category=category,
+            variants=variants,
+            attributes={"material": material, "weight": weight, "length": length},
+        ).pk
+
+    ids = {
+        "a": jacket("a", "wool", 0.8, 70, ("blue", "M"), ("red", "L")),
+        "b": jacket("b", "wool", 1.4, 75, ("blue", "L")),
+        "c": jacket("c", "cotton", 1.1, 65, ("red", "M")),
+        "d": jacket("d", "linen", 2.6, 80, ("green", "M"), ("blue", "M")),
+        "e": jacket("e", "cotton", 0.5, 72, ("blue", "S"), ("blue", "M"), ("blue", "L")),
+    }
+    project()
+    return ids
+
+
+def _search(api, params: dict[str, Any]) -> dict[str, Any]:
+    response = api.get(SEARCH, {"q": "trail jacket", **params})
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def _counts(values: list[dict[str, Any]]) -> dict[str, int]:
+    return {value["value"]: value["count"] for value in values}
+
+
+def test_enum_and_option_facets_ignore_their_own_filter_and_count_products(api, jackets):
+    search = _search(api, {"attr.material": "wool", "option.color": "blue"})
+
+    assert {hit["id"] for hit in search["results"]} == {jackets["a"], jackets["b"]}
+    facets = search["facets"]
+    # material among the jackets with a blue variant (not c, red only), e's blues counted once
+    assert _counts(facets["attributes"]["material"]["values"]) == {"wool": 2, "linen": 1, "cotton": 1}
+    # colour among the wool jackets (not d's green, d is linen)
+    assert _counts(facets["options"]["color"]) == {"blue": 2, "red": 1}
+    # an axis without a choice of its own: the blue variants of the wool jackets
+    assert _counts(facets["options"]["size"]) == {"M": 1, "L": 1}
+
+    cotton = _search(api, {"attr.material": "cotton"})["facets"]
+    assert _counts(cotton["options"]["color"]) == {"blue": 1, "red": 1}
+
+
+def _ranges(facet: dict[str, Any]) -> list[tuple[float, float | None, int]]:
+    return [(bucket["from"], bucket["to"], bucket["count"]) for bucket in facet["ranges"]]
+
+
+def test_number_facets_give_range_buckets_without_their_own_filter(api, jackets):
+    search = _search(api, {"attr.length__gte": "70", "attr.weight__gte": "1"})
+
+    assert {hit["id"] for hit in search["results"]} == {jackets["b"], jackets["d"]}
+    weight = search["facets"]["attributes"]["weight"]
+    # weight among the jackets of length >= 70 (a, b, d, e), whatever their weight
+    assert (weight["min"], weight["max"]) == (0.5, 2.6)
+    assert _ranges(weight) == [(0.5, 1, 2), (1, 1.5, 1), (1.5, 2, 0), (2, 2.5, 0), (2.5, 3, 1)]
+    # length among the jackets of weight >= 1 (b, c, d), whatever their length
+    length = search["facets"]["attributes"]["length"]
+    assert _ranges(length) == [(65, 70, 1), (70, 75, 0), (75, 80, 1), (80, 85, 1)]
+
+
+def test_a_range_bucket_selects_as_many_products_as_it_counts(api, jackets):
+    buckets = _search(api, {"attr.length__gte": "70"})["facets"]["attributes"]["weight"]["ranges"]
+    light = buckets[0]
+
+    chosen = _search(
+        api, {"attr.length__gte": "70", "attr.weight__gte": light["from"], "attr.weight__lt": light["to"]}
+    )
+
+    assert (light["from"], light["to"], light["count"]) == (0.5, 1, 2)
+    assert {hit["id"] for hit in chosen["results"]} == {jackets["a"], jackets["e"]}
+    assert chosen["facets"]["attributes"]["weight"]["ranges"] == buckets
+
+
+def test_a_number_facet_of_equal_numbers_is_one_open_bucket(api, jackets):
+    search = _search(api, {"attr.material": "linen"})
+
+    assert search["facets"]["attributes"]["length"]["ranges"] == [{"from": 80, "to": None, "count": 1}]
