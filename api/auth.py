@@ -6,13 +6,25 @@ import math
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import parsers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from api.parsers import JSONParser
 from api.throttling import LoginRateThrottle, seconds_to_wait
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description="Missing fields or wrong credentials: {field: [reasons]}."),
+            415: OpenApiResponse(description="The body is neither JSON nor a form."),
+            429: OpenApiResponse(description="Too many sign-in attempts; see Retry-After."),
+        }
+    )
+)
 class TokenView(ObtainAuthToken):
     """DRF's token endpoint, reading JSON with the API's parser (it lists its own parsers, so
     the default would not reach it); forms are still accepted, as DRF's are. Throttled: 429

@@ -66,11 +66,11 @@ def validate_multi_line(value: str) -> None:
     _checked_text(value, what="The text", multi_line=True)
 
 
-_CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
 
 def validate_currency(value: str) -> None:
-    if value not in _CURRENCY_CODES:
+    if value not in CURRENCY_CODES:
         raise ValidationError(f"'{value}' is not an ISO 4217 currency code.")
 
 

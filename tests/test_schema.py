@@ -68,3 +68,38 @@ def test_schema_documents_the_option_and_attribute_facets(api):
 
 def test_interactive_docs_are_served(api):
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_schema_states_the_limits_the_commands_enforce_and_who_may_call(api):
+    """What schemathesis's positive data is drawn from: values that fit the schema are values
+    the service accepts (tests/api/test_schemathesis.py sends them)."""
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    headers = {
+        parameter["name"]: parameter["schema"]
+        for parameter in paths["/api/products/{product_id}/"]["patch"]["parameters"]
+        + paths["/api/products/"]["post"]["parameters"]
+        if parameter["in"] == "header"
+    }
+    assert headers["If-Match"]["pattern"] == r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
+    assert (headers["Idempotency-Key"]["minLength"], headers["Idempotency-Key"]["maxLength"]) == (1, 255)
+    product = components["ProductRequest"]["properties"]
+    assert product["price"]["pattern"] == r"^\d{1,10}(?:\.\d{1,2})?$"  # no sign, no bare "." or ""
+    assert {"USD", "EUR", "JPY"} <= set(components["CurrencyEnum"]["enum"])
+    assert "XXY" not in components["CurrencyEnum"]["enum"]
+    assert {"200", "400", "429"} <= set(paths["/api/auth/token/"]["post"]["responses"])
+
+    def anonymous(path: str, method: str) -> bool:
+        return {} in paths[path][method]["security"]
+
+    assert anonymous("/api/auth/token/", "post")
+    for path in ("/api/products/", "/api/products/{product_id}/", "/api/brands/", "/api/categories/"):
+        assert anonymous(path, "get"), path
+    signed_in_only = [
+        ("/api/products/", "post"),
+        ("/api/products/{product_id}/", "patch"),
+        ("/api/synonyms/", "get"),
+        ("/api/products/{product_id}/history/", "get"),
+    ]
+    for path, method in signed_in_only:
+        assert not anonymous(path, method), (path, method)

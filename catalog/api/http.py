@@ -16,10 +16,20 @@ from catalog.models import IdempotencyRecord
 from catalog.transactions import atomic_with_retry, named_lock
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+# The keys _idempotency_key accepts, as the OpenAPI schema states them.
+IDEMPOTENCY_KEY_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH,
+    "pattern": r"^\S(.*\S)?$",
+}
 # How long a request waits for another with the same key to finish before answering 409.
 KEY_WAIT_SECONDS = 10
 _REPLAYED_HEADERS = ("Location", "ETag")
-_VERSION = re.compile(r"[0-9]{1,18}")
+_VERSION_DIGITS = "[0-9]{1,18}"
+_VERSION = re.compile(_VERSION_DIGITS)
+# The If-Match values expected_version accepts, as the OpenAPI schema states them.
+IF_MATCH_PATTERN = rf'^(\*|(W/)?"?{_VERSION_DIGITS}"?)$'
 
 
 def expected_version(request: Request) -> int | None:

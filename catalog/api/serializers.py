@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
@@ -38,6 +39,11 @@ class RejectUnknownFieldsMixin(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "enum": sorted(validators.CURRENCY_CODES)})
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code; the schema lists the codes validate_currency accepts."""
 
 
 class StrictCharField(serializers.CharField):
@@ -181,7 +187,7 @@ class ProductSerializer(CommandSerializer):
         help_text="Matched by sku: new ones are created, the others changed; a PUT removes those "
         "it leaves out. Left out entirely, the product has one default variant.",
     )
-    currency = serializers.CharField(
+    currency = CurrencyField(
         min_length=3, max_length=3, required=False, validators=[validators.validate_currency]
     )
     tags = serializers.ListField(

@@ -35,7 +35,15 @@ from catalog.models import (
     SynonymRule,
 )
 
-from .http import etag, expected_version, idempotent, idempotent_in_chunks, signed_in_user_id
+from .http import (
+    IDEMPOTENCY_KEY_SCHEMA,
+    IF_MATCH_PATTERN,
+    etag,
+    expected_version,
+    idempotent,
+    idempotent_in_chunks,
+    signed_in_user_id,
+)
 from .serializers import (
     OPERATION_PERMISSIONS,
     AttributeDefinitionSerializer,
@@ -57,13 +65,13 @@ from .serializers import (
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
     OpenApiParameter.HEADER,
     description='Expected version as an ETag, e.g. "3". A stale version gets 412 and changes nothing.',
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    IDEMPOTENCY_KEY_SCHEMA,
     OpenApiParameter.HEADER,
     description="Retries with the same key and body get the first answer again (kept 24 h+); "
     "the same key with another body gets 422. Keys are compared byte for byte. Concurrent "
@@ -665,7 +673,7 @@ class BulkPermissions(BasePermission):
 
 BULK_IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    IDEMPOTENCY_KEY_SCHEMA,
     OpenApiParameter.HEADER,
     description="For the whole request. A retry with the same key and body gets the same answer "
     "and writes nothing twice, also after an interruption: the items committed before it are "

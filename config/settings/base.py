@@ -134,7 +134,7 @@ REST_FRAMEWORK = {
     # Proxies in front of the service that append to X-Forwarded-For; 0: the header is ignored
     # and the client is the connection's address (see api.clients).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.CatalogAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
 
