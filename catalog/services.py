@@ -714,6 +714,8 @@ def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefin
         _save_validated(definition)
         definition.categories.set(categories)
         versions.bump(_carrying(definition.code))
+        # Facets show an attribute's name and unit from the published search configuration.
+        transaction.on_commit(_announce_search_configuration)
     return definition
 
 
@@ -735,6 +737,7 @@ def attribute_update(
         )
         if categories is not None:
             definition.categories.set(categories)
+        transaction.on_commit(_announce_search_configuration)
     return definition
 
 
@@ -744,6 +747,7 @@ def attribute_delete(*, code: str, expected_version: int | None = None) -> None:
         definition = _lock(AttributeDefinition.objects.filter(code=code), expected_version)
         versions.bump(_carrying(code))
         definition.delete()
+        transaction.on_commit(_announce_search_configuration)
 
 
 def _carrying(code: str) -> models.QuerySet[Product]:

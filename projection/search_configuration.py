@@ -1,4 +1,5 @@
-"""Carries the search configuration staff manage (synonym and merchandising rules) from MySQL to
+"""Carries the search configuration staff manage (synonym and merchandising rules, and the names
+and units of attributes, which facets show) from MySQL to
 the read side: the whole configuration, re-read and published after every committed change, and
 again by the relay whenever the published one differs from MySQL's (a lost request, a publish
 that failed), so no change is lost.
@@ -11,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalog.models import MerchandisingRule, SynonymRule
+from catalog.models import AttributeDefinition, MerchandisingRule, SynonymRule
 from catalog.synonyms import parse_rule
 from catalog.transactions import named_lock
 from search import configuration
@@ -36,7 +37,13 @@ def _configuration() -> tuple[dict[str, Any], str]:
         }
         for rule in MerchandisingRule.objects.order_by("code")
     ]
-    published = {"synonyms": synonyms, "merchandising": merchandising}
+    attributes = [
+        {"code": code, "name": name, "unit": unit}
+        for code, name, unit in AttributeDefinition.objects.order_by("code").values_list(
+            "code", "name", "unit"
+        )
+    ]
+    published = {"synonyms": synonyms, "merchandising": merchandising, "attributes": attributes}
     return published, hashlib.sha256(json.dumps(published, sort_keys=True).encode()).hexdigest()
 
 

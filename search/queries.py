@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 from elasticsearch import NotFoundError
 
-from . import index, languages, merchandising, query_building, synonyms, taxonomy
+from . import configuration, index, languages, merchandising, query_building, synonyms, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -115,10 +115,23 @@ def search_products(
         # Range buckets fit the numbers found, whose lowest and highest only this answer tells.
         ranges = _search(query_building.number_ranges_query(query, filters, boundaries), **STOREFRONT_SEARCH)
         query_building.with_number_ranges(result.facets, boundaries, ranges["aggregations"])
+    _name_attributes(result.facets["attributes"])
     total = response["hits"]["total"]["value"]
     if total < DID_YOU_MEAN_BELOW and page.cursor is None:
         result.suggestion = _correction(text, filters, language=language, finding_more_than=total)
     return result
+
+
+def _name_attributes(facets: dict[str, dict[str, Any]]) -> None:
+    """Each attribute facet's name and unit, as published with the search configuration (the
+    code and no unit for an attribute with no definition, or before the first publish)."""
+    definitions = {
+        definition["code"]: definition for definition in configuration.current().get("attributes", [])
+    }
+    for code, facet in facets.items():
+        definition = definitions.get(code, {})
+        facet["name"] = definition.get("name") or code
+        facet["unit"] = definition.get("unit", "")
 
 
 def merchandising_in_effect(*, text: str) -> list[str]:

@@ -59,7 +59,7 @@ def test_schema_documents_the_option_and_attribute_facets(api):
     assert facets["options"]["additionalProperties"]["items"] == {"$ref": "#/components/schemas/FacetValue"}
     assert facets["attributes"]["additionalProperties"] == {"$ref": "#/components/schemas/AttributeFacet"}
     assert "disjunctive" in facets["attributes"]["description"]
-    assert set(schemas["AttributeFacet"]["properties"]) == {"values", "min", "max", "ranges"}
+    assert set(schemas["AttributeFacet"]["properties"]) == {"name", "unit", "values", "min", "max", "ranges"}
     ranges = schemas["AttributeFacet"]["properties"]["ranges"]
     assert ranges["items"] == {"$ref": "#/components/schemas/NumberRange"}
     assert set(schemas["NumberRange"]["properties"]) == {"from", "to", "count"}

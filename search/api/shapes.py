@@ -74,6 +74,10 @@ class NumberRangeSerializer(serializers.Serializer):
 
 
 class AttributeFacetSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        help_text="The attribute's name, as staff defined it (its code when undefined)."
+    )
+    unit = serializers.CharField(help_text="Its unit (number attributes), e.g. `in`; empty when none.")
     values = FacetValueSerializer(many=True)
     min = serializers.FloatField(allow_null=True, help_text="The lowest number (number attributes).")
     max = serializers.FloatField(allow_null=True, help_text="The highest number (number attributes).")

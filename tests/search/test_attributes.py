@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from catalog import search_configuration as configuration_commands
 from catalog import services
+from projection import search_configuration
 from tests import factories
 from tests.search.conftest import project
 
@@ -75,6 +77,34 @@ def test_facets_show_the_filterable_attributes_of_the_results(api, laptops):
         (16, 17, 0),
         (17, 18, 1),
     ]
+
+
+def test_facets_name_attributes_and_their_units_as_staff_defined_them(api, laptops, settings):
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
+
+    def names() -> dict[str, tuple[str, str]]:
+        facets = api.get(SEARCH, {"q": "slim"}).json()["facets"]["attributes"]
+        return {code: (facet["name"], facet["unit"]) for code, facet in facets.items()}
+
+    # given the definitions published (the worker's job, done here)
+    search_configuration.publish()
+    assert names() == {"screen": ("Screen size", "in"), "panel": ("Panel", "")}
+
+    # when staff rename one, the change is announced for publishing, and once published, shown
+    announced = []
+
+    def announce(**kwargs) -> None:
+        announced.append(True)
+
+    configuration_commands.changed.connect(announce)
+    try:
+        services.attribute_update(code="screen", changes={"name": "Display", "unit": "inch"})
+    finally:
+        configuration_commands.changed.disconnect(announce)
+    assert announced == [True]
+    assert search_configuration.is_stale()
+    search_configuration.publish()
+    assert names()["screen"] == ("Display", "inch")
 
 
 def test_an_attribute_facet_ignores_its_own_filter_and_honours_the_others(api, laptops):
