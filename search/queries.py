@@ -41,7 +41,7 @@ def get_product(
     *, product_id: int, include_inactive: bool = False, language: str | None = None
 ) -> dict[str, Any] | None:
     """A product in `language` (None: the default language)."""
-    document = _source(product_id, filter_path="_source")
+    document = _source(product_id)
     if document is None or not _visible(document, include_inactive=include_inactive):
         return None
     return _public(document, language or languages.default())
@@ -61,7 +61,7 @@ def wait_for_version(
     holds none); the caller compares that version with `min_version`."""
     deadline = time.monotonic() + timeout
     while True:
-        source = _source(product_id, filter_path="_source")
+        source = _source(product_id)
         version = source["version"] if source else None
         if (version is not None and version >= min_version) or time.monotonic() >= deadline:
             if source is None or not _visible(source, include_inactive=include_inactive):
@@ -201,10 +201,13 @@ def indexed_state(*, product_id: int) -> dict[str, Any] | None:
 
 
 def _source(product_id: int, **options: Any) -> dict[str, Any] | None:
-    """The stored document of a product (a real-time GET), or None when there is none."""
+    """The stored document of a product (a real-time GET), or None when there is none; of the
+    response Elasticsearch sends only the document."""
     with elasticsearch_errors():
         try:
-            return get_client().get(index=index.alias_name(), id=str(product_id), **options)["_source"]
+            return get_client().get(
+                index=index.alias_name(), id=str(product_id), filter_path="_source", **options
+            )["_source"]
         except NotFoundError:
             return None
 

@@ -21,7 +21,7 @@ from django.utils.http import http_date
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from search import freshness
+from search import freshness, queries
 
 
 @dataclass(frozen=True)
@@ -37,20 +37,21 @@ def shared(request: Request, *, min_version: int | None = None) -> bool:
 
 
 def generation_validators(
-    request: Request, *, language: str | None = None, merchandising: list[str] | None = None
+    request: Request, *, language: str | None = None, search_text: str | None = None
 ) -> Validators | None:
     """Validators of an answer computed from the whole index, or None when the request is not
-    shared or the read side has no settled generation to vouch for. A search's answer also
-    changes when a merchandising rule starts or ends, so it carries no Last-Modified, and its
-    ETag names the rules in effect."""
+    shared or the read side has no settled generation to vouch for. A search's answer (for
+    `search_text`) also changes when a merchandising rule starts or ends, so it carries no
+    Last-Modified, and its ETag names the rules in effect."""
     if not shared(request):
         return None
     generation = freshness.settled_generation()
     if generation is None:
         return None
     tag = f"{generation}-{language or ''}-{request.accepted_renderer.format}"
-    if merchandising is None:
+    if search_text is None:
         return Validators(etag=f'W/"{tag}"', last_modified=generation // 1000)
+    merchandising = queries.merchandising_in_effect(text=search_text)
     rules = hashlib.sha256(",".join(merchandising).encode()).hexdigest()[:12]
     return Validators(etag=f'W/"{tag}-{rules}"')
 

@@ -166,9 +166,7 @@ class ProductSearchQuery(APIView):
         params = _validated_list_params(SearchParamsSerializer, request)
         language = params.language(request.headers.get("Accept-Language"))
         text = params.validated_data["q"]
-        validators = caching.generation_validators(
-            request, language=language, merchandising=queries.merchandising_in_effect(text=text)
-        )
+        validators = caching.generation_validators(request, language=language, search_text=text)
         # A revalidated search is not counted by the search analytics: a shared cache answers
         # most repeats of a popular search without asking at all.
         if (unchanged := caching.not_modified(request, validators, language=language)) is not None:
