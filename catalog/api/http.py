@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import wraps
 
 from django.db import IntegrityError, transaction
@@ -60,11 +61,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         if key is None:
             return view_method(view, request, *args, **kwargs)
         fingerprint = _fingerprint(request)
-        # Requests with one key take turns: racing for the key's row instead, the waiters of a
-        # refused command (its row rolled back) deadlock one another at the unique index.
-        with named_lock(
-            name=f"idempotency:{signed_in_user_id(request)}:{key}", wait_seconds=KEY_WAIT_SECONDS
-        ) as turn:
+        with _key_turn(request, key) as turn:
             if not turn:
                 return _key_in_use()
             return atomic_with_retry(
@@ -91,9 +88,7 @@ def idempotent_in_chunks(view_method: Callable[..., Response]) -> Callable[..., 
         if key is None:
             return view_method(view, request, *args, done=[], checkpoint=None, **kwargs)
         fingerprint = _fingerprint(request)
-        with named_lock(
-            name=f"idempotency:{signed_in_user_id(request)}:{key}", wait_seconds=KEY_WAIT_SECONDS
-        ) as turn:
+        with _key_turn(request, key) as turn:
             if not turn:
                 return _key_in_use()
             record, _ = IdempotencyRecord.objects.get_or_create(
@@ -147,6 +142,13 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(
         f"{request.method} {request.path} {json.dumps(request.data, sort_keys=True)}".encode()
     ).hexdigest()
+
+
+def _key_turn(request: Request, key: str) -> AbstractContextManager[bool]:
+    """Requests with one key take turns (yields False after KEY_WAIT_SECONDS without one): racing
+    for the key's row instead, the waiters of a refused command (its row rolled back) deadlock
+    one another at the unique index."""
+    return named_lock(name=f"idempotency:{signed_in_user_id(request)}:{key}", wait_seconds=KEY_WAIT_SECONDS)
 
 
 def _key_in_use() -> Response:
