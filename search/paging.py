@@ -93,6 +93,8 @@ class ResultPage:
     facets: dict[str, Any] | None = None
     # A corrected query that finds more ("did you mean"), on a search that found few.
     suggestion: dict[str, Any] | None = None
+    # The correction whose results a search that found nothing answers instead.
+    showing_results_for: str | None = None
     has_previous: bool = False
 
 

@@ -95,10 +95,28 @@ def search_products(
     ordering: str = "relevance",
     page: PageRequest,
     language: str | None = None,
+    autocorrect: bool = True,
 ) -> ResultPage:
     """Products matching `text` in `language` (None: the default language), and, with less
-    weight, in the default language."""
+    weight, in the default language. When `text` finds nothing and `autocorrect` is on, the
+    products of its correction instead ("santoku nife" answers "santoku knife"), which the page's
+    `showing_results_for` names, as a shop's search does rather than show an empty page."""
     language = language or languages.default()
+    result = _searched_page(text=text, filters=filters, ordering=ordering, page=page, language=language)
+    if result.count < DID_YOU_MEAN_BELOW and page.cursor is None:
+        result.suggestion = _correction(text, filters, language=language, finding_more_than=result.count)
+    if autocorrect and result.count == 0 and result.suggestion is not None:
+        corrected = result.suggestion["text"]
+        result = _searched_page(
+            text=corrected, filters=filters, ordering=ordering, page=page, language=language
+        )
+        result.showing_results_for = corrected
+    return result
+
+
+def _searched_page(
+    *, text: str, filters: ProductFilters, ordering: str, page: PageRequest, language: str
+) -> ResultPage:
     sort = query_building.sort(ordering, filters, language=language)
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
@@ -116,9 +134,6 @@ def search_products(
         ranges = _search(query_building.number_ranges_query(query, filters, boundaries), **STOREFRONT_SEARCH)
         query_building.with_number_ranges(result.facets, boundaries, ranges["aggregations"])
     _name_attributes(result.facets["attributes"])
-    total = response["hits"]["total"]["value"]
-    if total < DID_YOU_MEAN_BELOW and page.cursor is None:
-        result.suggestion = _correction(text, filters, language=language, finding_more_than=total)
     return result
 
 

@@ -29,9 +29,15 @@ class SearchAfterPagination:
             cursor=params.get(self.cursor_query_param),
         )
 
-    def envelope(self, request: Request, page: ResultPage) -> dict[str, Any]:
-        """What a paged answer carries besides its results (described by PageEnvelopeSerializer)."""
+    def envelope(
+        self, request: Request, page: ResultPage, *, query: Mapping[str, str | None] | None = None
+    ) -> dict[str, Any]:
+        """What a paged answer carries besides its results (described by PageEnvelopeSerializer);
+        its links carry `query`'s parameters in place of the request's (a None value: as asked)."""
         url = request.build_absolute_uri()
+        for name, value in (query or {}).items():
+            if value is not None:
+                url = replace_query_param(url, name, value)
         return {
             "count": page.count,
             "next": self.get_next_link(url, page),

@@ -233,6 +233,12 @@ class ListParamsSerializer(ProductReadParamsSerializer):
 class SearchParamsSerializer(ListParamsSerializer):
     q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper typed.")
     ordering = serializers.ChoiceField(choices=tuple(ORDERINGS), required=False, default="relevance")
+    autocorrect = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="When `q` finds nothing, answer its correction's products (named by "
+        '`showing_results_for`); `false` answers exactly `q` (a shopper\'s "search instead for").',
+    )
 
 
 class SuggestParamsSerializer(ProductReadParamsSerializer):

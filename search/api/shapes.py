@@ -128,10 +128,21 @@ class SearchPageSerializer(ProductPageSerializer):
         help_text='"Did you mean": on a first page that found fewer than 3 products, a correction '
         "built from the catalog's own words that finds more; otherwise null.",
     )
+    showing_results_for = serializers.CharField(
+        allow_null=True,
+        help_text="When `q` found nothing, the correction whose products this page shows instead "
+        "(its `next` pages are the correction's); null when the results are `q`'s own.",
+    )
 
 
 def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
-    return {**envelope, "results": page.results, "facets": page.facets, "suggestion": page.suggestion}
+    return {
+        **envelope,
+        "results": page.results,
+        "facets": page.facets,
+        "suggestion": page.suggestion,
+        "showing_results_for": page.showing_results_for,
+    }
 
 
 class SuggestionSerializer(serializers.Serializer):

@@ -179,16 +179,20 @@ class ProductSearchQuery(APIView):
             ordering=params.validated_data["ordering"],
             page=PAGINATION.page_request(params.validated_data),
             language=language,
+            autocorrect=params.validated_data["autocorrect"],
         )
-        # The next pages of a search are not searches of their own.
+        # The next pages of a search are not searches of their own. A search answered with its
+        # correction's products found nothing itself, which the zero-result analytics must show.
         if page.page == 1:
             recording.record_search(
                 text=params.validated_data["q"],
                 filters=filters,
-                hits=page.count,
+                hits=0 if page.showing_results_for else page.count,
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
-        response = Response(shapes.search_body(PAGINATION.envelope(request, page), page))
+        # The next pages of a corrected search are pages of the correction.
+        envelope = PAGINATION.envelope(request, page, query={"q": page.showing_results_for})
+        response = Response(shapes.search_body(envelope, page))
         return caching.finish(response, request, validators=validators, language=language)
 
 

@@ -54,6 +54,18 @@ def test_a_first_page_is_recorded_the_next_pages_are_not(api, lamps, search_reco
     assert record["filters"] == {"in_stock": True} and record["ms"] > 0
 
 
+def test_a_search_answered_with_its_correction_is_recorded_as_finding_nothing(
+    api, lamps, search_records, settings
+):
+    # given a misspelling that finds nothing itself
+    answer = api.get(SEARCH, {"q": "dsk lamp"}).json()
+    assert answer["showing_results_for"] == "desk lamp" and answer["count"] == 3
+
+    # then the analytics see the words typed, with no hits: a merchandiser's zero-result query
+    (record,) = _queued(search_records, settings)
+    assert record["q"] == "dsk lamp" and record["hits"] == 0
+
+
 @pytest.mark.parametrize("port_kind", ["refusing_port", "silent_port"])
 def test_searches_answer_while_redis_is_down(
     api, lamps, search_records, settings, request, caplog, port_kind

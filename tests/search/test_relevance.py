@@ -30,8 +30,8 @@ HAND_WRITTEN = json.loads((HERE / "relevance_catalog.json").read_text())
 DEMO_PRODUCTS = 500
 TOP = 5
 # The claimed figures, over the whole set: intended product first, and in the top 5.
-CLAIMED_FIRST = 0.915
-CLAIMED_TOP = 0.945
+CLAIMED_FIRST = 0.95
+CLAIMED_TOP = 0.98
 
 
 def _words(text: str) -> set[str]:

@@ -127,12 +127,40 @@ def test_a_query_is_rewritten_by_whole_terms_and_their_plurals_only(text, rules,
     assert synonyms.alternatives(text=text, rules=rules) == expected
 
 
-def test_a_search_that_finds_little_suggests_a_correction_that_finds_more(api, gadgets):
+def test_a_search_that_finds_nothing_answers_its_correction(api, gadgets):
+    # when a shopper misspells a word no typo tolerance forgives (its first letter)
     response = api.get(SEARCH, {"q": "santoku nife"}).json()
-    assert response["results"] == []
+
+    # then the answer is the correction's products, and says so
+    assert [result["name"] for result in response["results"]] == ["Santoku Knife"]
+    assert response["showing_results_for"] == "santoku knife"
+    assert response["count"] == 1 and response["suggestion"] is None
+
+
+def test_a_search_not_to_be_corrected_finds_nothing_and_suggests_the_correction(api, gadgets):
+    response = api.get(SEARCH, {"q": "santoku nife", "autocorrect": "false"}).json()
+
+    assert response["results"] == [] and response["showing_results_for"] is None
     assert response["suggestion"] == {"text": "santoku knife", "count": 1}
     # and the suggestion, searched, finds the product
     assert _names(api, response["suggestion"]["text"]) == ["Santoku Knife"]
+
+
+def test_the_next_pages_of_a_corrected_search_are_the_corrections(api, search_index):
+    # given three knives, and a misspelling of them that finds nothing itself
+    for name in ["Santoku Knife", "Bread Knife", "Paring Knife"]:
+        factories.product(name=name)
+    project()
+    first = api.get(SEARCH, {"q": "nife", "page_size": 2}).json()
+    assert first["showing_results_for"] == "knife" and first["count"] == 3
+
+    # when the shopper follows `next`
+    second = api.get(first["next"]).json()
+
+    # then it holds the third knife, and no page repeats one
+    names = [result["name"] for result in first["results"] + second["results"]]
+    assert sorted(names) == ["Bread Knife", "Paring Knife", "Santoku Knife"]
+    assert second["next"] is None
 
 
 def test_a_search_that_finds_enough_suggests_nothing(api, gadgets):

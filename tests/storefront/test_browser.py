@@ -84,19 +84,29 @@ def test_a_misspelled_query_typed_in_the_box_shows_the_intended_product_first(li
     assert page.console_errors == []
 
 
-def test_a_query_that_finds_nothing_offers_a_correction_that_does(live_server, page, catalog):
+def test_a_query_that_finds_nothing_shows_its_correction_and_offers_the_words_typed(
+    live_server, page, catalog
+):
     # given a query whose misspelt first letter no typo tolerance forgives
     page.goto(f"{live_server.url}/?q=hunderclap")
+
+    # then the page shows the products of the catalog's own word, and says so
+    expect(page.locator("#result-summary")).to_have_text("1 product for “thunderclap”")
+    expect(result_names(page)).to_have_text(["Thunderclap Mechanical Keyboard"])
+    expect(page.locator("#showing-results-for strong")).to_have_text("thunderclap")
+
+    # when the shopper insists on the words typed
+    typed = page.locator("#showing-results-for a")
+    expect(typed).to_have_text("hunderclap")
+    typed.click()
+
+    # then the search finds nothing, and offers the correction as "did you mean"
     expect(page.locator("#result-summary")).to_have_text(
         "0 products for “hunderclap”. Try fewer words or fewer filters."
     )
-    # then the page offers the catalog's own word, and following it finds the product
-    correction = page.locator("#did-you-mean a")
-    expect(correction).to_have_text("thunderclap")
-    correction.click()
-    expect(result_names(page)).to_have_text(["Thunderclap Mechanical Keyboard"])
-    expect(page.locator("#did-you-mean")).to_be_hidden()
-    assert "q=thunderclap" in page.url
+    expect(page.locator("#showing-results-for")).to_be_hidden()
+    expect(page.locator("#did-you-mean a")).to_have_text("thunderclap")
+    assert "autocorrect=false" in page.url
     assert page.console_errors == []
 
 

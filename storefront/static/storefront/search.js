@@ -9,7 +9,7 @@
   const productPagePattern = S.readJsonScript("storefront-product-page");
   const PAGE_SIZE = 20;
   // Parameters of the page's state the API understands; anything else in the address is ignored.
-  const API_PARAMS = ["q", "brand", "category", "min_price", "max_price", "in_stock", "ordering", "cursor", "page", "page_size"];
+  const API_PARAMS = ["q", "brand", "category", "min_price", "max_price", "in_stock", "ordering", "cursor", "page", "page_size", "autocorrect"];
   const FILTERS = ["brand", "category", "min_price", "max_price", "in_stock"];
   const SUGGEST_DELAY_MS = 120;
   const SEARCH_DELAY_MS = 350;
@@ -24,6 +24,7 @@
   const clearFilters = document.getElementById("clear-filters");
   const facetsNote = document.getElementById("facets-note");
   const didYouMean = document.getElementById("did-you-mean");
+  const showingResultsFor = document.getElementById("showing-results-for");
   const resultTemplate = document.getElementById("result-template");
   const optionTemplate = document.getElementById("facet-option-template");
 
@@ -49,8 +50,14 @@
     return state;
   }
 
-  function withQuery(text) {
-    return withChange((state) => (text ? state.set("q", text) : state.delete("q")));
+  /* A new query is corrected again when it finds nothing, whatever the last one asked. */
+  function withQuery(text, { autocorrect = true } = {}) {
+    return withChange((state) => {
+      if (text) state.set("q", text);
+      else state.delete("q");
+      if (autocorrect) state.delete("autocorrect");
+      else state.set("autocorrect", "false");
+    });
   }
 
   // --- loading ----------------------------------------------------------------------------------
@@ -114,11 +121,12 @@
   // --- results ------------------------------------------------------------------------------------
 
   function render(state, page, tree, brands) {
-    const query = queryOf(state);
+    const query = page.showing_results_for || queryOf(state);
     const noun = page.count === 1 ? "product" : "products";
     summary.textContent = query ? `${page.count.toLocaleString("en")} ${noun} for “${query}”` : `${page.count.toLocaleString("en")} ${noun}`;
     if (page.count === 0 && query) summary.textContent += ". Try fewer words or fewer filters.";
     renderCorrection(page.suggestion);
+    renderCorrected(page.showing_results_for, queryOf(state));
     results.replaceChildren(...page.results.map(resultItem));
     renderOrdering(state);
     renderPager(page);
@@ -136,6 +144,21 @@
     link.onclick = (event) => {
       event.preventDefault();
       navigate(withQuery(suggestion.text));
+    };
+  }
+
+  /* A search that found nothing shows its correction's products, and offers the words as typed. */
+  function renderCorrected(corrected, typed) {
+    showingResultsFor.hidden = !corrected;
+    if (!corrected) return;
+    showingResultsFor.querySelector("strong").textContent = corrected;
+    const link = showingResultsFor.querySelector("a");
+    const state = withQuery(typed, { autocorrect: false });
+    link.textContent = typed;
+    link.href = `?${state.toString()}`;
+    link.onclick = (event) => {
+      event.preventDefault();
+      navigate(withQuery(typed, { autocorrect: false }));
     };
   }
 
@@ -187,7 +210,8 @@
       state.delete("cursor");
       state.delete("page");
       const given = new URL(target, window.location.href).searchParams;
-      for (const name of ["cursor", "page"]) {
+      // "q" too: the next pages of a corrected search are the correction's.
+      for (const name of ["cursor", "page", "q"]) {
         if (given.has(name)) state.set(name, given.get(name));
       }
       link.href = `?${state}`;
