@@ -145,6 +145,9 @@ class WorkerProcess:
             "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         }
 
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "config", *self.command()]
+
     def command(self) -> list[str]:
         return [
             *("worker", "--pool", "prefork", "--concurrency", "1", "--hostname", self.hostname),
@@ -157,8 +160,10 @@ class WorkerProcess:
     def start(self) -> "WorkerProcess":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # A restart appends to the same log: only what this start writes tells it is ready.
+        self.log_start = log.tell()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", *self.command()],
+            self.argv(),
             cwd=ROOT,
             env=self.environment(),
             stdout=log,
@@ -170,8 +175,10 @@ class WorkerProcess:
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            pytest.fail(f"celery {self.name} exited with {self.process.returncode}; see {self.log_path}")
-        return self.ready_marker in self.log_path.read_bytes()
+            pytest.fail(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_start)
+            return self.ready_marker in log.read()
 
     @property
     def hostname(self) -> str:
