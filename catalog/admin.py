@@ -499,7 +499,10 @@ class AttributeDefinitionForm(TranslatedForm):
         # The service checks them again; here a label for no choice shows beside its rows.
         choices = cleaned.get("choices")
         choices = choices if isinstance(choices, list) else []
-        labels = {"choice_labels": (cleaned.get("choice_labels"), {})} | {
+        # Per field of the form: the default language's labels, or a language's translation.
+        labels: dict[str, tuple[dict[str, str] | None, dict[str, Any]]] = {
+            "choice_labels": (cleaned.get("choice_labels"), {})
+        } | {
             f"choice_labels_{language}": (None, {language: texts})
             for language, texts in self.translations().items()
         }
