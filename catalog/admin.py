@@ -4,7 +4,7 @@ adds what the search index holds to the product pages: projection.admin.)"""
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
 from . import attributes, history, services, validators
-from .admin_fields import CURRENCY_CHOICES, AttributesField, TagsField
+from .admin_fields import CURRENCY_CHOICES, AttributesField, ChoiceLabelsField, TagsField
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
     AttributeDefinition,
@@ -109,16 +109,67 @@ class ServiceBackedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
-    @staticmethod
-    def changes(form: forms.ModelForm) -> dict[str, Any]:
-        # The stubs do not declare a ModelForm's inner Meta, which every form here has.
-        fields = form.Meta.fields  # type: ignore[attr-defined]
+    def changes(self, form: forms.ModelForm) -> dict[str, Any]:
+        # The fields of the admin's own form, not of the one get_form derives from it, which holds
+        # every field the page shows (a translation's too). The stubs do not declare a ModelForm's
+        # inner Meta, which every form here has.
+        fields = self.form.Meta.fields  # type: ignore[attr-defined]
         return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
 
 
-class ProductForm(VersionCheckedForm):
+class TranslatedForm(VersionCheckedForm):
+    """A form whose row's translations are edited field by field per language, as the fields
+    `<field>_<language>` for each field of `translated` (TranslatedAdmin adds them)."""
+
+    translated: tuple[str, ...]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for language, texts in self.instance.translations.items():
+            for field, text in texts.items():
+                self.initial.setdefault(f"{field}_{language}", text)
+
+    def translations(self) -> dict[str, dict[str, Any]]:
+        """The translations entered, without the fields left empty (which read as the default's)."""
+        entered = {
+            language: {
+                field: self.cleaned_data[f"{field}_{language}"]
+                for field in self.translated
+                if self.cleaned_data.get(f"{field}_{language}")
+            }
+            for language in validators.translation_languages()
+        }
+        return {language: texts for language, texts in entered.items() if texts}
+
+
+class TranslatedAdmin(admin.ModelAdmin):
+    """The change form of a TranslatedForm: the row's own fields, then a section per language
+    to translate into, with the fields `translation_fields` declares for it."""
+
+    translation_fields: Callable[[], dict[str, forms.Field]]
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any):
+        # The languages come from the settings, so the form's fields are declared per request.
+        form = type(self.form.__name__, (self.form,), self.translation_fields())
+        return super().get_form(request, obj, change, **{"form": form, **kwargs})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+        ((_, options),) = super().get_fieldsets(request, obj)
+        translated = self.translation_fields()
+        sections: list[tuple[str | None, dict[str, Any]]] = [
+            (None, {"fields": [name for name in options["fields"] if name not in translated]})
+        ]
+        for language in validators.translation_languages():
+            names = [name for name in translated if name.endswith(f"_{language}")]
+            sections.append((f"Translation: {language}", {"fields": names}))
+        return sections
+
+
+class ProductForm(TranslatedForm):
     """The product's own fields; its translations are edited as a name and a description per
-    language (the fields `translation_fields` declares, ProductAdmin.get_form adds them)."""
+    language (the fields `product_translation_fields` declares)."""
+
+    translated = validators.TRANSLATED_FIELDS
 
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     tags = TagsField(help_text="One tag per row; empty rows are ignored.")
@@ -137,24 +188,6 @@ class ProductForm(VersionCheckedForm):
             if name not in services.SUMMARY_FIELDS and name != "translations"
         )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for language, texts in self.instance.translations.items():
-            for field, text in texts.items():
-                self.initial.setdefault(f"{field}_{language}", text)
-
-    def translations(self) -> dict[str, dict[str, str]]:
-        """The translations entered, without the fields left empty (which read as the default's)."""
-        entered = {
-            language: {
-                field: self.cleaned_data[f"{field}_{language}"]
-                for field in validators.TRANSLATED_FIELDS
-                if self.cleaned_data.get(f"{field}_{language}")
-            }
-            for language in validators.translation_languages()
-        }
-        return {language: texts for language, texts in entered.items() if texts}
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("attributes") and cleaned.get("category"):
@@ -168,7 +201,7 @@ class ProductForm(VersionCheckedForm):
         return cleaned
 
 
-def translation_fields() -> dict[str, forms.Field]:
+def product_translation_fields() -> dict[str, forms.Field]:
     """A name and a description field per language to translate into (CATALOG_LANGUAGES)."""
     fields: dict[str, forms.Field] = {}
     for language in validators.translation_languages():
@@ -258,8 +291,9 @@ class MostUsedCategoryFilter(MostUsedFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceBackedAdmin):
+class ProductAdmin(TranslatedAdmin, ServiceBackedAdmin):
     form = ProductForm
+    translation_fields = staticmethod(product_translation_fields)
     list_display = [
         "sku",
         "name",
@@ -280,23 +314,6 @@ class ProductAdmin(ServiceBackedAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
-
-    def get_form(self, request: HttpRequest, obj: Product | None = None, change: bool = False, **kwargs: Any):
-        # The languages come from the settings, so the form's fields are declared per request.
-        form = type("ProductForm", (ProductForm,), translation_fields())
-        return super().get_form(request, obj, change, **{"form": form, **kwargs})
-
-    def get_fieldsets(self, request: HttpRequest, obj: Product | None = None) -> list:
-        """The product's fields, then one section per language to translate into."""
-        ((_, options),) = super().get_fieldsets(request, obj)
-        translated = translation_fields()
-        sections: list[tuple[str | None, dict[str, Any]]] = [
-            (None, {"fields": [name for name in options["fields"] if name not in translated]})
-        ]
-        for language in validators.translation_languages():
-            names = [f"{field}_{language}" for field in validators.TRANSLATED_FIELDS]
-            sections.append((f"Translation: {language}", {"fields": names}))
-        return sections
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductForm, change: bool) -> None:
         """Nothing yet: the product is saved with its variants, in one command (save_related)."""
@@ -411,13 +428,19 @@ class KeyedServiceAdmin(ServiceBackedAdmin):
         if change:
             updated = self.update(
                 **{self.key: form.initial[self.key]},
-                changes=self.changes(form),
+                changes=self.entered(form, change=True),
                 expected_version=form.cleaned_data["loaded_version"],
             )
         else:
-            fields = self.form.Meta.fields  # type: ignore[attr-defined]  # as in ServiceBackedAdmin.changes
-            updated = self.create(**{name: form.cleaned_data[name] for name in fields})
+            updated = self.create(**self.entered(form, change=False))
         obj.pk, obj.version = updated.pk, updated.version
+
+    def entered(self, form: VersionCheckedForm, *, change: bool) -> dict[str, Any]:
+        """The fields to save: those changed, or all of a new row's."""
+        if change:
+            return self.changes(form)
+        fields = self.form.Meta.fields  # type: ignore[attr-defined]  # as in ServiceBackedAdmin.changes
+        return {name: form.cleaned_data[name] for name in fields}
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         self.remove(**{self.key: getattr(obj, self.key)})
@@ -456,15 +479,66 @@ class CategoryAdmin(SlugServiceAdmin):
     remove = staticmethod(services.category_delete)
 
 
-class AttributeDefinitionForm(VersionCheckedForm):
+class AttributeDefinitionForm(TranslatedForm):
+    """The definition's own fields; its translations are edited as a name and choice labels
+    per language (the fields `attribute_translation_fields` declares)."""
+
+    translated = ("name", "choice_labels")
+    choice_labels = ChoiceLabelsField(
+        help_text="An enum's choice and how facets show it, a row each (e.g. <code>blue</code>, "
+        "<code>Blue</code>); a choice left out is shown as stored. Also labels the variants' option "
+        "of the same code. Filters keep using the choice."
+    )
+
     class Meta:
         model = AttributeDefinition
-        fields = services.ATTRIBUTE_FIELDS
+        fields = tuple(name for name in services.ATTRIBUTE_FIELDS if name != "translations")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The service checks them again; here a label for no choice shows beside its rows.
+        choices = cleaned.get("choices")
+        choices = choices if isinstance(choices, list) else []
+        # Per field of the form: the default language's labels, or a language's translation.
+        labels: dict[str, tuple[dict[str, str] | None, dict[str, Any]]] = {
+            "choice_labels": (cleaned.get("choice_labels"), {})
+        } | {
+            f"choice_labels_{language}": (None, {language: texts})
+            for language, texts in self.translations().items()
+        }
+        for field, (choice_labels, translations) in labels.items():
+            try:
+                validators.check_choice_labels(
+                    choices=choices, choice_labels=choice_labels, translations=translations
+                )
+            except ValidationError as error:
+                self.add_error(field, error.messages)
+        return cleaned
+
+
+def attribute_translation_fields() -> dict[str, forms.Field]:
+    """A name and choice labels field per language to translate into (CATALOG_LANGUAGES)."""
+    fields: dict[str, forms.Field] = {}
+    for language in validators.translation_languages():
+        fields[f"name_{language}"] = forms.CharField(
+            label=f"Name ({language})",
+            max_length=validators.MAX_ATTRIBUTE_NAME_LENGTH,
+            required=False,
+            validators=[validators.validate_single_line],
+            help_text="Left empty: the default language's name is shown.",
+        )
+        fields[f"choice_labels_{language}"] = ChoiceLabelsField(
+            label=f"Choice labels ({language})",
+            help_text="A choice and its label, a row each; a choice left out shows the default "
+            "language's label.",
+        )
+    return fields
 
 
 @admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(KeyedServiceAdmin):
+class AttributeDefinitionAdmin(TranslatedAdmin, KeyedServiceAdmin):
     form = AttributeDefinitionForm
+    translation_fields = staticmethod(attribute_translation_fields)
     key = "code"
     list_display = ("code", "name", "type", "unit", "filterable", "searchable", "version")
     list_filter = ("type", "filterable")
@@ -473,6 +547,13 @@ class AttributeDefinitionAdmin(KeyedServiceAdmin):
     create = staticmethod(services.attribute_create)
     update = staticmethod(services.attribute_update)
     remove = staticmethod(services.attribute_delete)
+
+    def entered(self, form: VersionCheckedForm, *, change: bool) -> dict[str, Any]:
+        fields = super().entered(form, change=change)
+        translations = cast(AttributeDefinitionForm, form).translations()
+        if not change or translations != form.instance.translations:
+            fields["translations"] = translations
+        return fields
 
     def save_related(
         self, request: HttpRequest, form: AttributeDefinitionForm, formsets: list, change: bool

@@ -1,5 +1,5 @@
 """Form fields of the catalog admin that spare staff from typing JSON: tags as one row per tag,
-attributes as name/value rows, and the currency picked from the ISO 4217 list."""
+attributes and choice labels as name/value rows, and the currency picked from the ISO 4217 list."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -109,6 +109,11 @@ class AttributesField(forms.Field):
         if problems:
             raise ValidationError(problems)
         return texts
+
+
+class ChoiceLabelsField(AttributesField):
+    """An enum attribute's choices to their labels, a row each (checked against its choices by
+    the services)."""
 
 
 CURRENCY_CHOICES = sorted(

@@ -118,7 +118,8 @@ def options_key(options: dict[str, str]) -> str:
 class AttributeDefinition(models.Model):
     """A typed product attribute staff define (e.g. screen size, a number in inches): product
     values under its code are checked against it, and the filterable ones become search facets.
-    Global, or restricted to categories and everything below them."""
+    Global, or restricted to categories and everything below them. Its name and choice labels
+    also label the variants' option axis of the same code (e.g. `color`) in facets."""
 
     class Type(models.TextChoices):
         TEXT = "text"
@@ -127,9 +128,20 @@ class AttributeDefinition(models.Model):
         BOOLEAN = "boolean"
 
     code = models.CharField(max_length=50, unique=True, validators=[validators.validate_attribute_code])
-    name = models.CharField(max_length=100, validators=[validators.validate_single_line])
+    name = models.CharField(
+        max_length=validators.MAX_ATTRIBUTE_NAME_LENGTH, validators=[validators.validate_single_line]
+    )
     type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXT)
     choices = models.JSONField(default=list, blank=True, validators=[validators.validate_attribute_choices])
+    # How facets show an enum's choices in the default language ({"blue": "Blue"}); a choice
+    # left out is shown as stored. Filters keep taking the stored value.
+    choice_labels = models.JSONField(default=dict, blank=True, validators=[validators.validate_choice_labels])
+    # The name and choice labels in the catalog's other languages (settings.CATALOG_LANGUAGES):
+    # {"de": {"name": "Farbe", "choice_labels": {"blue": "Blau"}}}; what a language leaves out
+    # reads as the default's.
+    translations = models.JSONField(
+        default=dict, blank=True, validators=[validators.validate_attribute_translations]
+    )
     unit = models.CharField(max_length=20, blank=True, default="")
     filterable = models.BooleanField(default=True)
     searchable = models.BooleanField(default=False)

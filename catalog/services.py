@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import attributes, history, search_configuration, synonyms, versions
+from . import attributes, history, search_configuration, synonyms, validators, versions
 from .exceptions import StillInUse, VersionMismatch
 from .history import SYSTEM, Action, Origin
 from .models import (
@@ -700,7 +700,18 @@ def _inventory_chunk(
 
 # --- attribute definitions ------------------------------------------------------------------
 
-ATTRIBUTE_FIELDS = ("code", "name", "type", "choices", "unit", "filterable", "searchable", "categories")
+ATTRIBUTE_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "choices",
+    "choice_labels",
+    "unit",
+    "filterable",
+    "searchable",
+    "categories",
+    "translations",
+)
 
 
 def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefinition:
@@ -714,7 +725,7 @@ def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefin
         _save_validated(definition)
         definition.categories.set(categories)
         versions.bump(_carrying(definition.code))
-        # Facets show an attribute's name and unit from the published search configuration.
+        # Facets show an attribute's name, unit and labels from the published search configuration.
         transaction.on_commit(_announce_search_configuration)
     return definition
 
@@ -763,6 +774,11 @@ def _check_definition(definition: AttributeDefinition) -> None:
         raise ValidationError({"choices": ["Only an enum attribute has choices."]})
     if definition.unit and definition.type != AttributeDefinition.Type.NUMBER:
         raise ValidationError({"unit": ["Only a number attribute has a unit."]})
+    validators.check_choice_labels(
+        choices=definition.choices if isinstance(definition.choices, list) else [],
+        choice_labels=definition.choice_labels,
+        translations=definition.translations,
+    )
 
 
 # --- synonym rules -----------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 import math
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pycountry
@@ -16,6 +18,8 @@ MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_KEY_LENGTH = 100
 MAX_ATTRIBUTE_VALUE_LENGTH = 500
 MAX_ATTRIBUTE_CHOICES = 200
+MAX_ATTRIBUTE_NAME_LENGTH = 100
+MAX_CHOICE_LABEL_LENGTH = 100
 # Numbers are indexed as doubles; beyond this they lose the precision a filter needs.
 MAX_ATTRIBUTE_NUMBER = 1e15
 MAX_NAME_LENGTH = 200
@@ -138,23 +142,31 @@ def validate_attribute_choices(value: Any) -> None:
 
 
 def translation_languages() -> list[str]:
-    """The languages a product's texts may be translated into: CATALOG_LANGUAGES but the first,
-    the default, which the product's own name and description are in."""
+    """The languages a product's or an attribute's texts may be translated into:
+    CATALOG_LANGUAGES but the first, the default, which their own texts are in."""
     return settings.CATALOG_LANGUAGES[1:]
 
 
-def validate_translations(value: Any) -> None:
-    """A product's translations: language code to `{"name": ..., "description": ...}` (either
-    may be left out, which reads as the default language's), for the catalog's languages but
-    the default."""
+@dataclass(frozen=True)
+class _Translatable:
+    """What a kind of row's translations hold: per field, its check (given the field's path,
+    e.g. `de.name`, and its value), and the words its errors describe them with."""
+
+    fields: dict[str, Callable[[str, Any], None]]
+    example: str
+    own_texts: str
+    either: str
+    has: str
+
+
+def _validate_translations_of(value: Any, kind: _Translatable) -> None:
     if not isinstance(value, dict):
-        raise ValidationError('Expected an object of language codes to texts, e.g. {"de": {"name": "..."}}.')
+        raise ValidationError(f"Expected an object of language codes to texts, e.g. {kind.example}.")
     default, allowed = settings.CATALOG_LANGUAGES[0], translation_languages()
     for language, texts in value.items():
         if language == default:
             raise ValidationError(
-                f"'{language}' is the catalog's default language: its texts are the product's own "
-                "name and description."
+                f"'{language}' is the catalog's default language: its texts are {kind.own_texts}."
             )
         if language not in allowed:
             raise ValidationError(
@@ -162,25 +174,99 @@ def validate_translations(value: Any) -> None:
                 f"({', '.join(allowed) or 'none: CATALOG_LANGUAGES lists only the default'})."
             )
         if not isinstance(texts, dict) or not texts:
-            raise ValidationError(f"{language}: expected an object with a name, a description or both.")
-        unknown = sorted(set(texts) - set(TRANSLATED_FIELDS))
+            raise ValidationError(f"{language}: expected an object with {kind.either}.")
+        unknown = sorted(set(texts) - set(kind.fields))
         if unknown:
-            raise ValidationError(
-                f"{language}.{unknown[0]}: unknown field; a translation has a name and a description."
-            )
-        name, description = texts.get("name"), texts.get("description")
-        if name is not None:
-            if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_NAME_LENGTH:
-                raise ValidationError(
-                    f"{language}.name: expected a text of 1 to {MAX_NAME_LENGTH} characters."
+            raise ValidationError(f"{language}.{unknown[0]}: unknown field; a translation has {kind.has}.")
+        for field, check in kind.fields.items():
+            if texts.get(field) is not None:
+                check(f"{language}.{field}", texts[field])
+
+
+def _name_check(max_length: int) -> Callable[[str, Any], None]:
+    def check(path: str, name: Any) -> None:
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= max_length:
+            raise ValidationError(f"{path}: expected a text of 1 to {max_length} characters.")
+        _checked_text(name, what=path)
+
+    return check
+
+
+def _check_description(path: str, description: Any) -> None:
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
+        raise ValidationError(f"{path}: expected a text of at most {MAX_DESCRIPTION_LENGTH} characters.")
+    _checked_text(description, what=path, multi_line=True)
+
+
+_PRODUCT_TEXTS = _Translatable(
+    fields={"name": _name_check(MAX_NAME_LENGTH), "description": _check_description},
+    example='{"de": {"name": "..."}}',
+    own_texts="the product's own name and description",
+    either="a name, a description or both",
+    has="a name and a description",
+)
+
+
+def validate_translations(value: Any) -> None:
+    """A product's translations: language code to `{"name": ..., "description": ...}` (either
+    may be left out, which reads as the default language's), for the catalog's languages but
+    the default."""
+    _validate_translations_of(value, _PRODUCT_TEXTS)
+
+
+def _check_choice_labels(path: str, labels: Any) -> None:
+    """Labels by choice: whether each names a choice of its attribute is the services' check
+    (check_choice_labels), which sees the choices."""
+    if not isinstance(labels, dict) or len(labels) > MAX_ATTRIBUTE_CHOICES:
+        raise ValidationError(
+            f"{path}: expected an object of at most {MAX_ATTRIBUTE_CHOICES} choices to labels."
+        )
+    for choice, label in labels.items():
+        _name_check(MAX_CHOICE_LABEL_LENGTH)(f"{path}.{choice}", label)
+
+
+def validate_choice_labels(value: Any) -> None:
+    """An enum attribute's labels of its choices in the default language: `{"blue": "Blue"}`;
+    a choice left out is shown as it is stored."""
+    _check_choice_labels("choice_labels", value)
+
+
+_ATTRIBUTE_TEXTS = _Translatable(
+    fields={"name": _name_check(MAX_ATTRIBUTE_NAME_LENGTH), "choice_labels": _check_choice_labels},
+    example='{"de": {"name": "Farbe", "choice_labels": {"blue": "Blau"}}}',
+    own_texts="the attribute's own name and choice labels",
+    either="a name, choice labels or both",
+    has="a name and choice labels",
+)
+
+
+def validate_attribute_translations(value: Any) -> None:
+    """An attribute's translations: language code to `{"name": ..., "choice_labels": {...}}`
+    (either may be left out, as may any choice: they read as the default language's), for the
+    catalog's languages but the default."""
+    _validate_translations_of(value, _ATTRIBUTE_TEXTS)
+
+
+def check_choice_labels(*, choices: list[str], choice_labels: Any, translations: Any) -> None:
+    """Raise a ValidationError when a label, of the default language or a translation, is for
+    a value that is not one of `choices`. (Labels of a wrong shape are the field validators'.)"""
+    known = f"({', '.join(choices)})" if choices else "(none: only an enum attribute has choices)"
+    problems: dict[str, list[str]] = {}
+    if isinstance(choice_labels, dict):
+        for choice in choice_labels:
+            if choice not in choices:
+                problems.setdefault("choice_labels", []).append(
+                    f"{choice}: not one of the attribute's choices {known}."
                 )
-            _checked_text(name, what=f"{language}.name")
-        if description is not None:
-            if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
-                raise ValidationError(
-                    f"{language}.description: expected a text of at most {MAX_DESCRIPTION_LENGTH} characters."
+    for language, texts in translations.items() if isinstance(translations, dict) else ():
+        labels = texts.get("choice_labels") if isinstance(texts, dict) else None
+        for choice in labels if isinstance(labels, dict) else ():
+            if choice not in choices:
+                problems.setdefault("translations", []).append(
+                    f"{language}.choice_labels.{choice}: not one of the attribute's choices {known}."
                 )
-            _checked_text(description, what=f"{language}.description", multi_line=True)
+    if problems:
+        raise ValidationError(problems)
 
 
 def validate_options(value: Any) -> None:

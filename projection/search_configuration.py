@@ -1,5 +1,5 @@
-"""Carries the search configuration staff manage (synonym and merchandising rules, and the names
-and units of attributes, which facets show) from MySQL to
+"""Carries the search configuration staff manage (synonym and merchandising rules, and the names,
+units and choice labels of attributes in each language, which facets show) from MySQL to
 the read side: the whole configuration, re-read and published after every committed change, and
 again by the relay whenever the published one differs from MySQL's (a lost request, a publish
 that failed), so no change is lost.
@@ -38,10 +38,16 @@ def _configuration() -> tuple[dict[str, Any], str]:
         for rule in MerchandisingRule.objects.order_by("code")
     ]
     attributes = [
-        {"code": code, "name": name, "unit": unit}
-        for code, name, unit in AttributeDefinition.objects.order_by("code").values_list(
-            "code", "name", "unit"
-        )
+        {
+            "code": code,
+            "name": name,
+            "unit": unit,
+            "choice_labels": choice_labels,
+            "translations": translations,
+        }
+        for code, name, unit, choice_labels, translations in AttributeDefinition.objects.order_by(
+            "code"
+        ).values_list("code", "name", "unit", "choice_labels", "translations")
     ]
     published = {"synonyms": synonyms, "merchandising": merchandising, "attributes": attributes}
     return published, hashlib.sha256(json.dumps(published, sort_keys=True).encode()).hexdigest()

@@ -133,20 +133,33 @@ def _searched_page(
         # Range buckets fit the numbers found, whose lowest and highest only this answer tells.
         ranges = _search(query_building.number_ranges_query(query, filters, boundaries), **STOREFRONT_SEARCH)
         query_building.with_number_ranges(result.facets, boundaries, ranges["aggregations"])
-    _name_attributes(result.facets["attributes"])
+    _label_facets(result.facets, language)
     return result
 
 
-def _name_attributes(facets: dict[str, dict[str, Any]]) -> None:
-    """Each attribute facet's name and unit, as published with the search configuration (the
-    code and no unit for an attribute with no definition, or before the first publish)."""
+def _label_facets(facets: dict[str, Any], language: str) -> None:
+    """The names and value labels of the attribute facets (and their units), and of the option
+    axes, in `language`, from the attribute definitions published with the search configuration
+    (an option axis is labelled by the definition of its name's code): a text not translated
+    into `language` is the default language's, and without that the code or value itself (no
+    definition, no label, or before the first publish). Values stay as stored, for filters."""
     definitions = {
         definition["code"]: definition for definition in configuration.current().get("attributes", [])
     }
-    for code, facet in facets.items():
+
+    def labelled(code: str, values: list[dict[str, Any]]) -> str:
         definition = definitions.get(code, {})
-        facet["name"] = definition.get("name") or code
-        facet["unit"] = definition.get("unit", "")
+        # The default language has no translations (catalog.validators), so it reads the own texts.
+        translated = definition.get("translations", {}).get(language, {})
+        labels = {**definition.get("choice_labels", {}), **translated.get("choice_labels", {})}
+        for value in values:
+            value["label"] = labels.get(value["value"], value["value"])
+        return translated.get("name") or definition.get("name") or code
+
+    for code, facet in facets["attributes"].items():
+        facet["name"] = labelled(code, facet["values"])
+        facet["unit"] = definitions.get(code, {}).get("unit", "")
+    facets["option_names"] = {axis: labelled(axis, values) for axis, values in facets["options"].items()}
 
 
 def merchandising_in_effect(*, text: str) -> list[str]:

@@ -52,6 +52,20 @@ def test_schema_documents_translations_and_the_language_of_reads(api):
         assert "Content-Language" in operation["responses"]["200"]["headers"]
 
 
+def test_schema_documents_the_labels_of_attribute_definitions(api):
+    schemas = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"][
+        "schemas"
+    ]
+    definition = schemas["AttributeDefinition"]["properties"]
+    assert definition["choice_labels"]["additionalProperties"]["type"] == "string"
+    assert definition["translations"]["additionalProperties"] == {
+        "$ref": "#/components/schemas/AttributeTranslation"
+    }
+    translation = schemas["AttributeTranslation"]["properties"]
+    assert set(translation) == {"name", "choice_labels"}
+    assert translation["choice_labels"]["additionalProperties"]["maxLength"] == 100
+
+
 def test_schema_documents_the_option_and_attribute_facets(api):
     components = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
     schemas = components["schemas"]
@@ -59,6 +73,7 @@ def test_schema_documents_the_option_and_attribute_facets(api):
     assert facets["options"]["additionalProperties"]["items"] == {"$ref": "#/components/schemas/FacetValue"}
     assert facets["attributes"]["additionalProperties"] == {"$ref": "#/components/schemas/AttributeFacet"}
     assert "disjunctive" in facets["attributes"]["description"]
+    assert facets["option_names"]["additionalProperties"] == {"type": "string"}
     assert set(schemas["AttributeFacet"]["properties"]) == {"name", "unit", "values", "min", "max", "ranges"}
     ranges = schemas["AttributeFacet"]["properties"]["ranges"]
     assert ranges["items"] == {"$ref": "#/components/schemas/NumberRange"}

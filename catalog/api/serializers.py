@@ -78,6 +78,29 @@ class AttributeValueField(serializers.JSONField):
         raise serializers.ValidationError("Expected a text, a number or true/false.")
 
 
+class AttributeTranslationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """An attribute's name and choice labels in one of the catalog's other languages."""
+
+    name = StrictCharField(
+        max_length=validators.MAX_ATTRIBUTE_NAME_LENGTH,
+        required=False,
+        validators=[validators.validate_single_line],
+        help_text="Left out: the default language's name is shown.",
+    )
+    choice_labels = serializers.DictField(
+        child=StrictCharField(
+            max_length=validators.MAX_CHOICE_LABEL_LENGTH, validators=[validators.validate_single_line]
+        ),
+        required=False,
+        help_text="Labels by choice; a choice left out shows the default language's label.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give a name, choice labels or both.")
+        return attrs
+
+
 class AttributeDefinitionSerializer(CommandSerializer):
     categories = serializers.SlugRelatedField(
         slug_field="slug",
@@ -94,10 +117,37 @@ class AttributeDefinitionSerializer(CommandSerializer):
         help_text="The allowed values of an enum attribute.",
     )
 
+    choice_labels = serializers.DictField(
+        child=StrictCharField(
+            max_length=validators.MAX_CHOICE_LABEL_LENGTH, validators=[validators.validate_single_line]
+        ),
+        required=False,
+        help_text='How facets show an enum\'s choices, by choice: `{"blue": "Blue"}`; a choice left out is '
+        "shown as stored. Labels are display only: filters take the stored choice. They also label the "
+        "variants' option axis named like the attribute's code (e.g. `color`).",
+    )
+    translations = serializers.DictField(
+        child=AttributeTranslationSerializer(),
+        required=False,
+        help_text="The name and choice labels in the catalog's other languages (CATALOG_LANGUAGES but "
+        'the first, the default), by language code: `{"de": {"name": "Farbe", "choice_labels": '
+        '{"blue": "Blau"}}}`. Replaced as a whole; a language, field or choice left out reads as the '
+        "default language's. Search facets answer in the search's language.",
+    )
+
     class Meta:
         model = AttributeDefinition
         fields = [*ATTRIBUTE_FIELDS, "version", "created_at", "updated_at"]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate_choice_labels(self, value: dict[str, str]) -> dict[str, str]:
+        validators.validate_choice_labels(value)
+        return value
+
+    def validate_translations(self, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        translations = {language: dict(texts) for language, texts in value.items()}
+        validators.validate_attribute_translations(translations)
+        return translations
 
 
 class VariantSerializer(CommandSerializer):

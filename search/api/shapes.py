@@ -40,9 +40,12 @@ class SearchHitSerializer(ProductDocumentSerializer):
 
 
 class FacetValueSerializer(serializers.Serializer):
-    value = serializers.CharField()
+    value = serializers.CharField(help_text="As stored: what a filter takes.")
     # A declared field, which DRF's metaclass takes off the class: no clash with Field.label.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="As shown, in the answer's language: a brand's or category's name; an attribute's "
+        "or option's value as its definition labels it (`choice_labels`, translated), else the value."
+    )
     count = serializers.IntegerField()
 
 
@@ -75,7 +78,8 @@ class NumberRangeSerializer(serializers.Serializer):
 
 class AttributeFacetSerializer(serializers.Serializer):
     name = serializers.CharField(
-        help_text="The attribute's name, as staff defined it (its code when undefined)."
+        help_text="The attribute's name, as staff defined it, in the answer's language (the default "
+        "language's when not translated; its code when undefined)."
     )
     unit = serializers.CharField(help_text="Its unit (number attributes), e.g. `in`; empty when none.")
     values = FacetValueSerializer(many=True)
@@ -97,6 +101,12 @@ class FacetsSerializer(serializers.Serializer):
         child=FacetValueSerializer(many=True),
         help_text="Per option axis (e.g. `size`), its values with the number of products that have "
         "a variant with that value among those the other choices allow.",
+    )
+    option_names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Per option axis in `options`, its name as shown: the name of the attribute "
+        "definition whose code is the axis (`/api/attributes/`), in the answer's language (else the "
+        "default language's), or the axis itself when none is defined.",
     )
     attributes = serializers.DictField(
         child=AttributeFacetSerializer(),
