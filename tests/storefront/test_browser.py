@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from rest_framework.authtoken.models import Token
 
+from catalog import services
 from catalog.models import Category
 from search.client import get_client
 from tests import factories
@@ -160,6 +161,87 @@ def test_facets_refine_the_results_and_their_counts(live_server, page, catalog):
     expect(page.locator("#result-summary")).to_have_text("1 product for “mechanical”")
     expect(result_names(page)).to_have_text(["Mechanical Pencil Set"])
     assert "brand=initech" in page.url and "max_price=24.99" in page.url
+    assert page.console_errors == []
+
+
+@pytest.fixture
+def jackets(celery_worker, search_index, api, settings) -> None:
+    """Jackets in colours and sizes (variants), of a material and a length (attributes), with
+    the names and labels staff gave them, projected and published by the worker."""
+    settings.SEARCH_CONFIGURATION_CACHE_SECONDS = 0
+    services.attribute_create(
+        code="material", name="Material", type="enum", choices=["wool", "cotton"],
+        choice_labels={"wool": "Wool", "cotton": "Cotton"},
+    )  # fmt: skip
+    services.attribute_create(code="length", name="Length", type="number", unit="cm")
+    services.attribute_create(
+        code="color", name="Colour", type="enum", choices=["blue", "red", "green"],
+        choice_labels={"blue": "Blue", "red": "Red", "green": "Green"},
+    )  # fmt: skip
+    category = factories.category("Jackets")
+    for key, material, length, options in [
+        ("A", "wool", 70, [("blue", "M"), ("red", "L")]),
+        ("B", "cotton", 75, [("blue", "L")]),
+        ("C", "wool", 80, [("green", "M")]),
+    ]:
+        services.product_create(
+            sku=f"J-{key}",
+            name=f"Trail Jacket {key}",
+            category=category,
+            attributes={"material": material, "length": length},
+            variants=[
+                {
+                    "sku": f"J-{key}-{color}-{size}",
+                    "options": {"color": color, "size": size},
+                    "price": Decimal(90),
+                }
+                for color, size in options
+            ],
+        )
+
+    def labelled_and_indexed() -> bool:
+        refresh()
+        facets = api.get("/api/products/search/", {"q": "trail jacket"}).json()["facets"]
+        return facets["option_names"].get("color") == "Colour" and len(facets["attributes"]) == 2
+
+    wait_until(labelled_and_indexed, timeout=20)
+
+
+def described_facet(page: Page, name: str):
+    return page.locator(f"#facets-described section[data-filter='{name}']")
+
+
+def test_option_and_attribute_facets_are_named_by_staff_and_refine_the_results(live_server, page, jackets):
+    # given a search for the jackets, whose facets show their option axes and attributes
+    page.goto(f"{live_server.url}/?q=trail+jacket")
+    expect(page.locator("#result-summary")).to_have_text("3 products for “trail jacket”")
+    colour = described_facet(page, "option.color")
+    expect(colour.locator("h3")).to_have_text("Colour")
+    expect(colour.locator(".facet-label")).to_have_text(["Blue", "Green", "Red"])
+    expect(described_facet(page, "option.size").locator("h3")).to_have_text("size")
+    material = described_facet(page, "attr.material")
+    expect(material.locator("h3")).to_have_text("Material")
+    expect(material.locator("li", has_text="Wool").locator(".facet-count")).to_have_text("(2)")
+    expect(described_facet(page, "attr.length").locator("h3")).to_have_text("Length (cm)")
+
+    # when the shopper chooses blue
+    colour.locator("li", has_text="Blue").get_by_role("checkbox").check()
+
+    # then two jackets have a blue variant, and the materials count them
+    expect(page.locator("#result-summary")).to_have_text("2 products for “trail jacket”")
+    expect(material.locator("li", has_text="Wool").locator(".facet-count")).to_have_text("(1)")
+    expect(material.locator("li", has_text="Cotton").locator(".facet-count")).to_have_text("(1)")
+    assert "option.color=blue" in page.url
+
+    # when the shopper also chooses the shortest length bucket
+    described_facet(page, "attr.length").get_by_role("checkbox").first.check()
+
+    # then only the 70 cm jacket is left, and "Clear all" undoes every choice
+    expect(result_names(page)).to_have_text(["Trail Jacket A"])
+    assert "attr.length__gte=70" in page.url
+    page.locator("#clear-filters").click()
+    expect(page.locator("#result-summary")).to_have_text("3 products for “trail jacket”")
+    assert "option.color" not in page.url and "attr.length" not in page.url
     assert page.console_errors == []
 
 

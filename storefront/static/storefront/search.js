@@ -11,6 +11,10 @@
   // Parameters of the page's state the API understands; anything else in the address is ignored.
   const API_PARAMS = ["q", "brand", "category", "min_price", "max_price", "in_stock", "ordering", "cursor", "page", "page_size", "autocorrect"];
   const FILTERS = ["brand", "category", "min_price", "max_price", "in_stock"];
+  // Filters on the option axes and attributes a search's facets describe (option.color=blue,
+  // attr.screen__gte=13): their names are the catalog's, not known in advance.
+  const isDescribedFilter = (name) => name.startsWith("option.") || name.startsWith("attr.");
+  const filterNames = (state) => [...new Set([...state.keys()].filter((name) => FILTERS.includes(name) || isDescribedFilter(name)))];
   const SUGGEST_DELAY_MS = 120;
   const SEARCH_DELAY_MS = 350;
 
@@ -68,7 +72,7 @@
   function apiUrl(base, state) {
     const params = new URLSearchParams();
     for (const [name, value] of state) {
-      if (API_PARAMS.includes(name) && value !== "") params.append(name, value);
+      if ((API_PARAMS.includes(name) || isDescribedFilter(name)) && value !== "") params.append(name, value);
     }
     if (!queryOf(state)) params.delete("q");
     if (!queryOf(state) && params.get("ordering") === "relevance") params.delete("ordering");
@@ -260,12 +264,123 @@
   function renderFacets(state, facets, tree, brands) {
     // Without a query the list endpoint has no facets: the brands and the category tree count
     // the whole catalog instead, and the price and stock choices show no numbers.
-    facetsNote.hidden = Boolean(facets) || !FILTERS.some((name) => state.has(name));
-    clearFilters.hidden = !FILTERS.some((name) => state.has(name));
+    facetsNote.hidden = Boolean(facets) || !filterNames(state).length;
+    clearFilters.hidden = !filterNames(state).length;
     renderCategories(state, facets, tree);
     renderBrands(state, facets ? facets.brand : brands.map((brand) => ({ value: brand.slug, label: brand.name, count: brand.count })));
     renderPrices(state, facets);
     renderStock(state, facets);
+    renderDescribed(state, facets);
+  }
+
+  /* The option axes (size, colour) and the filterable attributes of the products found, each a
+     facet named as staff named it, in the page's language. A choice's values travel as the API
+     takes them: one parameter, comma-separated. Without a query there are no such facets, but
+     the choices made still show, so they can be undone. */
+  function renderDescribed(state, facets) {
+    const sections = [];
+    const shown = new Set();
+    for (const [axis, values] of Object.entries(facets ? facets.options : {})) {
+      const name = `option.${axis}`;
+      shown.add(name);
+      sections.push(valueFacet(state, name, facets.option_names[axis] || axis, values));
+    }
+    for (const [code, facet] of Object.entries(facets ? facets.attributes : {})) {
+      const title = facet.unit ? `${facet.name} (${facet.unit})` : facet.name;
+      if (facet.ranges.length) {
+        shown.add(`attr.${code}__gte`).add(`attr.${code}__lt`);
+        sections.push(rangeFacet(state, code, title, facet.ranges));
+      } else {
+        shown.add(`attr.${code}`);
+        sections.push(valueFacet(state, `attr.${code}`, title, facet.values));
+      }
+    }
+    for (const name of filterNames(state).filter((given) => isDescribedFilter(given) && !shown.has(given))) {
+      sections.push(valueFacet(state, name, name.replace(/^(option|attr)\./, ""), []));
+    }
+    document.getElementById("facets-described").replaceChildren(...sections.filter(Boolean));
+  }
+
+  function describedSection(name, title, items) {
+    if (!items.length) return null;
+    const section = document.createElement("section");
+    section.className = "facet";
+    section.dataset.filter = name;
+    const heading = document.createElement("h3");
+    heading.textContent = title;
+    const list = document.createElement("ul");
+    list.className = "facet-options";
+    list.append(...items);
+    section.append(heading, list);
+    return section;
+  }
+
+  function valueFacet(state, name, title, values) {
+    const chosen = (state.get(name) || "").split(",").filter(Boolean);
+    const offered = values.filter((value) => value.count > 0 || chosen.includes(value.value));
+    // A choice the results no longer count still shows, so it can be undone.
+    for (const value of chosen) {
+      if (!offered.some((given) => given.value === value)) offered.push({ value, label: value, count: 0 });
+    }
+    const toggle = (value, checked) =>
+      navigate(
+        withChange((given) => {
+          const values = chosen.filter((other) => other !== value).concat(checked ? [value] : []);
+          if (values.length) given.set(name, values.join(","));
+          else given.delete(name);
+        }),
+      );
+    return describedSection(
+      name,
+      title,
+      offered.map((value) =>
+        option({
+          type: "checkbox",
+          name,
+          value: value.value,
+          label: value.label,
+          count: value.count,
+          checked: chosen.includes(value.value),
+          onChange: (checked) => toggle(value.value, checked),
+        }),
+      ),
+    );
+  }
+
+  /* A number attribute's buckets, one chosen at a time: each selects from its lower bound
+     (inclusive) to its upper one (exclusive), exactly the products it counts. */
+  function rangeFacet(state, code, title, ranges) {
+    const [low, high] = [`attr.${code}__gte`, `attr.${code}__lt`];
+    const isChosen = (range) => state.get(low) === String(range.from) && state.get(high) === String(range.to);
+    const choose = (range, checked) =>
+      navigate(
+        withChange((given) => {
+          given.delete(low);
+          given.delete(high);
+          if (checked) {
+            given.set(low, String(range.from));
+            given.set(high, String(range.to));
+          }
+        }),
+      );
+    const amount = (value) => Number(value).toLocaleString("en");
+    return describedSection(
+      `attr.${code}`,
+      title,
+      ranges
+        .filter((range) => range.count > 0 || isChosen(range))
+        .map((range) =>
+          option({
+            type: "checkbox",
+            name: `attr.${code}`,
+            value: `${range.from}-${range.to}`,
+            label: `${amount(range.from)} – ${amount(range.to)}`,
+            count: range.count,
+            checked: isChosen(range),
+            onChange: (checked) => choose(range, checked),
+          }),
+        ),
+    );
   }
 
   function renderCategories(state, facets, tree) {
@@ -406,7 +521,7 @@
 
   clearFilters.addEventListener("click", (event) => {
     event.preventDefault();
-    navigate(withChange((state) => FILTERS.forEach((name) => state.delete(name))));
+    navigate(withChange((state) => filterNames(state).forEach((name) => state.delete(name))));
   });
 
   // --- the search box: suggestions as you type, and results as you pause -----------------------
