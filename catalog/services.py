@@ -8,7 +8,8 @@ product's change history (`catalog.history`: who, when, through which channel, w
 from what to what; the caller names the `origin`) commit or roll back with the change.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
@@ -1066,26 +1067,48 @@ def _variant_of(variants: list[ProductVariant], sku: str) -> ProductVariant:
 def _save_product_with_variants(
     product: Product, variants: list[ProductVariant], *, removed: list[ProductVariant]
 ) -> None:
-    """Check the variants as a set, sum them up on the product, and save everything validated."""
+    """Check the variants as a set, sum them up on the product, and save everything validated,
+    as `_save_validated` does, but in one savepoint for the product and all its variants rather
+    than one each (two round trips fewer per instance saved)."""
     _summarize(product, variants)
-    _save_validated(product, constrained_by_database=True)
-    for variant in removed:
-        if variant.pk is not None:
-            variant.delete()
+    _clean_leaving_uniques_to_the_database(product)
     for variant in variants:
         variant.product = product
         variant.options_key = options_key(variant.options)
-        try:
-            _save_validated(variant, constrained_by_database=True)
-        except ValidationError as error:
-            raise ValidationError(
-                {
-                    "variants": [
-                        f"{variant.sku}: {field}: {' '.join(messages)}"
-                        for field, messages in error.message_dict.items()
-                    ]
-                }
-            ) from error
+        with _as_variant_error(variant):
+            _clean_leaving_uniques_to_the_database(variant)
+    try:
+        with transaction.atomic():
+            product.save()
+            for variant in removed:
+                if variant.pk is not None:
+                    variant.delete()
+            for variant in variants:
+                variant.save()
+    except IntegrityError:
+        product.validate_unique()
+        product.validate_constraints()
+        for variant in variants:
+            with _as_variant_error(variant):
+                variant.validate_unique()
+                variant.validate_constraints()
+        raise
+
+
+@contextmanager
+def _as_variant_error(variant: ProductVariant) -> Iterator[None]:
+    """A variant's field errors, under `variants`, naming the variant by its sku."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                "variants": [
+                    f"{variant.sku}: {field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                ]
+            }
+        ) from error
 
 
 def _summarize(product: Product, variants: list[ProductVariant]) -> None:
@@ -1116,8 +1139,12 @@ def _check_variant_set(variants: list[ProductVariant]) -> None:
 
 
 def _bump(product: Product) -> None:
-    versions.bump(Product.objects.filter(pk=product.pk))
-    product.refresh_from_db(fields=["version", "updated_at"])
+    """Move `product` to its next version. Every caller holds its row locked (`_lock`) since it
+    read it, so the next version is the one read plus one, and need not be read back."""
+    bumped_at = timezone.now()
+    versions.bump(Product.objects.filter(pk=product.pk), at=bumped_at)
+    product.version += 1
+    product.updated_at = bumped_at
 
 
 def _reject_unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -1134,15 +1161,9 @@ def _lock(queryset: models.QuerySet[Versioned], expected_version: int | None) ->
     return instance
 
 
-def _save_validated(instance: models.Model, *, constrained_by_database: bool = False) -> None:
-    """Validate and save. `constrained_by_database`: leave the unique values and the foreign
-    keys to the database's constraints instead of a query each beforehand (products and their
-    variants, four queries per product saved); a violation gets the same ValidationError."""
-    if constrained_by_database:
-        relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
-        instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
-    else:
-        instance.full_clean()
+def _save_validated(instance: models.Model) -> None:
+    """Validate and save."""
+    instance.full_clean()
     try:
         with transaction.atomic():
             instance.save()
@@ -1152,6 +1173,14 @@ def _save_validated(instance: models.Model, *, constrained_by_database: bool = F
         instance.validate_unique()
         instance.validate_constraints()
         raise
+
+
+def _clean_leaving_uniques_to_the_database(instance: models.Model) -> None:
+    """Validate the fields, leaving the unique values and the foreign keys to the database's
+    constraints instead of a query each beforehand (products and their variants: four queries
+    per product saved); the caller turns a violation into the same ValidationError."""
+    relations = [field.name for field in instance._meta.concrete_fields if field.is_relation]
+    instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
 
 
 def _unique_slug(model: type[Brand] | type[Category], name: str) -> str:

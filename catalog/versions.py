@@ -11,6 +11,7 @@ The write side imports nothing of the projection: it announces changes with the
 `product_versions_changed` signal, which the projection app receives (see projection.apps).
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -27,13 +28,14 @@ from .models import Product, ProductTombstone
 product_versions_changed = Signal()
 
 
-def bump(records: QuerySet, *, above: int = 0) -> int:
+def bump(records: QuerySet, *, above: int = 0, at: datetime | None = None) -> int:
     """Move every row of `records` (products, tombstones, brands or categories) to its next
-    version, one above both its current version and `above`, in one UPDATE; announce the new
-    versions of products and tombstones. Returns how many rows changed."""
+    version, one above both its current version and `above`, in one UPDATE, changed `at` (now
+    by default); announce the new versions of products and tombstones. Returns how many rows
+    changed."""
     values: dict[str, Any] = {"version": Greatest(F("version"), above) + 1}
     if any(field.name == "updated_at" for field in records.model._meta.fields):
-        values["updated_at"] = timezone.now()
+        values["updated_at"] = at or timezone.now()
     changed = records.update(**values)
     if changed and records.model in (Product, ProductTombstone):
         announce(records)
