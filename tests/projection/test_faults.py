@@ -1,10 +1,10 @@
 """Fault injection on real processes: a random mix of over 2,000 commands through the API while
-workers are SIGKILLed, Elasticsearch and Redis are stopped, every change is delivered twice in
-shuffled order, stale documents are replayed (also after deletes, past `index.gc_deletes`) and
-the index is rebuilt under load; Elasticsearch is SIGKILLed in the middle of a bulk request.
-Then everything is healed and the read side must hold exactly the documents an oracle written
-apart from the projection (tests/projection/oracle.py) expects from MySQL's final rows: no lost,
-stale, resurrected, orphaned or duplicated products.
+workers are SIGKILLed, Elasticsearch is SIGKILLed in the middle of a bulk request, Redis is
+stopped, every change is delivered twice in shuffled order, stale documents are replayed (also
+after deletes, past `index.gc_deletes`) and the index is rebuilt under load. Then everything
+is healed and the read side must hold exactly the documents an oracle written apart from the
+projection (tests/projection/oracle.py) expects from MySQL's final rows: no lost, stale,
+resurrected, orphaned or duplicated products.
 """
 
 import http.client
