@@ -132,6 +132,8 @@ class Workload:
             "attributes": {"color": self.rng.choice(["red", "blue"])},
         }
         if self.rng.random() < 0.5:
+            body["translations"] = self._translations()
+        if self.rng.random() < 0.5:
             body |= {"price": self._price(), "stock": self.rng.randint(0, 50)}
             return self.client.post("/api/products/", body, format="json")
         sizes = self.rng.sample(["S", "M", "L", "XL"], self.rng.randint(1, 3))
@@ -187,9 +189,20 @@ class Workload:
                 {"is_active": self.rng.random() < 0.8},
                 {"brand": self.rng.choice(list(Brand.objects.values_list("slug", flat=True)))},
                 {"tags": [f"t{self.serial % 7}"]},
+                {"translations": self._translations()},
             ]
         )
         return self.client.patch(f"/api/products/{product_id}/", change, format="json")
+
+    def _translations(self) -> dict[str, dict[str, str]]:
+        """German and/or French texts (the test settings' languages besides English)."""
+        texts = {
+            "de": {"name": f"Leise Lampe {self.serial}", "description": "Eine Lampe für den Schreibtisch."},
+            "fr": {"name": f"Lampe silencieuse {self.serial}"},
+        }
+        return {
+            language: texts[language] for language in self.rng.sample(["de", "fr"], self.rng.randint(1, 2))
+        }
 
     def _change_category(self):
         leaf = self.rng.choice(list(Category.objects.filter(parent__isnull=False)))
@@ -439,6 +452,8 @@ def test_the_read_side_converges_exactly_under_faults(search_index, capsys):
     # every kind of command really ran and changed something, variant commands many times
     assert sum(status < 300 for status in workload.variant_statuses) >= 300
     assert all(workload.succeeded[kind] >= 20 for kind in KINDS), workload.succeeded
+    # and the audit compared products in several languages
+    assert Product.objects.exclude(translations={}).count() >= 50
     assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}, (
         verdict.differences
     )
