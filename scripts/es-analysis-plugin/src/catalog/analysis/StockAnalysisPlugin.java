@@ -32,6 +32,7 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
     public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
         Map<String, AnalysisProvider<TokenFilterFactory>> filters = new TreeMap<>();
         filters.put("asciifolding", (indexSettings, environment, name, settings) -> new AsciiFoldingFactory(name, settings));
+        filters.put("dictionary_decompounder", AnalysisPlugin.requiresAnalysisSettings(DictionaryDecompounderFactory::new));
         filters.put("edge_ngram", (indexSettings, environment, name, settings) -> new EdgeNGramFactory(name, settings));
         filters.put("elision", AnalysisPlugin.requiresAnalysisSettings(ElisionFactory::new));
         filters.put("flatten_graph", (indexSettings, environment, name, settings) -> new FlattenGraphFactory(name));
