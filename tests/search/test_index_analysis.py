@@ -143,3 +143,20 @@ def test_the_local_dictionary_decompounder_refuses_a_word_list_file(search_index
             filter=[{"type": "dictionary_decompounder", "word_list_path": "analysis/parts.txt"}],
             text="Regenjacke",
         )
+
+
+def test_remove_duplicates_drops_a_token_repeated_at_its_position(search_index):
+    # "schuhe" and its listed part "schuh" stem alike
+    chain: list[Any] = [
+        "lowercase",
+        {"type": "dictionary_decompounder", "word_list": ["schuh"]},
+        {"type": "stemmer", "language": "light_german"},
+    ]
+
+    def tokens(filters: list[Any]) -> list[str]:
+        response = get_client().indices.analyze(tokenizer="standard", filter=filters, text="Schuhe Schuhe")
+        return [token["token"] for token in response["tokens"]]
+
+    assert tokens(chain) == ["schuh", "schuh", "schuh", "schuh"]
+    # the next position's equal token stays
+    assert tokens([*chain, "remove_duplicates"]) == ["schuh", "schuh"]
