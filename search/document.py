@@ -17,7 +17,7 @@ from rest_framework import serializers
 from . import languages
 
 # Text in the default language (search.languages), which brand and category names are in too.
-TEXT = {"type": "text", "analyzer": "catalog_text"}
+TEXT = {"type": "text", "analyzer": "catalog_text", "search_analyzer": "catalog_text_search"}
 KEYWORD = {"type": "keyword", "normalizer": "catalog_keyword"}
 
 
@@ -68,6 +68,7 @@ def translations_mapping() -> dict[str, Any]:
                     "name": {
                         "type": "text",
                         "analyzer": languages.text_analyzer(language),
+                        "search_analyzer": languages.text_search_analyzer(language),
                         "fields": {
                             "exact": {"type": "text", "analyzer": "catalog_exact"},
                             "prefix": {
@@ -77,7 +78,11 @@ def translations_mapping() -> dict[str, Any]:
                             },
                         },
                     },
-                    "description": {"type": "text", "analyzer": languages.text_analyzer(language)},
+                    "description": {
+                        "type": "text",
+                        "analyzer": languages.text_analyzer(language),
+                        "search_analyzer": languages.text_search_analyzer(language),
+                    },
                     "name_sort": KEYWORD,
                 }
             }

@@ -19,7 +19,8 @@ from . import document, languages
 
 # 2: products carry their variants (nested). 3: analysis by stock component names only.
 # 4: compound words (name.parts, name.joined). 5: translations, analysed per language.
-MAPPING_VERSION = 5
+# 6: German compounds split when indexing; queries analysed by each language's search analyzer.
+MAPPING_VERSION = 6
 
 
 def analysis() -> dict[str, Any]:
@@ -32,12 +33,12 @@ def analysis() -> dict[str, Any]:
         for name, spec in languages.ANALYSIS[language][0].items()
     }
     language_analyzers = {
-        languages.text_analyzer(language): {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": list(languages.ANALYSIS[language][1]),
-        }
+        analyzer: {"type": "custom", "tokenizer": "standard", "filter": chain}
         for language in (default, *translated)
+        for analyzer, chain in (
+            (languages.text_analyzer(language), list(languages.ANALYSIS[language][1])),
+            (languages.text_search_analyzer(language), languages.search_chain(language)),
+        )
     }
     return {
         "filter": {

@@ -4,14 +4,17 @@ which are configured, how the text of each is analysed, and where a document kee
 Each language is analysed as Elasticsearch's built-in analyzer for it is (the reference rebuilds
 them from stock components under "Language analyzers": elision, stop words, normalization,
 stemmer), without the keyword_marker (the catalog marks no words), and with accents folded, so a
-shopper who types "ecran" finds "écran". The default language's analyzer is `catalog_text`, which
-the product's own name and description use; each other language's is `catalog_text_<code>`, used
-by its translations (`translations.<code>.*`).
+shopper who types "ecran" finds "écran". German also splits compounds, when indexing only (see
+INDEX_ONLY_FILTERS). The default language's analyzer is `catalog_text`, which the product's own
+name and description use; each other language's is `catalog_text_<code>`, used by its
+translations (`translations.<code>.*`); a query is analysed by `<analyzer>_search`.
 """
 
 from typing import Any
 
 from django.conf import settings
+
+from .german_compound_parts import GERMAN_COMPOUND_PARTS
 
 # The elided articles of the stock french and italian analyzers ("l'avion", "dell'acqua").
 FRENCH_ARTICLES = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]
@@ -37,19 +40,33 @@ ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
             "catalog_english_stemmer",
         ],
     ),
-    # German compounds: stock decompounding needs a word list or hyphenation grammar of the
-    # shop's own; the light stemmer and umlaut normalization are what stock analysis gives.
+    # German compounds are split by a word list of their parts (search.german_compound_parts),
+    # before normalization and stemming so that each part is normalized and stemmed as a word
+    # of its own is: "Wanderschuhe" -> wanderschuh, wander, schuh. The hyphenation decompounder
+    # would need a grammar file on every node, which a managed cluster does not allow.
     "de": (
         {
             "catalog_german_stop": {"type": "stop", "stopwords": "_german_"},
+            "catalog_german_compounds": {
+                "type": "dictionary_decompounder",
+                "word_list": list(GERMAN_COMPOUND_PARTS),
+                # Parts of 3 letters hide in too many words (eis in Preis, hut in Schutz).
+                "min_subword_size": 4,
+                # No part found inside a longer one: "kleidung" in "Sportkleidung", not also
+                # "kleid"; "handschuh" in "Handschuhe", not "schuh".
+                "only_longest_match": True,
+            },
             "catalog_german_stemmer": {"type": "stemmer", "language": "light_german"},
         },
         [
             "lowercase",
             "catalog_german_stop",
+            "catalog_german_compounds",
             "german_normalization",
             "asciifolding",
             "catalog_german_stemmer",
+            # A part stemmed as the whole word is ("Schuhe" -> schuh, schuh) counts once.
+            "remove_duplicates",
         ],
     ),
     "fr": (
@@ -112,6 +129,11 @@ ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
 }
 SUPPORTED = tuple(ANALYSIS)
 
+# The filters that add a document's words (a compound's parts) and so run when indexing only:
+# a query's word is matched as typed, so "regenjacke" finds Regenjacke and not every product
+# with "regen" or "jacke" in it, while "jacke" and "regen jacke" find it through its parts.
+INDEX_ONLY_FILTERS = frozenset({"catalog_german_compounds", "remove_duplicates"})
+
 
 def configured() -> list[str]:
     return list(settings.CATALOG_LANGUAGES)
@@ -129,6 +151,16 @@ def translated() -> list[str]:
 def text_analyzer(language: str) -> str:
     """The analyzer of a language's text: `catalog_text` for the default language's."""
     return "catalog_text" if language == default() else f"catalog_text_{language}"
+
+
+def text_search_analyzer(language: str) -> str:
+    """The analyzer of a query against a language's text: its own without INDEX_ONLY_FILTERS."""
+    return f"{text_analyzer(language)}_search"
+
+
+def search_chain(language: str) -> list[str]:
+    """The token filters of text_search_analyzer(language)."""
+    return [name for name in ANALYSIS[language][1] if name not in INDEX_ONLY_FILTERS]
 
 
 def translation_field(language: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from elasticsearch import BadRequestError
 
 from search import index
 from search.client import get_client
@@ -115,3 +116,47 @@ def test_the_stock_filters_not_yet_in_the_mapping_answer_with_their_stock_behavi
         text="Häuser Straße",
     )
     assert [token["token"] for token in german["tokens"]] == ["haus", "strass"]
+
+
+def test_the_dictionary_decompounder_adds_the_listed_parts_after_the_whole_word(search_index):
+    # stock defaults: words of 5+ letters, parts of 2 to 15, every part found (not only the longest)
+    client = get_client()
+
+    def decompounded(text: str, **settings: Any) -> list[str]:
+        parts = ["regen", "jacke", "jack"]
+        decompounder = {"type": "dictionary_decompounder", "word_list": parts, **settings}
+        response = client.indices.analyze(tokenizer="standard", filter=["lowercase", decompounder], text=text)
+        return [token["token"] for token in response["tokens"]]
+
+    assert decompounded("Regenjacke Fernglas") == ["regenjacke", "regen", "jack", "jacke", "fernglas"]
+    assert decompounded("Regenjacke", only_longest_match=True) == ["regenjacke", "regen", "jacke"]
+    assert decompounded("Regenjacke", min_subword_size=5) == ["regenjacke", "regen", "jacke"]
+    # a word shorter than min_word_size stays whole
+    assert decompounded("Jacke", min_word_size=6) == ["jacke"]
+
+
+def test_the_local_dictionary_decompounder_refuses_a_word_list_file(search_index):
+    refusal = r"word_list_path is not provided locally.*supported: \[word_list,"
+    with pytest.raises(BadRequestError, match=refusal):
+        get_client().indices.analyze(
+            tokenizer="standard",
+            filter=[{"type": "dictionary_decompounder", "word_list_path": "analysis/parts.txt"}],
+            text="Regenjacke",
+        )
+
+
+def test_remove_duplicates_drops_a_token_repeated_at_its_position(search_index):
+    # "schuhe" and its listed part "schuh" stem alike
+    chain: list[Any] = [
+        "lowercase",
+        {"type": "dictionary_decompounder", "word_list": ["schuh"]},
+        {"type": "stemmer", "language": "light_german"},
+    ]
+
+    def tokens(filters: list[Any]) -> list[str]:
+        response = get_client().indices.analyze(tokenizer="standard", filter=filters, text="Schuhe Schuhe")
+        return [token["token"] for token in response["tokens"]]
+
+    assert tokens(chain) == ["schuh", "schuh", "schuh", "schuh"]
+    # the next position's equal token stays
+    assert tokens([*chain, "remove_duplicates"]) == ["schuh", "schuh"]

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from search import index, languages, query_building
 from search.checks import check_catalog_languages
 from search.client import get_client
+from search.german_compound_parts import GERMAN_COMPOUND_PARTS
 from tests import factories
 from tests.search.conftest import project
 from tests.search.test_index_analysis import analyze
@@ -77,18 +78,46 @@ def _result(api, url: str, params: dict[str, Any], **headers: str) -> dict[str, 
 @pytest.mark.parametrize(
     ("analyzer", "text", "tokens"),
     [
-        # stop word dropped, umlaut normalised, light German stemmer
-        ("catalog_text_de", "Wanderschuhe für Damen", ["wanderschuh", "dam"]),
+        # stop word dropped, umlaut normalised, light German stemmer; when indexing, a compound
+        # is followed by its listed parts, each normalised and stemmed as a word of its own
+        ("catalog_text_de", "Wanderschuhe für Damen", ["wanderschuh", "wand", "schuh", "dam"]),
+        ("catalog_text_de", "Wintermäntel", ["wintermantel", "wint", "mantel"]),
+        ("catalog_text_de_search", "Wanderschuhe für Damen", ["wanderschuh", "dam"]),
         ("catalog_text_de", "Häuser", ["haus"]),
         # elided article stripped (either apostrophe), stop word dropped, light French stemmer
         ("catalog_text_fr", "L'ordinateur de l\u2019écran", ["ordin", "ecran"]),
         ("catalog_text_fr", "chaussures", ["chausur"]),
         # the default language's analysis is unchanged
         ("catalog_text", "The Men's Café running shoes", ["men", "cafe", "run", "shoe"]),
+        ("catalog_text_search", "The Men's Café running shoes", ["men", "cafe", "run", "shoe"]),
     ],
 )
 def test_each_language_is_analysed_with_its_stock_analysis(search_index, analyzer, text, tokens):
     assert analyze(analyzer, text, search_index) == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        # words with no listed part stay whole, including those a listed word hides in
+        ("Fernrohr", ["fernrohr"]),
+        ("praktische Hersteller Durchmesser", ["praktisch", "herstell", "durchmess"]),
+        ("wasserdicht verarbeitet", ["wasserdicht", "verarbeitet"]),
+        # a part inside a longer listed part is not split out: no "schuh" of gloves, no "sport"
+        ("Handschuhe", ["handschuh"]),
+        ("Transporttasche", ["transporttasch", "transport", "tasch"]),
+    ],
+)
+def test_german_compounds_split_into_listed_parts_only(search_index, text, tokens):
+    assert analyze("catalog_text_de", text, search_index) == tokens
+
+
+def test_the_german_compound_parts_are_distinct_lowercase_and_long_enough_to_be_found():
+    decompounder = languages.ANALYSIS["de"][0]["catalog_german_compounds"]
+
+    assert len(set(GERMAN_COMPOUND_PARTS)) == len(GERMAN_COMPOUND_PARTS)
+    assert [part for part in GERMAN_COMPOUND_PARTS if part != part.lower()] == []
+    assert [part for part in GERMAN_COMPOUND_PARTS if len(part) < decompounder["min_subword_size"]] == []
 
 
 def test_every_supported_language_builds_from_stock_components(settings, search_index):
@@ -157,6 +186,57 @@ def test_corrections_come_from_the_names_in_the_chosen_language():
 
     assert german[query_building.CORRECTIONS]["phrase"]["field"] == "translations.de.name.exact"
     assert english[query_building.CORRECTIONS]["phrase"]["field"] == "name.exact"
+
+
+@pytest.fixture
+def german_shop(search_index: str) -> dict[str, Any]:
+    clothes = factories.category("Clothes")
+    products = {
+        "boots": factories.product(
+            name="Hiking Boots",
+            description="For long trails.",
+            category=clothes,
+            translations={"de": {"name": "Wanderschuhe", "description": "Für lange Wege."}},
+        ),
+        "rain": factories.product(
+            name="Rain Jacket",
+            description="Keeps you dry.",
+            category=clothes,
+            translations={"de": {"name": "Regenjacke", "description": "Hält trocken."}},
+        ),
+        "gloves": factories.product(
+            name="Winter Gloves",
+            description="Warm hands.",
+            category=clothes,
+            translations={"de": {"name": "Handschuhe für den Winter", "description": "Vom Hersteller."}},
+        ),
+    }
+    project()
+    return products
+
+
+def test_a_german_query_finds_a_compound_by_its_parts(api, german_shop):
+    assert _found(api, german_shop, {"q": "schuhe", "lang": "de"}) == ["boots"]
+    assert _found(api, german_shop, {"q": "wander", "lang": "de"}) == ["boots"]
+    assert _found(api, german_shop, {"q": "jacke", "lang": "de"}) == ["rain"]
+    assert _found(api, german_shop, {"q": "regen jacke", "lang": "de"}) == ["rain"]
+    assert _found(api, german_shop, {"q": "regenjacke", "lang": "de"}) == ["rain"]
+    # the whole word is highlighted
+    hit = _result(api, SEARCH, {"q": "schuhe", "lang": "de"})["results"][0]
+    assert hit["highlight"]["name"] == ["<em>Wanderschuhe</em>"]
+
+
+def test_a_german_query_is_not_split_nor_are_the_words_parts_hide_in(api, german_shop):
+    # a compound query matches compounds as typed: not every jacket nor every product of winter
+    assert _found(api, german_shop, {"q": "winterjacke", "lang": "de"}) == []
+    # "teller" is not a listed part: "Hersteller" keeps it
+    assert _found(api, german_shop, {"q": "teller", "lang": "de"}) == []
+
+
+def test_english_searches_are_unchanged_by_german_compounds(api, german_shop):
+    assert _found(api, german_shop, {"q": "jacket"}) == ["rain"]
+    assert _found(api, german_shop, {"q": "boots"}) == ["boots"]
+    assert _found(api, german_shop, {"q": "schuhe"}) == []
 
 
 # --- reads ------------------------------------------------------------------------------------

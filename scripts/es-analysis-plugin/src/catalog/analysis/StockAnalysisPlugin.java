@@ -7,6 +7,7 @@ import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.core.FlattenGraphFilter;
 import org.apache.lucene.analysis.core.WhitespaceTokenizer;
 import org.apache.lucene.analysis.de.GermanNormalizationFilter;
+import org.apache.lucene.analysis.miscellaneous.RemoveDuplicatesTokenFilter;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
@@ -32,10 +33,12 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
     public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
         Map<String, AnalysisProvider<TokenFilterFactory>> filters = new TreeMap<>();
         filters.put("asciifolding", (indexSettings, environment, name, settings) -> new AsciiFoldingFactory(name, settings));
+        filters.put("dictionary_decompounder", AnalysisPlugin.requiresAnalysisSettings(DictionaryDecompounderFactory::new));
         filters.put("edge_ngram", (indexSettings, environment, name, settings) -> new EdgeNGramFactory(name, settings));
         filters.put("elision", AnalysisPlugin.requiresAnalysisSettings(ElisionFactory::new));
         filters.put("flatten_graph", (indexSettings, environment, name, settings) -> new FlattenGraphFactory(name));
         filters.put("german_normalization", (indexSettings, environment, name, settings) -> new GermanNormalizationFactory(name));
+        filters.put("remove_duplicates", (indexSettings, environment, name, settings) -> new RemoveDuplicatesFactory(name));
         filters.put("stemmer", (indexSettings, environment, name, settings) -> new StemmerFactory(name, settings));
         filters.put("word_delimiter_graph", WordDelimiterGraphFactory::new);
         return filters;
@@ -58,6 +61,18 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
         @Override
         public TokenStream create(TokenStream input) {
             return new FlattenGraphFilter(input);
+        }
+    }
+
+    /** Drops a token equal to one before it at the same position (a compound's part stemmed as the whole word is). */
+    static final class RemoveDuplicatesFactory extends AbstractTokenFilterFactory {
+        RemoveDuplicatesFactory(String name) {
+            super(name);
+        }
+
+        @Override
+        public TokenStream create(TokenStream input) {
+            return new RemoveDuplicatesTokenFilter(input);
         }
     }
 
