@@ -35,7 +35,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument(
-        "--sections", default="reindex,queries,lag,workers,bulk", help="which sections to run"
+        "--sections", default="reindex,queries,lag,workers,layouts,bulk", help="which sections to run"
     )
     parser.add_argument(
         "--bulk-products",
@@ -81,7 +81,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import bulk, data, lag, procs, profiling, queries, reindex, report, workers
+    from . import bulk, data, lag, layouts, procs, profiling, queries, reindex, report, workers
 
     profile = profile and profiling.available()
 
@@ -143,6 +143,9 @@ def main() -> None:
             print(f"== projection by worker processes [{minutes:.1f} min]", flush=True)
             results.workers_products = Product_count()
             results.workers = workers.run(str(logs))
+        if "layouts" in sections:
+            print(f"== index layouts for variants [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            results.layouts = layouts.run(questions_per_kind=20 if options.smoke else 200)
         if "bulk" in sections:
             print(f"== bulk ingest [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
             web = procs.start_web(str(logs))
@@ -175,7 +178,9 @@ def main() -> None:
             env.delete_indices()
             env.drop_database()
         results.minutes = (time.monotonic() - started) / 60
-        if failure is None or ((results.reindex or results.queries or results.bulk) and not options.smoke):
+        if failure is None or (
+            (results.reindex or results.queries or results.bulk or results.layouts) and not options.smoke
+        ):
             text = report.render(results, report.kept_notes(Path(options.output)))
             print(text)
             if not options.smoke:

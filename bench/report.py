@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import bulk, env, lag, profiling
+from . import bulk, env, lag, layouts, profiling
 from .stats import spread
 
 
@@ -27,6 +27,7 @@ class Results:
     lag: list = field(default_factory=list)
     lag_products: int = 0
     bulk: Any = None  # bench.bulk.Ingest
+    layouts: Any = None  # bench.layouts.LayoutComparison
     workers: list = field(default_factory=list)
     workers_products: int = 0
     profiles: dict = field(default_factory=dict)
@@ -355,6 +356,7 @@ def render(results: Results, notes: list[str] | None = None) -> str:
     out += _query_section(results)
     out += _scaling_section(results)
     out += _profile_section(results)
+    out += layouts.section(results.layouts)
     out += bulk.section(results.bulk)
     return "\n".join(out) + "\n"
 
