@@ -70,6 +70,8 @@ def main() -> None:
         options.query_seconds, options.lag_seconds, options.rates, options.burst = 1, 2, "20", 60
         options.rebuild_only_sizes = ""
         options.bulk_products, options.bulk_batch = 300, 100
+        # Variants with options, which the layouts section compares.
+        options.variants = max(options.variants, 2)
     sizes = sorted({int(s) for s in options.sizes.split(",") if s} | {options.products})
     rebuild_only = sorted(int(s) for s in options.rebuild_only_sizes.split(",") if s)
     sections = set(options.sections.split(","))

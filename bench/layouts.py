@@ -152,6 +152,10 @@ def _ask(
     sizes = sorted(
         {pair for product in products for variant in product["variants"] for pair in variant["option_pairs"]}
     )
+    if not sizes:
+        raise RuntimeError(
+            "the layouts section compares variants with options: run it with --variants 2 or more"
+        )
     for layout in (comparison.nested, comparison.per_variant):
         layout.latencies_ms = {question: [] for question in QUESTIONS}
     for word in tqdm(words, desc=f"ask {len(QUESTIONS)} questions of both layouts", unit="word"):
