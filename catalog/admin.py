@@ -201,17 +201,21 @@ class ProductForm(TranslatedForm):
         return cleaned
 
 
+def _translated_name_field(language: str, *, max_length: int) -> forms.CharField:
+    return forms.CharField(
+        label=f"Name ({language})",
+        max_length=max_length,
+        required=False,
+        validators=[validators.validate_single_line],
+        help_text="Left empty: the default language's name is shown.",
+    )
+
+
 def product_translation_fields() -> dict[str, forms.Field]:
     """A name and a description field per language to translate into (CATALOG_LANGUAGES)."""
     fields: dict[str, forms.Field] = {}
     for language in validators.translation_languages():
-        fields[f"name_{language}"] = forms.CharField(
-            label=f"Name ({language})",
-            max_length=validators.MAX_NAME_LENGTH,
-            required=False,
-            validators=[validators.validate_single_line],
-            help_text="Left empty: the default language's name is shown.",
-        )
+        fields[f"name_{language}"] = _translated_name_field(language, max_length=validators.MAX_NAME_LENGTH)
         fields[f"description_{language}"] = forms.CharField(
             label=f"Description ({language})",
             widget=forms.Textarea,
@@ -520,12 +524,8 @@ def attribute_translation_fields() -> dict[str, forms.Field]:
     """A name and choice labels field per language to translate into (CATALOG_LANGUAGES)."""
     fields: dict[str, forms.Field] = {}
     for language in validators.translation_languages():
-        fields[f"name_{language}"] = forms.CharField(
-            label=f"Name ({language})",
-            max_length=validators.MAX_ATTRIBUTE_NAME_LENGTH,
-            required=False,
-            validators=[validators.validate_single_line],
-            help_text="Left empty: the default language's name is shown.",
+        fields[f"name_{language}"] = _translated_name_field(
+            language, max_length=validators.MAX_ATTRIBUTE_NAME_LENGTH
         )
         fields[f"choice_labels_{language}"] = ChoiceLabelsField(
             label=f"Choice labels ({language})",
