@@ -192,6 +192,65 @@ ADJECTIVES = [
 ]
 COLORS = ["black", "white", "silver", "red", "blue", "green", "grey", "navy", "orange"]
 MATERIALS = ["aluminium", "steel", "bamboo", "recycled plastic", "leather", "nylon", "oak", "carbon"]
+
+# The demo products' attributes, defined as enums, with their names and labels in the demo's
+# languages: the facets of `make run` show them as staff of a shop in three languages would.
+ATTRIBUTES = [
+    {
+        "code": "color",
+        "name": "Colour",
+        "choices": COLORS,
+        "labels": {
+            "en": ["Black", "White", "Silver", "Red", "Blue", "Green", "Grey", "Navy", "Orange"],
+            "de": ["Schwarz", "Weiß", "Silber", "Rot", "Blau", "Grün", "Grau", "Marineblau", "Orange"],
+            "fr": ["Noir", "Blanc", "Argent", "Rouge", "Bleu", "Vert", "Gris", "Bleu marine", "Orange"],
+        },
+        "names": {"de": "Farbe", "fr": "Couleur"},
+    },
+    {
+        "code": "material",
+        "name": "Material",
+        "choices": MATERIALS,
+        "labels": {
+            "en": ["Aluminium", "Steel", "Bamboo", "Recycled plastic", "Leather", "Nylon", "Oak", "Carbon"],
+            "de": [
+                "Aluminium",
+                "Stahl",
+                "Bambus",
+                "Recyclingkunststoff",
+                "Leder",
+                "Nylon",
+                "Eiche",
+                "Carbon",
+            ],
+            "fr": ["Aluminium", "Acier", "Bambou", "Plastique recyclé", "Cuir", "Nylon", "Chêne", "Carbone"],
+        },
+        "names": {"de": "Material", "fr": "Matière"},
+    },
+]
+
+
+def attribute_fields(definition: dict[str, Any], *, languages: list[str]) -> dict[str, Any]:
+    """The `attribute_create` arguments of one of ATTRIBUTES, translated into `languages` (those
+    of the demo's three the catalog translates into)."""
+    labels = {
+        language: dict(zip(definition["choices"], texts, strict=True))
+        for language, texts in definition["labels"].items()
+    }
+    return {
+        "code": definition["code"],
+        "name": definition["name"],
+        "type": "enum",
+        "choices": definition["choices"],
+        "choice_labels": labels["en"],
+        "translations": {
+            language: {"name": definition["names"][language], "choice_labels": labels[language]}
+            for language in languages
+            if language in definition["names"]
+        },
+    }
+
+
 SENTENCES = [
     "Built from {material} for everyday use, it is made to last.",
     "The {color} finish looks at home in any room or office.",

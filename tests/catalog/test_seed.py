@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from catalog.models import Category, Product
+from catalog.models import AttributeDefinition, Category, Product
 from projection.models import OutboxEntry
 
 pytestmark = pytest.mark.django_db
@@ -18,3 +18,11 @@ def test_seeding_creates_a_projected_catalog_once(capsys):
     assert Category.objects.filter(parent__isnull=False, children__isnull=True).exists()
     assert all(len(product.description) > 100 for product in Product.objects.all())
     assert "nothing seeded" in capsys.readouterr().out
+    # and the demo's attributes are defined, named and labelled in the demo's languages
+    color = AttributeDefinition.objects.get(code="color")
+    assert (color.type, color.choice_labels["navy"]) == ("enum", "Navy")
+    assert color.translations["de"]["name"] == "Farbe"
+    assert color.translations["de"]["choice_labels"]["navy"] == "Marineblau"
+    assert (
+        AttributeDefinition.objects.get(code="material").translations["fr"]["choice_labels"]["oak"] == "Chêne"
+    )

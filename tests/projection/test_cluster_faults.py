@@ -265,7 +265,8 @@ def test_a_cluster_losing_a_node_and_a_worker_keeps_answering_and_converges(clus
             for process in (*workers, beat):
                 process.stop()
 
-    counts = audit()
+    verdict = audit()
+    counts = verdict.counts
     loss = (lost_at, back_at)
     loss_reads = reader.between(*loss)
     loss_failures = Counter(status for status in loss_reads if not 200 <= status < 300)
@@ -301,7 +302,11 @@ def test_a_cluster_losing_a_node_and_a_worker_keeps_answering_and_converges(clus
         )
         print(f"  - reads over the whole run: {len(reader.answers)}, not 2xx: {dict(all_failures) or 0}")
         print("  " + ", ".join(f"{name} {value}" for name, value in counts.items()))
-    assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}
+        for difference in verdict.differences[:10]:
+            print(f"    {difference}")
+    assert counts == {"lost": 0, "stale": 0, "resurrected": 0, "orphaned": 0, "duplicated": 0}, (
+        verdict.differences
+    )
     assert all(status < 500 for status in workload.statuses)
     assert commands_during_loss >= 50 and len(loss_reads) >= 50, (commands_during_loss, len(loss_reads))
     # reads keep answering on the nodes left; only a red cluster (no copy of a shard) may be a 503

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from catalog import demo, services
-from catalog.models import Brand, Category, Product
+from catalog import demo, services, validators
+from catalog.models import AttributeDefinition, Brand, Category, Product
 
 
 class Command(BaseCommand):
@@ -29,6 +29,11 @@ class Command(BaseCommand):
                 categories[second] = self._category(second, categories[top])
                 for leaf in leaves:
                     categories[leaf] = self._category(leaf, categories[second])
+        for definition in demo.ATTRIBUTES:
+            if not AttributeDefinition.objects.filter(code=definition["code"]).exists():
+                services.attribute_create(
+                    **demo.attribute_fields(definition, languages=validators.translation_languages())
+                )
         for item in tqdm(
             demo.demo_products(products, seed=seed), total=products, desc="products", unit="product"
         ):
