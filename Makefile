@@ -44,7 +44,7 @@ compose-check: install
 	@echo "docker-compose.yml: valid"
 
 test: install services-up lint typecheck compose-check
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=30
 	$(BIN)/python -m bench --smoke
 
 # `make bench N=100000 BENCH_ARGS="--sizes 10000,100000 --rebuild-only-sizes 1000000"`; see docs/benchmarks.md

@@ -144,7 +144,9 @@ def main() -> None:
             minutes = (time.monotonic() - started) / 60
             print(f"== projection by worker processes [{minutes:.1f} min]", flush=True)
             results.workers_products = Product_count()
-            results.workers = workers.run(str(logs))
+            results.workers = workers.run(
+                str(logs), counts=(1, 2) if options.smoke else workers.WORKER_COUNTS
+            )
         if "layouts" in sections:
             print(f"== index layouts for variants [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
             results.layouts = layouts.run(questions_per_kind=20 if options.smoke else 200)

@@ -22,7 +22,7 @@ from tests.conftest import WorkerProcess, refresh, wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHUNK = 20
-OPERATIONS = 600
+OPERATIONS = 300
 
 
 class WebProcess(WorkerProcess):
@@ -62,7 +62,7 @@ def _post_bulk(port: int, token: str, operations: list[dict[str, Any]]) -> reque
 def test_a_bulk_request_whose_web_process_is_killed_leaves_whole_chunks_and_a_retry_finishes_it(
     celery_worker, search_index
 ):
-    # given a bulk request of 600 creates in chunks of 20, sent to a real gunicorn
+    # given a bulk request of 300 upserts in chunks of 20, sent to a real gunicorn
     category = factories.category("Lamps")
     token = Token.objects.create(user=factories.user(*factories.CATALOG_PERMISSIONS)).key
     operations = [
