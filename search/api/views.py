@@ -193,6 +193,11 @@ class ProductSearchQuery(APIView):
         # The next pages of a corrected search are pages of the correction.
         envelope = PAGINATION.envelope(request, page, query={"q": page.showing_results_for})
         response = Response(shapes.search_body(envelope, page))
+        if page.showing_results_for:
+            # Its validators name the merchandising rules of the words typed, not of the
+            # correction whose products it shows: a rule of the correction starting or ending
+            # would not change them, so a revalidation could keep a stale answer.
+            validators = None
         return caching.finish(response, request, validators=validators, language=language)
 
 

@@ -90,6 +90,17 @@ def test_anonymous_answers_revalidate_with_a_304_that_asks_elasticsearch_nothing
         assert queries == [], (url, queries)
 
 
+def test_a_search_answered_with_its_correction_carries_no_validator(shop, api, settled):
+    # given a misspelling that finds nothing itself, answered with its correction's products
+    corrected = api.get(SEARCH, {"q": "xeadphones"})
+    assert corrected.json()["showing_results_for"] == "headphones"
+
+    # then it has no ETag to revalidate (the merchandising rules of "headphones" are not in the
+    # validators of "xeadphones"), and the short shared max-age still applies
+    assert "ETag" not in corrected
+    assert "max-age=5" in corrected["Cache-Control"]
+
+
 def test_if_modified_since_revalidates_a_list_but_a_search_only_by_etag(shop, api, settled):
     listed = api.get(LIST)
     assert api.get(LIST, HTTP_IF_MODIFIED_SINCE=listed["Last-Modified"]).status_code == 304
