@@ -12,6 +12,7 @@ COPY catalog catalog
 COPY projection projection
 COPY analytics analytics
 COPY search search
+COPY shared shared
 COPY storefront storefront
 COPY tasks tasks
 COPY manage.py ./

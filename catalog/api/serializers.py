@@ -27,6 +27,7 @@ from catalog.services import (
     SYNONYM_FIELDS,
     VARIANT_FIELDS,
 )
+from shared.serializers import ReusedFieldsMixin
 
 
 class RejectUnknownFieldsMixin(serializers.Serializer):
@@ -55,7 +56,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class CommandSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class CommandSerializer(ReusedFieldsMixin, RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """The base of every command's serializer: unknown fields are refused, and so is a number
     or a boolean where the model keeps text (a name of 5 is a mistake, not the text "5")."""
 
@@ -362,7 +363,7 @@ class TooManyOperations(APIException):
     default_code = "too_many_operations"
 
 
-class BulkOperationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class BulkOperationSerializer(ReusedFieldsMixin, RejectUnknownFieldsMixin, serializers.Serializer):
     """The envelope of one operation of `POST /api/products/bulk/`."""
 
     op = serializers.ChoiceField(choices=services.BULK_ACTIONS)
@@ -406,7 +407,7 @@ class BulkOperationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         return data
 
 
-class InventoryChangeSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class InventoryChangeSerializer(ReusedFieldsMixin, RejectUnknownFieldsMixin, serializers.Serializer):
     """One item of `POST /api/products/inventory/`: a variant by sku, and its new values."""
 
     sku = StrictCharField(validators=[validators.validate_sku])

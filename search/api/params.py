@@ -4,20 +4,18 @@ OpenAPI schema."""
 
 import math
 import re
-import threading
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.settings import api_settings
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from search import languages
 from search.exceptions import InvalidCursor
 from search.paging import MAX_RESULT_WINDOW, Cursor
 from search.query_building import LIST_ORDERINGS, ORDERINGS, NumberRange, ProductFilters
+from shared.serializers import ReusedFieldsMixin
 
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 256
@@ -28,11 +26,9 @@ RANGE_BOUNDS = ("gte", "lte", "lt")
 OPTION_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 MAX_OPTION_FILTERS = 5
 MAX_OPTION_VALUES = 20
-# Each thread's copies of the declared fields, by serializer class (see QueryParamsSerializer.fields).
-_thread_fields = threading.local()
 
 
-class QueryParamsSerializer(serializers.Serializer):
+class QueryParamsSerializer(ReusedFieldsMixin, serializers.Serializer):
     """The parameters of a query string, built from a request's QueryDict: repeatable ones are
     list fields, and a parameter that is not a field is a 400 naming it (a misspelt filter must
     not silently return everything)."""
@@ -43,24 +39,6 @@ class QueryParamsSerializer(serializers.Serializer):
             return
         super().__init__(data=self._from_query(query), **kwargs)
         self._query = query
-
-    @cached_property
-    def fields(self) -> BindingDict:
-        """The declared fields, bound to this serializer. DRF deep-copies every declared field for
-        each serializer, which rebuilds them: a third of our time in a list request (docs/benchmarks.md).
-        These fields keep no state of a validation, so each thread copies them once and binds the
-        same copies to each of its serializers in turn: a thread validates one request at a time."""
-        bound = _thread_fields.__dict__.setdefault("by_class", {})
-        fields = bound.get(type(self))
-        if fields is None:
-            fields = bound[type(self)] = BindingDict(self)
-            for name, field in self.get_fields().items():
-                fields[name] = field
-        else:
-            fields.serializer = self
-            for field in fields.values():
-                field.parent = self
-        return fields
 
     def _from_query(self, query: QueryDict) -> dict[str, Any]:
         return {name: query.getlist(name) if self._is_list(name) else query.get(name) for name in query}

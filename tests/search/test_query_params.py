@@ -1,12 +1,9 @@
-"""The query parameter serializers reuse their fields within a thread (search.api.params): each
-request's parameters must still be validated on their own, whatever another serializer of the
-same kind validated before or beside it."""
-
-import threading
+"""The query parameter serializers reuse their fields within a thread (shared.serializers): each
+request's parameters are still validated on their own, whatever the thread validated before."""
 
 from django.http import QueryDict
 
-from search.api.params import ListParamsSerializer, SearchParamsSerializer
+from search.api.params import ListParamsSerializer
 
 
 def _validated(serializer_class, query: str):
@@ -32,33 +29,3 @@ def test_a_later_request_in_the_same_thread_leaves_an_earlier_ones_answer_alone(
     assert third.errors == {}
     assert third.validated_data["page_size"] == 3
     assert "brand" not in third.validated_data
-
-
-def test_threads_validating_at_once_each_get_their_own_parameters():
-    # given threads that each validate many requests with their own page size, and a bad one
-    # every third time
-    failures: list[str] = []
-
-    def validate(size: int) -> None:
-        try:
-            for attempt in range(200):
-                bad = attempt % 3 == 0
-                query = f"q=shoe&page_size={size}" + ("&sort=nope" if bad else "")
-                params = _validated(SearchParamsSerializer, query)
-                if bad and set(params.errors) != {"sort"}:
-                    failures.append(f"{size}: {params.errors}")
-                if not bad and params.validated_data["page_size"] != size:
-                    failures.append(f"{size}: got {params.validated_data['page_size']}")
-        except Exception as error:  # a thread's exception would otherwise go unseen
-            failures.append(f"{size}: raised {error!r}")
-
-    threads = [threading.Thread(target=validate, args=(size,)) for size in range(1, 9)]
-
-    # when they run at once
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    # then none saw another's parameters or errors
-    assert failures == []
