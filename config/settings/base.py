@@ -69,6 +69,11 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     {"charset": "utf8mb4", "isolation_level": "read committed"}
 )
+# A web or worker process keeps its connection between requests and tasks (a new one costs three
+# round trips and a sign-in, about a tenth of a single command's time); it is checked at the start
+# of each request or task that uses it, so a restarted MySQL costs no failed request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
