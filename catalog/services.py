@@ -713,6 +713,9 @@ ATTRIBUTE_FIELDS = (
     "categories",
     "translations",
 )
+# What a product's document copies of its attributes' definitions (search.documents.AttributeType,
+# besides the code): its name, unit and labels are shown from the published search configuration.
+ATTRIBUTE_INDEXED_FIELDS = ("type", "filterable")
 
 
 def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefinition:
@@ -746,6 +749,7 @@ def attribute_update(
             expected_version,
             check=_check_definition,
             dependents=lambda changed: _carrying(changed.code),
+            copied=ATTRIBUTE_INDEXED_FIELDS,
         )
         if categories is not None:
             definition.categories.set(categories)
@@ -996,12 +1000,15 @@ def _update(
     *,
     check: Callable[[Versioned], None] | None = None,
     dependents: Callable[[Versioned], models.QuerySet[Product]] | None = None,
+    copied: tuple[str, ...] | None = None,
 ) -> Versioned:
     """Apply `changes` to the locked row, validate and save it, then move it (and the products
-    whose documents copy it, `dependents`) to their next versions."""
+    whose documents copy it, `dependents`) to their next versions. With `copied` (the fields of
+    the row their documents copy), the dependents move only when one of those changed."""
     _reject_unknown(changes, allowed)
     with transaction.atomic():
         instance = _lock(queryset, expected_version)
+        copied_before = [getattr(instance, name) for name in copied or ()]
         for field, value in changes.items():
             setattr(instance, field, value)
         if check is not None:
@@ -1009,7 +1016,8 @@ def _update(
         _save_validated(instance)
         versions.bump(queryset.model.objects.filter(pk=instance.pk))
         instance.refresh_from_db(fields=["version", "updated_at"])
-        if dependents is not None:
+        copied_changed = copied is None or copied_before != [getattr(instance, name) for name in copied]
+        if dependents is not None and copied_changed:
             versions.bump(dependents(instance))
     return instance
 

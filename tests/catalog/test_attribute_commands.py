@@ -4,8 +4,10 @@ names the attribute and the reason; a key without a definition works as before."
 import pytest
 from django.test import override_settings
 
+from catalog import services
 from catalog.models import Product
 from projection.models import OutboxEntry
+from search.documents import AttributeType
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,44 @@ def test_defining_an_attribute_reindexes_the_products_that_carry_it(staff_api):
     # and definitions are staff configuration: listed to signed-in staff
     listed = staff_api.get("/api/attributes/").json()
     assert [definition["code"] for definition in listed] == ["weight"]
+
+
+def test_only_a_change_the_documents_copy_reindexes_the_products_carrying_it(staff_api):
+    # given a defined enum attribute, and a product carrying it
+    created = staff_api.post(
+        "/api/attributes/",
+        {"code": "finish", "name": "Finish", "type": "enum", "choices": ["matt", "gloss"]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    carrying = factories.product(attributes={"finish": "matt"})
+    outbox = OutboxEntry.objects.count()
+
+    # when staff rename it, label its choices and translate it
+    relabelled = staff_api.patch(
+        "/api/attributes/finish/",
+        {
+            "name": "Surface",
+            "choice_labels": {"matt": "Matte"},
+            "translations": {"de": {"name": "Oberfläche", "choice_labels": {"matt": "Matt"}}},
+        },
+        format="json",
+    )
+
+    # then the product keeps its version: its document holds none of that (facets show the
+    # names and labels from the search configuration)
+    assert relabelled.status_code == 200, relabelled.json()
+    assert Product.objects.get(pk=carrying.pk).version == 1
+    assert OutboxEntry.objects.count() == outbox
+
+    # when staff make it no longer a facet
+    unfiltered = staff_api.patch("/api/attributes/finish/", {"filterable": False}, format="json")
+
+    # then the product moves to its next version, to be indexed without the facet value
+    assert unfiltered.status_code == 200, unfiltered.json()
+    assert Product.objects.get(pk=carrying.pk).version == 2
+    assert OutboxEntry.objects.filter(product_id=carrying.pk, version=2).exists()
+
+
+def test_the_fields_whose_change_reindexes_are_those_the_documents_copy():
+    assert set(services.ATTRIBUTE_INDEXED_FIELDS) == set(AttributeType._fields) - {"code"}
