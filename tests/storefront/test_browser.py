@@ -108,6 +108,14 @@ def test_a_query_that_finds_nothing_shows_its_correction_and_offers_the_words_ty
     expect(page.locator("#showing-results-for")).to_be_hidden()
     expect(page.locator("#did-you-mean a")).to_have_text("thunderclap")
     assert "autocorrect=false" in page.url
+
+    # when the shopper takes the suggestion after all
+    page.locator("#did-you-mean a").click()
+
+    # then the search is for the catalog's word, with corrections on again
+    expect(page.locator("#result-summary")).to_have_text("1 product for “thunderclap”")
+    expect(page.locator("#did-you-mean")).to_be_hidden()
+    assert "q=thunderclap" in page.url and "autocorrect" not in page.url
     assert page.console_errors == []
 
 

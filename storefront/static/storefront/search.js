@@ -141,14 +141,7 @@
   function renderCorrection(suggestion) {
     didYouMean.hidden = !suggestion;
     if (!suggestion) return;
-    const link = didYouMean.querySelector("a");
-    const state = withQuery(suggestion.text);
-    link.textContent = suggestion.text;
-    link.href = `?${state.toString()}`;
-    link.onclick = (event) => {
-      event.preventDefault();
-      navigate(withQuery(suggestion.text));
-    };
+    linkTo(didYouMean.querySelector("a"), suggestion.text, withQuery(suggestion.text));
   }
 
   /* A search that found nothing shows its correction's products, and offers the words as typed. */
@@ -156,13 +149,16 @@
     showingResultsFor.hidden = !corrected;
     if (!corrected) return;
     showingResultsFor.querySelector("strong").textContent = corrected;
-    const link = showingResultsFor.querySelector("a");
-    const state = withQuery(typed, { autocorrect: false });
-    link.textContent = typed;
+    linkTo(showingResultsFor.querySelector("a"), typed, withQuery(typed, { autocorrect: false }));
+  }
+
+  /* A link to another search: a real URL, followed in place. */
+  function linkTo(link, text, state) {
+    link.textContent = text;
     link.href = `?${state.toString()}`;
     link.onclick = (event) => {
       event.preventDefault();
-      navigate(withQuery(typed, { autocorrect: false }));
+      navigate(state);
     };
   }
 
