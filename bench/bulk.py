@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import urllib3
+from tqdm import tqdm
 
 from . import env, procs
 from .stats import percentile
@@ -76,7 +77,8 @@ def run(token: str, *, products: int, batch: int, clients: int, wait_seconds: fl
         }
         for item in demo.demo_products(products, seed=7, start=FIRST_NUMBER)
     ]
-    bodies = [json.dumps(operations[start : start + batch]) for start in range(0, products, batch)]
+    chunks = [operations[start : start + batch] for start in range(0, products, batch)]
+    bodies = [json.dumps(chunk) for chunk in chunks]
     result = Ingest(products=products, batch=batch, clients=clients)
     http = urllib3.PoolManager(maxsize=clients)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -103,8 +105,9 @@ def run(token: str, *, products: int, batch: int, clients: int, wait_seconds: fl
     since = timezone.now()
     print(f"  bulk: {products:,} products, {len(bodies)} requests of {batch}, {clients} clients", flush=True)
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(send, bodies))
+    with ThreadPoolExecutor(clients) as pool, tqdm(total=products, desc="bulk ingest", unit="product") as bar:
+        for chunk, _ in zip(chunks, pool.map(send, bodies), strict=True):
+            bar.update(len(chunk))
     result.ack_seconds = time.perf_counter() - started
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
