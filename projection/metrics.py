@@ -48,7 +48,14 @@ def record_batch(*, lags: list[float], bulk_requests: int) -> None:
 
 
 def set_gauge(name: str, value: float) -> None:
-    ProjectionStat.objects.update_or_create(name=name, defaults={"value": value})
+    """One statement: a worker sets its last claim time with every batch it claims
+    (update_or_create took a savepoint, a locking read and an update)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ProjectionStat._meta.db_table} (name, value) VALUES (%s, %s) "
+            "ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            [name, value],
+        )
 
 
 def stat(name: str) -> float:
