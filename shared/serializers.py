@@ -1,8 +1,8 @@
 """Django REST framework serializers whose declared fields are built once per thread.
 
 DRF deep-copies every declared field of each serializer it builds, which rebuilds the fields one
-by one: a third of a product list request's time in our code, and a quarter of a feed import's,
-which builds a product serializer per row (docs/benchmarks.md). A field keeps no state of a
+by one: a fifth of a product PATCH's time, and most of a bulk request's validation, which builds
+a product serializer per item (`python -m bench.fields`, docs/benchmarks.md). A field keeps no state of a
 validation, only its binding (name and parent), so each thread builds the fields of a top-level
 serializer class once and binds those copies to each of its serializers in turn: the latest
 serializer of a class in a thread owns them, as a thread serves one request at a time. A
