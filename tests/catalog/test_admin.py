@@ -224,20 +224,26 @@ def test_attribute_definitions_are_managed_through_the_services(admin_client):
     assert list(definition.categories.all()) == [laptops]
     assert Product.objects.get(pk=product.pk).version == 2
 
-    # and a change in the admin goes through the same service
-    changed = admin_client.post(
-        f"/admin/catalog/attributedefinition/{definition.pk}/change/",
-        {
-            "code": "screen",
-            "name": "Screen size",
-            "type": "number",
-            "unit": "in",
-            "choices": "[]",
-            "filterable": "on",
-            "categories": [laptops.pk],
-            "loaded_version": "1",
-        },
-    )
-    assert changed.status_code == 302
+    # and a change in the admin goes through the same service: a new name re-indexes nothing
+    # (documents do not hold it), no longer being a facet does
+    change = {
+        "code": "screen",
+        "name": "Screen size",
+        "type": "number",
+        "unit": "in",
+        "choices": "[]",
+        "filterable": "on",
+        "categories": [laptops.pk],
+        "loaded_version": "1",
+    }
+    renamed = admin_client.post(f"/admin/catalog/attributedefinition/{definition.pk}/change/", change)
+    assert renamed.status_code == 302
     assert AttributeDefinition.objects.get(pk=definition.pk).name == "Screen size"
+    assert Product.objects.get(pk=product.pk).version == 2
+    del change["filterable"]  # an unticked box is not sent
+    unfiltered = admin_client.post(
+        f"/admin/catalog/attributedefinition/{definition.pk}/change/", {**change, "loaded_version": "2"}
+    )
+    assert unfiltered.status_code == 302
+    assert AttributeDefinition.objects.get(pk=definition.pk).filterable is False
     assert Product.objects.get(pk=product.pk).version == 3
