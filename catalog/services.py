@@ -715,7 +715,7 @@ ATTRIBUTE_FIELDS = (
 )
 # What a product's document copies of its attributes' definitions (search.documents.AttributeType,
 # besides the code): its name, unit and labels are shown from the published search configuration.
-ATTRIBUTE_INDEXED_FIELDS = ("type", "filterable")
+ATTRIBUTE_INDEXED_FIELDS = ("type", "filterable", "searchable")
 
 
 def attribute_create(*, code: str, name: str, **optional: Any) -> AttributeDefinition:

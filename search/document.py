@@ -207,6 +207,9 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
         },
         None,
     ),
+    # The values of the attributes whose definitions say searchable, matched by the search text
+    # (a material, a colour) as tags are.
+    DocumentField("attribute_text", TEXT, None),
     DocumentField("is_active", {"type": "boolean"}, serializers.BooleanField, copied=True),
     DocumentField("version", {"type": "long"}, serializers.IntegerField, copied=True),
     DocumentField("created_at", {"type": "date"}, serializers.DateTimeField),

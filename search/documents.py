@@ -98,6 +98,7 @@ class AttributeType(NamedTuple):
     code: str
     type: str
     filterable: bool
+    searchable: bool
 
 
 class TombstoneRow(NamedTuple):
@@ -135,6 +136,11 @@ def build_product_document(
         "attribute_values": [
             _attribute_value(code, value, attribute_types.get(code))
             for code, value in product.attributes.items()
+        ],
+        "attribute_text": [
+            str(value)
+            for code, value in product.attributes.items()
+            if (kind := attribute_types.get(code)) is not None and kind.searchable
         ],
         "created_at": product.created_at.isoformat(),
         "updated_at": product.updated_at.isoformat(),

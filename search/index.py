@@ -20,7 +20,8 @@ from . import document, languages
 # 2: products carry their variants (nested). 3: analysis by stock component names only.
 # 4: compound words (name.parts, name.joined). 5: translations, analysed per language.
 # 6: German compounds split when indexing; queries analysed by each language's search analyzer.
-MAPPING_VERSION = 6
+# 7: the values of searchable attributes (attribute_text), matched by the search text.
+MAPPING_VERSION = 7
 
 
 def analysis() -> dict[str, Any]:

@@ -59,6 +59,7 @@ SEARCH_FIELDS = [
     "sku.text^3",
     "category.name^2",
     "tags.text^2",
+    "attribute_text",
     "category.path",
     "description",
 ]
@@ -72,6 +73,7 @@ FALLBACK_SEARCH_FIELDS = [
     "sku.text^3",
     "category.name^2",
     "tags.text^2",
+    "attribute_text",
     "category.path",
     "description^0.5",
 ]

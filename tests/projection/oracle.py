@@ -112,6 +112,11 @@ def product_document(product: dict[str, Any], catalog: Catalog) -> dict[str, Any
             _attribute_value(code, value, catalog.definitions.get(code))
             for code, value in product["attributes"].items()
         ],
+        "attribute_text": [
+            str(value)
+            for code, value in product["attributes"].items()
+            if catalog.definitions.get(code, {}).get("searchable")
+        ],
         "is_active": product["is_active"],
         "version": product["version"],
         "created_at": product["created_at"].isoformat(),

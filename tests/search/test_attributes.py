@@ -239,3 +239,25 @@ def test_a_number_facet_of_equal_numbers_is_one_open_bucket(api, jackets):
     search = _search(api, {"attr.material": "linen"})
 
     assert search["facets"]["attributes"]["length"]["ranges"] == [{"from": 80, "to": None, "count": 1}]
+
+
+def test_the_search_text_matches_the_values_of_searchable_attributes_only(api, search_index):
+    # given two lamps of oak, the first carrying it under a searchable attribute, the second under
+    # one that is not
+    services.attribute_create(code="material", name="Material", searchable=True)
+    services.attribute_create(code="supplier-wood", name="Supplier's wood")
+    category = factories.category("Lamps")
+    searchable = factories.product(name="Desk Lamp", category=category, attributes={"material": "oak"})
+    factories.product(name="Floor Lamp", category=category, attributes={"supplier-wood": "oak"})
+    project()
+
+    # when a shopper searches for the material
+    found = api.get(SEARCH, {"q": "oak"}).json()["results"]
+
+    # then only the lamp whose attribute is searchable matches
+    assert [result["id"] for result in found] == [searchable.pk]
+
+    # and when staff make the other attribute searchable, that lamp is re-indexed and found too
+    services.attribute_update(code="supplier-wood", changes={"searchable": True})
+    project()
+    assert len(api.get(SEARCH, {"q": "oak lamp"}).json()["results"]) == 2

@@ -122,6 +122,7 @@ def test_fields_without_an_api_type_are_the_internal_ones():
         "price_cents",
         "translations",
         "attribute_values",
+        "attribute_text",
         "content_hash",
         "deleted",
     } == document.INTERNAL_FIELDS
