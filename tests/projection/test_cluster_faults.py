@@ -26,6 +26,7 @@ from search import index
 from search.client import get_client
 from tests import factories
 from tests.conftest import ROOT, BeatProcess, WorkerProcess, session_worker_paused, wait_until
+from tests.projection.conftest import cluster_start
 from tests.projection.test_faults import Workload, audit, lags_between, pending, percentile
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -59,10 +60,15 @@ def cluster(action: str, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def elasticsearch_cluster() -> Iterator[str]:
-    """The cluster's comma-separated URLs: started for this module and stopped after it (three
-    idle JVMs would slow the rest of the run), or reused and left running when every node
-    already answered."""
-    output = cluster("up")
+    """The cluster's comma-separated URLs: started for this module (in the background since the
+    run's collection, see conftest.py) and stopped after it (three idle JVMs would slow the rest
+    of the run), or reused and left running when every node already answered."""
+    start = cluster_start()
+    if start is None:
+        output = cluster("up")
+    else:
+        status, output, errors = start.result(timeout=900)
+        assert status == 0, f"services.sh cluster-up:\n{errors}"
     urls = output.rsplit("ELASTICSEARCH_URL=", 1)[1].strip()
     yield urls
     if "(started)" in output:
