@@ -15,6 +15,7 @@ from dataclasses import field as dataclass_field
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -105,10 +106,12 @@ def _product_created(
     price: Decimal | None = None,
     variants: list[dict[str, Any]] | None = None,
     origin: Origin,
+    isolated: bool = True,
     **optional: Any,
 ) -> tuple[Product, ProductChange]:
     """The new product saved with its variants at version 1, in the caller's transaction, which
-    announces it and records the creation (returned)."""
+    announces it and records the creation (returned). `isolated`: see
+    `_save_product_with_variants`."""
     _reject_unknown(optional, PRODUCT_FIELDS)
     if variants is None:
         if price is None:
@@ -120,7 +123,7 @@ def _product_created(
     product = Product(sku=sku, name=name, category=category, **optional)
     attributes.check_attributes(attributes=product.attributes, category=category)
     saved = [ProductVariant(**fields) for fields in variants]
-    _save_product_with_variants(product, saved, removed=[])
+    _save_product_with_variants(product, saved, removed=[], isolated=isolated)
     state = _stored_state(product, saved)
     created = history.change(product, Action.CREATED, version=1, before={}, after=state, origin=origin)
     return product, created
@@ -166,11 +169,12 @@ def _product_changed(
     *,
     expected_version: int | None,
     replace: bool,
+    isolated: bool = True,
 ) -> tuple[Product, dict[str, Any], dict[str, Any]]:
     """Lock the product of `queryset`, apply `changes` and save it with its variants, in the
     caller's transaction, which moves it to its next version. Also gives its stored state before
     and after: when they are equal nothing was written (a feed sent again changes nothing, and
-    need not make new versions)."""
+    need not make new versions). `isolated`: see `_save_product_with_variants`."""
     changes = dict(changes)
     variant_changes = changes.pop("variants", None)
     _reject_unknown(changes, PRODUCT_FIELDS)
@@ -206,7 +210,7 @@ def _product_changed(
     _summarize(product, kept)
     after = _stored_state(product, kept)
     if after != before:  # sent again as it is: nothing to write
-        _save_product_with_variants(product, kept, removed=removed)
+        _save_product_with_variants(product, kept, removed=removed, isolated=isolated)
     return product, before, after
 
 
@@ -390,6 +394,15 @@ class _Outcome(Exception):
         self.result = result
 
 
+class _Unchanged(_Outcome):
+    """An update that found nothing to change, and so wrote nothing."""
+
+
+class _ItemFailed(Exception):
+    """An item of a chunk written without savepoints failed, and may have written part of itself:
+    the chunk must be written again, one savepoint per item."""
+
+
 def products_bulk(
     *,
     operations: Sequence[BulkOperation],
@@ -408,7 +421,7 @@ def products_bulk(
     first_target = _first_targets(operations)
     return _in_chunks(
         operations,
-        lambda chunk, earlier: _bulk_chunk(chunk, first_target, earlier, origin=origin),
+        lambda chunk, earlier: _bulk_chunk_written(chunk, first_target, earlier, origin=origin),
         chunk_size=chunk_size,
         done=done,
         checkpoint=checkpoint,
@@ -464,17 +477,39 @@ def _targets(operation: BulkOperation) -> list[tuple[str, Any]]:
     ]
 
 
-def _bulk_chunk(
+def _bulk_chunk_written(
     chunk: list[tuple[int, BulkOperation]],
     first_target: dict[tuple[str, Any], int],
     earlier: list[BulkResult],
     *,
     origin: Origin,
 ) -> list[BulkResult]:
-    """Every operation of the chunk in a savepoint of the chunk's transaction, then the new
+    """Write the chunk's operations, first all together (savepoints cost four round trips of the
+    six or seven a new product takes), and when one of them fails, again with each in a
+    savepoint of its own, so that what the failing ones wrote is undone and the others kept."""
+    try:
+        with transaction.atomic():
+            return _bulk_chunk(chunk, first_target, earlier, origin=origin, isolated=False)
+    except _ItemFailed:
+        return _bulk_chunk(chunk, first_target, earlier, origin=origin, isolated=True)
+
+
+def _bulk_chunk(
+    chunk: list[tuple[int, BulkOperation]],
+    first_target: dict[tuple[str, Any], int],
+    earlier: list[BulkResult],
+    *,
+    origin: Origin,
+    isolated: bool,
+) -> list[BulkResult]:
+    """Every operation of the chunk, `isolated` each in a savepoint of the chunk's transaction
+    (otherwise an item that fails after it may have written raises _ItemFailed), then the new
     versions of what they changed and their history, in bulk."""
     changed: dict[str, list[int]] = {"created": [], "updated": [], "deleted": []}
     recorded: list[ProductChange] = []
+    # Not isolated, an upsert of a sku another writer stores meanwhile breaks the attempt with an
+    # IntegrityError, and the item by item one locks and updates it.
+    stored_skus = None if isolated else _stored_skus(chunk)
     # Products changed by earlier items, which may have named them otherwise (by id, by sku).
     touched = {result["id"] for result in earlier if result.get("result") in changed}
     answers = []
@@ -491,8 +526,10 @@ def _bulk_chunk(
             for target in _targets(operation):
                 if first_target[target] != index:
                     raise _Outcome(_repeated(target, first_target[target]))
-            with transaction.atomic():
-                result, product_id, product, change = _bulk_apply(operation, origin=origin)
+            with _item_block(isolated=isolated):
+                result, product_id, product, change = _bulk_apply(
+                    operation, origin=origin, isolated=isolated, stored_skus=stored_skus
+                )
                 if product_id in touched:
                     raise _Outcome(_repeated(("id", product_id), None))
         except _Outcome as outcome:
@@ -529,15 +566,36 @@ def _bulk_chunk(
     return answers
 
 
-def _bulk_apply(operation: BulkOperation, *, origin: Origin) -> tuple[str, int, Product, ProductChange]:
+@contextmanager
+def _item_block(*, isolated: bool) -> Iterator[None]:
+    """Where a bulk item writes: its own savepoint, or (not `isolated`) the chunk's transaction,
+    which an item that fails, other than unchanged, leaves with _ItemFailed."""
+    if isolated:
+        with transaction.atomic():
+            yield
+        return
+    try:
+        yield
+    except _Unchanged:
+        raise
+    except (_Outcome, ValidationError, VersionMismatch, Product.DoesNotExist, IntegrityError) as error:
+        raise _ItemFailed from error
+
+
+def _bulk_apply(
+    operation: BulkOperation, *, origin: Origin, isolated: bool, stored_skus: set[str] | None
+) -> tuple[str, int, Product, ProductChange]:
     """Write one operation in the current savepoint: which change it made, to which product id,
     the product as it was locked (a deleted one has lost its pk), and the history record of the
     version the chunk moves it to. An update that changes nothing has written nothing, and
-    raises a no-op outcome. An upsert of a sku not stored yet creates the product."""
+    raises a no-op outcome. An upsert of a sku not stored yet creates the product; when
+    `stored_skus` (read before the chunk) lacks it, without looking for it first."""
     if operation.action == "create":
-        product, change = _product_created(**operation.fields, origin=origin)
+        product, change = _product_created(**operation.fields, origin=origin, isolated=isolated)
         return "created", product.pk, product, change
     if operation.action == "upsert":
+        if stored_skus is not None and operation.fields["sku"] not in stored_skus:
+            return _upsert_created(operation, origin=origin, isolated=isolated)
         existing = Product.objects.filter(sku=operation.fields["sku"])
     else:
         key = {"pk": operation.product_id} if operation.product_id is not None else {"sku": operation.sku}
@@ -548,27 +606,48 @@ def _bulk_apply(operation: BulkOperation, *, origin: Origin) -> tuple[str, int, 
         return "deleted", product_id, product, _product_deleted(product, origin=origin)
     try:
         product, before, after = _product_changed(
-            existing, operation.fields, expected_version=operation.expected_version, replace=False
+            existing,
+            operation.fields,
+            expected_version=operation.expected_version,
+            replace=False,
+            isolated=isolated,
         )
     except Product.DoesNotExist:
         if operation.action != "upsert":
             raise
-        missing = [name for name in ("name", "category") if name not in operation.fields]
-        if missing:
-            raise ValidationError(
-                {name: ["This field is required to create a product."] for name in missing}
-            ) from None
-        product, change = _product_created(**operation.fields, origin=origin)
-        return "created", product.pk, product, change
+        return _upsert_created(operation, origin=origin, isolated=isolated)
     if after == before:
         unchanged = {"result": "noop", "id": product.pk, "sku": product.sku, "version": product.version}
-        raise _Outcome({"status": 200, **unchanged})
+        raise _Unchanged({"status": 200, **unchanged})
     # The chunk moves it to its next version; the row is locked: no race.
     version = product.version + 1
     change = history.change(
         product, Action.UPDATED, version=version, before=before, after=after, origin=origin
     )
     return "updated", product.pk, product, change
+
+
+def _upsert_created(
+    operation: BulkOperation, *, origin: Origin, isolated: bool
+) -> tuple[str, int, Product, ProductChange]:
+    """An upsert whose sku is not stored: the product it creates."""
+    missing = [name for name in ("name", "category") if name not in operation.fields]
+    if missing:
+        raise ValidationError({name: ["This field is required to create a product."] for name in missing})
+    product, change = _product_created(**operation.fields, origin=origin, isolated=isolated)
+    return "created", product.pk, product, change
+
+
+def _stored_skus(chunk: list[tuple[int, BulkOperation]]) -> set[str]:
+    """Which of the skus the chunk's upserts name are stored, in one query."""
+    skus = [
+        operation.fields["sku"]
+        for _, operation in chunk
+        if operation.action == "upsert" and operation.rejected is None
+    ]
+    if not skus:
+        return set()
+    return set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
 
 
 def _repeated(target: tuple[str, Any], first: int | None) -> BulkResult:
@@ -1073,11 +1152,13 @@ def _variant_of(variants: list[ProductVariant], sku: str) -> ProductVariant:
 
 
 def _save_product_with_variants(
-    product: Product, variants: list[ProductVariant], *, removed: list[ProductVariant]
+    product: Product, variants: list[ProductVariant], *, removed: list[ProductVariant], isolated: bool = True
 ) -> None:
     """Check the variants as a set, sum them up on the product, and save everything validated,
     as `_save_validated` does, but in one savepoint for the product and all its variants rather
-    than one each (two round trips fewer per instance saved)."""
+    than one each (two round trips fewer per instance saved). Not `isolated`: in no savepoint,
+    and a unique value taken is the IntegrityError itself, which breaks the caller's transaction
+    (the bulk commands' first attempt at a chunk, which gives way to one item by item)."""
     _summarize(product, variants)
     _clean_leaving_uniques_to_the_database(product)
     for variant in variants:
@@ -1086,7 +1167,7 @@ def _save_product_with_variants(
         with _as_variant_error(variant):
             _clean_leaving_uniques_to_the_database(variant)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=isolated):
             product.save()
             for variant in removed:
                 if variant.pk is not None:
@@ -1094,6 +1175,8 @@ def _save_product_with_variants(
             for variant in variants:
                 variant.save()
     except IntegrityError:
+        if not isolated:
+            raise
         product.validate_unique()
         product.validate_constraints()
         for variant in variants:
@@ -1101,6 +1184,17 @@ def _save_product_with_variants(
                 variant.validate_unique()
                 variant.validate_constraints()
         raise
+    _cache_variants(product, variants)
+
+
+def _cache_variants(product: Product, variants: list[ProductVariant]) -> None:
+    """Hand the product's saved variants to whoever reads `product.variants` next (a command's
+    answer), as prefetch_related() would, rather than a query after the commit."""
+    # The attributes prefetch_related_objects() sets: Django's related managers read them.
+    loaded = product.variants.all()
+    loaded._result_cache = sorted(variants, key=attrgetter("pk"))
+    loaded._prefetch_done = True  # type: ignore[attr-defined]
+    product._prefetched_objects_cache = {"variants": loaded}  # type: ignore[attr-defined]
 
 
 @contextmanager

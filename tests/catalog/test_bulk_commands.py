@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog import services
@@ -161,6 +163,82 @@ def test_variants_and_attributes_go_through_as_in_single_commands(staff_api, cat
     tee = Product.objects.get(sku="TEE")
     assert (tee.price, tee.stock, tee.variants.count()) == (Decimal("11.00"), 3, 2)
     assert not Product.objects.filter(sku="CLASH").exists()
+
+
+def test_an_item_failing_after_it_wrote_part_of_itself_leaves_nothing_and_the_others_stay(
+    staff_api, category
+):
+    # given a product whose variant holds the sku TAKEN
+    factories.product(sku="TAKEN", category=category)
+
+    # when a chunk creates three products, the second with a variant sku only MySQL's unique
+    # index refuses, after its product row was written
+    second = {
+        "op": "create",
+        "product": {
+            "sku": "SECOND",
+            "name": "Second",
+            "category": category.slug,
+            "variants": [{"sku": "TAKEN", "price": "3.00", "stock": 1}],
+        },
+    }
+    response = staff_api.post(URL, [_new("FIRST", category), second, _new("THIRD", category)], format="json")
+
+    # then the second is refused naming its variant, nothing of it is stored, and the others are
+    assert _statuses(response) == [201, 400, 201]
+    assert "TAKEN" in json.dumps(response.json()["items"][1]["error"])
+    stored = dict(Product.objects.values_list("sku", "pk"))
+    assert stored.keys() == {"TAKEN", "FIRST", "THIRD"}
+    assert set(OutboxEntry.objects.values_list("product_id", flat=True)) == set(stored.values())
+
+
+def test_an_upsert_of_a_sku_stored_after_its_chunk_looked_updates_it(staff_api, category, monkeypatch):
+    # given a product, which another writer stores between the chunk's look at its skus (made
+    # blind here) and its writes
+    stored = factories.product(sku="RACED", category=category, stock=1)
+    monkeypatch.setattr(services, "_stored_skus", lambda chunk: set())
+
+    # when a request upserts it with another new product
+    response = staff_api.post(
+        URL,
+        [
+            {"op": "upsert", "product": {"sku": "RACED", "stock": 7}},
+            _new("FRESH", category),
+        ],
+        format="json",
+    )
+
+    # then it is updated, not refused as a taken sku, and the new one created
+    assert _statuses(response) == [200, 201]
+    assert response.json()["items"][0] | {"id": stored.pk} == {
+        "op": "upsert",
+        "status": 200,
+        "result": "updated",
+        "id": stored.pk,
+        "sku": "RACED",
+        "version": 2,
+    }
+    assert Product.objects.get(sku="RACED").stock == 7
+    assert Product.objects.filter(sku="FRESH").exists()
+
+
+def test_a_chunk_whose_items_all_succeed_takes_no_savepoint_per_item(staff_api, category, settings):
+    # given chunks of 20
+    settings.CATALOG_BULK_CHUNK_SIZE = 20
+
+    # when 40 products are created and upserted in one request
+    operations = [_new(f"NEW-{number}", category) for number in range(20)]
+    upserted = {"name": "Up", "category": category.slug, "price": "2"}
+    operations += [{"op": "upsert", "product": {"sku": f"UP-{number}", **upserted}} for number in range(20)]
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_api.post(URL, operations, format="json")
+
+    # then every item is stored, and each of the two chunks took two savepoints (its attempt's,
+    # and its transaction's, nested in the test's), not two per item (four round trips each)
+    assert _statuses(response) == [201] * 40
+    savepoints = [query["sql"] for query in queries if query["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2 * 2, savepoints
+    assert Product.objects.count() == 40
 
 
 def test_a_second_operation_on_one_product_in_a_request_is_refused_with_409(staff_api, category):

@@ -5,6 +5,8 @@ version rule they all go through."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product, ProductVariant
 from projection.models import OutboxEntry
@@ -67,17 +69,25 @@ def test_a_product_created_the_old_way_gets_one_default_variant(staff_api):
 
 def test_patch_matches_variants_by_sku_and_put_removes_those_left_out(staff_api, shirt):
     url = f"/api/products/{shirt['id']}/"
-    patched = staff_api.patch(
-        url,
-        {"variants": [{"sku": "SHIRT-RED-XXL", "stock": 6}, {"sku": "SHIRT-BLUE-L", **_blue("L")}]},
-        format="json",
-    )
+    with CaptureQueriesContext(connection) as queries:
+        patched = staff_api.patch(
+            url,
+            {"variants": [{"sku": "SHIRT-RED-XXL", "stock": 6}, {"sku": "SHIRT-BLUE-L", **_blue("L")}]},
+            format="json",
+        )
     assert patched.status_code == 200, patched.json()
+    # answered with the variants as stored, in their order, without reading them again
+    stored = ProductVariant.objects.filter(product_id=shirt["id"])
+    assert [(v["sku"], v["stock"]) for v in patched.json()["variants"]] == [(v.sku, v.stock) for v in stored]
     assert sorted(v["sku"] for v in patched.json()["variants"]) == [
         "SHIRT-BLUE-L",
         "SHIRT-BLUE-M",
         "SHIRT-RED-XXL",
     ]
+    variant_reads = [
+        query for query in queries if query["sql"].startswith("SELECT") and "productvariant" in query["sql"]
+    ]
+    assert len(variant_reads) == 1, variant_reads
     assert patched.json()["stock"] == 4 + 6 + 2
     assert patched["ETag"] == '"2"'
 
