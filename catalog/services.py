@@ -107,11 +107,13 @@ def _product_created(
     variants: list[dict[str, Any]] | None = None,
     origin: Origin,
     isolated: bool = True,
+    new_products: "_NewProducts | None" = None,
     **optional: Any,
 ) -> tuple[Product, ProductChange]:
     """The new product saved with its variants at version 1, in the caller's transaction, which
     announces it and records the creation (returned). `isolated`: see
-    `_save_product_with_variants`."""
+    `_save_product_with_variants`. Given `new_products`, it is checked now and left to them to
+    insert, with the others of its chunk: it and its record have no id until then."""
     _reject_unknown(optional, PRODUCT_FIELDS)
     if variants is None:
         if price is None:
@@ -123,7 +125,10 @@ def _product_created(
     product = Product(sku=sku, name=name, category=category, **optional)
     attributes.check_attributes(attributes=product.attributes, category=category)
     saved = [ProductVariant(**fields) for fields in variants]
-    _save_product_with_variants(product, saved, removed=[], isolated=isolated)
+    if new_products is None:
+        _save_product_with_variants(product, saved, removed=[], isolated=isolated)
+    else:
+        new_products.add(product, saved)
     state = _stored_state(product, saved)
     created = history.change(product, Action.CREATED, version=1, before={}, after=state, origin=origin)
     return product, created
@@ -487,11 +492,54 @@ def _bulk_chunk_written(
     """Write the chunk's operations, first all together (savepoints cost four round trips of the
     six or seven a new product takes), and when one of them fails, again with each in a
     savepoint of its own, so that what the failing ones wrote is undone and the others kept."""
+    together = _Attempt(
+        isolated=False,
+        stored_skus=_stored_skus(chunk),
+        new_products=_NewProducts() if connection.features.can_return_rows_from_bulk_insert else None,
+    )
     try:
         with transaction.atomic():
-            return _bulk_chunk(chunk, first_target, earlier, origin=origin, isolated=False)
+            return _bulk_chunk(chunk, first_target, earlier, origin=origin, attempt=together)
     except _ItemFailed:
-        return _bulk_chunk(chunk, first_target, earlier, origin=origin, isolated=True)
+        return _bulk_chunk(chunk, first_target, earlier, origin=origin, attempt=_Attempt(isolated=True))
+
+
+@dataclass
+class _Attempt:
+    """How a chunk is written. `isolated`: each item in a savepoint of its own. Otherwise all
+    together: `stored_skus` are those of the skus its upserts name that were stored when it
+    began, and where the database gives the ids of rows inserted in one statement (MariaDB, not
+    MySQL), `new_products` inserts the products it creates at its end."""
+
+    isolated: bool
+    stored_skus: set[str] | None = None
+    new_products: "_NewProducts | None" = None
+
+
+class _NewProducts:
+    """New products and their variants, checked one by one, inserted together: two statements
+    for a chunk instead of two per product."""
+
+    def __init__(self) -> None:
+        self.products: list[Product] = []
+        self.variants: list[ProductVariant] = []
+
+    def add(self, product: Product, variants: list[ProductVariant]) -> None:
+        _checked_product_with_variants(product, variants)
+        self.products.append(product)
+        self.variants += variants
+
+    def insert(self) -> None:
+        """Insert them all, which gives each product its id; a unique value taken fails the
+        attempt, which then writes its chunk item by item to tell which."""
+        try:
+            with transaction.atomic(savepoint=False):
+                Product.objects.bulk_create(self.products)
+                for variant in self.variants:
+                    variant.product_id = variant.product.pk
+                ProductVariant.objects.bulk_create(self.variants)
+        except IntegrityError as error:
+            raise _ItemFailed from error
 
 
 def _bulk_chunk(
@@ -500,16 +548,16 @@ def _bulk_chunk(
     earlier: list[BulkResult],
     *,
     origin: Origin,
-    isolated: bool,
+    attempt: "_Attempt",
 ) -> list[BulkResult]:
-    """Every operation of the chunk, `isolated` each in a savepoint of the chunk's transaction
-    (otherwise an item that fails after it may have written raises _ItemFailed), then the new
-    versions of what they changed and their history, in bulk."""
+    """Every operation of the chunk as the `attempt` says (not isolated, an item that fails after
+    it may have written raises _ItemFailed), then the new versions of what they changed and
+    their history, in bulk."""
     changed: dict[str, list[int]] = {"created": [], "updated": [], "deleted": []}
     recorded: list[ProductChange] = []
-    # Not isolated, an upsert of a sku another writer stores meanwhile breaks the attempt with an
-    # IntegrityError, and the item by item one locks and updates it.
-    stored_skus = None if isolated else _stored_skus(chunk)
+    # Products created by the attempt's new products: their answers and records, which lack
+    # the id until they are inserted.
+    awaiting_id: list[tuple[BulkResult, ProductChange, Product]] = []
     # Products changed by earlier items, which may have named them otherwise (by id, by sku).
     touched = {result["id"] for result in earlier if result.get("result") in changed}
     answers = []
@@ -526,11 +574,9 @@ def _bulk_chunk(
             for target in _targets(operation):
                 if first_target[target] != index:
                     raise _Outcome(_repeated(target, first_target[target]))
-            with _item_block(isolated=isolated):
-                result, product_id, product, change = _bulk_apply(
-                    operation, origin=origin, isolated=isolated, stored_skus=stored_skus
-                )
-                if product_id in touched:
+            with _item_block(isolated=attempt.isolated):
+                result, product_id, product, change = _bulk_apply(operation, origin=origin, attempt=attempt)
+                if product_id is not None and product_id in touched:
                     raise _Outcome(_repeated(("id", product_id), None))
         except _Outcome as outcome:
             answers.append({**answer, **outcome.result})
@@ -544,20 +590,21 @@ def _bulk_chunk(
         except Product.DoesNotExist:
             answers.append({**answer, "status": 404, "error": {"detail": "Not found.", "code": "not_found"}})
             continue
-        touched.add(product_id)
-        changed[result].append(product_id)
         recorded.append(change)
         status = 201 if result == "created" else 200
-        answers.append(
-            answer
-            | {
-                "status": status,
-                "result": result,
-                "id": product_id,
-                "sku": product.sku,
-                "version": change.version,
-            }
-        )
+        answer |= {"status": status, "result": result, "id": product_id, "sku": product.sku}
+        answer["version"] = change.version
+        answers.append(answer)
+        if product_id is None:
+            awaiting_id.append((answer, change, product))
+            continue
+        touched.add(product_id)
+        changed[result].append(product_id)
+    if attempt.new_products is not None:
+        attempt.new_products.insert()
+        for answer, change, product in awaiting_id:
+            answer["id"] = change.product_id = product.pk
+            changed["created"].append(product.pk)
     if changed["created"]:
         versions.announce(Product.objects.filter(pk__in=changed["created"]))
     versions.bump(Product.objects.filter(pk__in=changed["updated"]))
@@ -583,19 +630,19 @@ def _item_block(*, isolated: bool) -> Iterator[None]:
 
 
 def _bulk_apply(
-    operation: BulkOperation, *, origin: Origin, isolated: bool, stored_skus: set[str] | None
-) -> tuple[str, int, Product, ProductChange]:
-    """Write one operation in the current savepoint: which change it made, to which product id,
-    the product as it was locked (a deleted one has lost its pk), and the history record of the
-    version the chunk moves it to. An update that changes nothing has written nothing, and
-    raises a no-op outcome. An upsert of a sku not stored yet creates the product; when
-    `stored_skus` (read before the chunk) lacks it, without looking for it first."""
+    operation: BulkOperation, *, origin: Origin, attempt: _Attempt
+) -> tuple[str, int | None, Product, ProductChange]:
+    """Write one operation as the `attempt` says: which change it made, to which product id (None:
+    one of the attempt's new products, not inserted yet), the product as it was locked (a
+    deleted one has lost its pk), and the history record of the version the chunk moves it to.
+    An update that changes nothing has written nothing, and raises a no-op outcome. An upsert of
+    a sku not stored yet creates the product; when the attempt's `stored_skus` lack it, without
+    looking for it first."""
     if operation.action == "create":
-        product, change = _product_created(**operation.fields, origin=origin, isolated=isolated)
-        return "created", product.pk, product, change
+        return _created(operation, origin=origin, attempt=attempt)
     if operation.action == "upsert":
-        if stored_skus is not None and operation.fields["sku"] not in stored_skus:
-            return _upsert_created(operation, origin=origin, isolated=isolated)
+        if attempt.stored_skus is not None and operation.fields["sku"] not in attempt.stored_skus:
+            return _upsert_created(operation, origin=origin, attempt=attempt)
         existing = Product.objects.filter(sku=operation.fields["sku"])
     else:
         key = {"pk": operation.product_id} if operation.product_id is not None else {"sku": operation.sku}
@@ -610,12 +657,12 @@ def _bulk_apply(
             operation.fields,
             expected_version=operation.expected_version,
             replace=False,
-            isolated=isolated,
+            isolated=attempt.isolated,
         )
     except Product.DoesNotExist:
         if operation.action != "upsert":
             raise
-        return _upsert_created(operation, origin=origin, isolated=isolated)
+        return _upsert_created(operation, origin=origin, attempt=attempt)
     if after == before:
         unchanged = {"result": "noop", "id": product.pk, "sku": product.sku, "version": product.version}
         raise _Unchanged({"status": 200, **unchanged})
@@ -628,13 +675,21 @@ def _bulk_apply(
 
 
 def _upsert_created(
-    operation: BulkOperation, *, origin: Origin, isolated: bool
-) -> tuple[str, int, Product, ProductChange]:
+    operation: BulkOperation, *, origin: Origin, attempt: _Attempt
+) -> tuple[str, int | None, Product, ProductChange]:
     """An upsert whose sku is not stored: the product it creates."""
     missing = [name for name in ("name", "category") if name not in operation.fields]
     if missing:
         raise ValidationError({name: ["This field is required to create a product."] for name in missing})
-    product, change = _product_created(**operation.fields, origin=origin, isolated=isolated)
+    return _created(operation, origin=origin, attempt=attempt)
+
+
+def _created(
+    operation: BulkOperation, *, origin: Origin, attempt: _Attempt
+) -> tuple[str, int | None, Product, ProductChange]:
+    product, change = _product_created(
+        **operation.fields, origin=origin, isolated=attempt.isolated, new_products=attempt.new_products
+    )
     return "created", product.pk, product, change
 
 
@@ -1159,13 +1214,7 @@ def _save_product_with_variants(
     than one each (two round trips fewer per instance saved). Not `isolated`: in no savepoint,
     and a unique value taken is the IntegrityError itself, which breaks the caller's transaction
     (the bulk commands' first attempt at a chunk, which gives way to one item by item)."""
-    _summarize(product, variants)
-    _clean_leaving_uniques_to_the_database(product)
-    for variant in variants:
-        variant.product = product
-        variant.options_key = options_key(variant.options)
-        with _as_variant_error(variant):
-            _clean_leaving_uniques_to_the_database(variant)
+    _checked_product_with_variants(product, variants)
     try:
         with transaction.atomic(savepoint=isolated):
             product.save()
@@ -1185,6 +1234,17 @@ def _save_product_with_variants(
                 variant.validate_constraints()
         raise
     _cache_variants(product, variants)
+
+
+def _checked_product_with_variants(product: Product, variants: list[ProductVariant]) -> None:
+    """Check the variants as a set and sum them up on the product, ready to save."""
+    _summarize(product, variants)
+    _clean_leaving_uniques_to_the_database(product)
+    for variant in variants:
+        variant.product = product
+        variant.options_key = options_key(variant.options)
+        with _as_variant_error(variant):
+            _clean_leaving_uniques_to_the_database(variant)
 
 
 def _cache_variants(product: Product, variants: list[ProductVariant]) -> None:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog import services
-from catalog.models import IdempotencyRecord, Product, ProductTombstone
+from catalog.models import IdempotencyRecord, Product, ProductChange, ProductTombstone, ProductVariant
 from projection.models import OutboxEntry
 from tests import factories
 
@@ -222,9 +222,14 @@ def test_an_upsert_of_a_sku_stored_after_its_chunk_looked_updates_it(staff_api, 
     assert Product.objects.filter(sku="FRESH").exists()
 
 
-def test_a_chunk_whose_items_all_succeed_takes_no_savepoint_per_item(staff_api, category, settings):
-    # given chunks of 20
+@pytest.mark.parametrize("returning", [True, False], ids=["ids returned (MariaDB)", "no ids (MySQL)"])
+def test_a_chunk_whose_items_all_succeed_is_written_together(
+    staff_api, category, settings, monkeypatch, returning
+):
+    # given chunks of 20, on a database that does or does not give the ids of rows inserted
+    # in one statement
     settings.CATALOG_BULK_CHUNK_SIZE = 20
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returning)
 
     # when 40 products are created and upserted in one request
     operations = [_new(f"NEW-{number}", category) for number in range(20)]
@@ -233,12 +238,35 @@ def test_a_chunk_whose_items_all_succeed_takes_no_savepoint_per_item(staff_api, 
     with CaptureQueriesContext(connection) as queries:
         response = staff_api.post(URL, operations, format="json")
 
-    # then every item is stored, and each of the two chunks took two savepoints (its attempt's,
-    # and its transaction's, nested in the test's), not two per item (four round trips each)
+    # then every item is stored under the id it was answered with, with its variant, outbox row
+    # and history
     assert _statuses(response) == [201] * 40
-    savepoints = [query["sql"] for query in queries if query["sql"].startswith("SAVEPOINT")]
-    assert len(savepoints) == 2 * 2, savepoints
-    assert Product.objects.count() == 40
+    answered = {item["sku"]: item["id"] for item in response.json()["items"]}
+    assert dict(Product.objects.values_list("sku", "pk")) == answered
+    assert set(ProductVariant.objects.values_list("sku", "product_id")) == set(answered.items())
+    assert set(OutboxEntry.objects.values_list("product_id", flat=True)) == set(answered.values())
+    assert set(ProductChange.objects.values_list("product_id", flat=True)) == set(answered.values())
+    # and each of the two chunks took two savepoints (its attempt's, and its transaction's,
+    # nested in the test's), not two per item; with the ids returned, one INSERT of products
+    sql = [query["sql"] for query in queries]
+    assert sum(statement.startswith("SAVEPOINT") for statement in sql) == 2 * 2
+    product_inserts = sum(statement.startswith("INSERT INTO `catalog_product` ") for statement in sql)
+    assert product_inserts == (2 if returning else 40)
+
+
+def test_a_create_of_a_stored_sku_is_refused_alone(staff_api, category):
+    # given a stored product
+    factories.product(sku="STORED", category=category)
+
+    # when a request creates it again between two new ones
+    response = staff_api.post(
+        URL, [_new("BEFORE", category), _new("STORED", category), _new("AFTER", category)], format="json"
+    )
+
+    # then only that item is refused, naming its sku, and the others are stored
+    assert _statuses(response) == [201, 400, 201]
+    assert "sku" in response.json()["items"][1]["error"]
+    assert set(Product.objects.values_list("sku", flat=True)) == {"STORED", "BEFORE", "AFTER"}
 
 
 def test_a_second_operation_on_one_product_in_a_request_is_refused_with_409(staff_api, category):
