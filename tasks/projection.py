@@ -31,8 +31,9 @@ def enqueue_drain(**kwargs) -> None:
 
 @shared_task(ignore_result=True)
 def relay_outbox() -> None:
-    """Beat: re-request projection for changes whose request was lost or whose worker died."""
-    if outbox.relay_is_due():
+    """Beat: re-request projection for changes whose request was lost or whose worker died, and
+    for those an Elasticsearch outage held back, as soon as it answers again."""
+    if drain.resume_after_outage() or outbox.relay_is_due():
         drain_outbox.delay()
 
 

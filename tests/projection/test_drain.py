@@ -112,6 +112,41 @@ def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(sear
     assert queries.get_product(product_id=product.pk) is not None
 
 
+def test_changes_held_back_by_an_outage_resume_as_soon_as_elasticsearch_answers(search_index, settings):
+    # given a change whose drain met Elasticsearch down, twice: it waits out a backoff
+    product = factories.product()
+    running = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    get_client.cache_clear()
+    try:
+        for _ in range(2):
+            OutboxEntry.objects.update(available_at=timezone.now())
+            drain.drain_outbox()
+        held = OutboxEntry.objects.get(product_id=product.pk)
+        assert held.attempts == 2 and held.available_at > timezone.now()
+        # while Elasticsearch is still down, the relay leaves it waiting
+        assert drain.resume_after_outage() == 0
+        assert OutboxEntry.objects.get(product_id=product.pk).available_at == held.available_at
+    finally:
+        settings.ELASTICSEARCH_URL = running
+        get_client.cache_clear()
+
+    # when the relay runs with Elasticsearch back
+    resumed = drain.resume_after_outage()
+
+    # then the change is available at once, with its attempts reset, and the next drain indexes it
+    entry = OutboxEntry.objects.get(product_id=product.pk)
+    assert (resumed, entry.attempts) == (1, 0) and entry.available_at <= timezone.now()
+    assert drain.drain_outbox().indexed == 1
+    assert queries.get_product(product_id=product.pk) is not None
+    # and a change held back by a document error keeps its backoff
+    refused = factories.product()
+    OutboxEntry.objects.filter(product_id=refused.pk).update(
+        last_error="mapper_parsing_exception", available_at=timezone.now() + timedelta(minutes=5), attempts=3
+    )
+    assert drain.resume_after_outage() == 0
+
+
 def test_a_change_whose_drain_request_was_lost_to_a_broker_outage_is_indexed_by_the_relay(
     search_index, celery_worker, staff_api, monkeypatch, settings
 ):
