@@ -1,5 +1,7 @@
 """Draining the outbox: batching, retries with backoff, dead letters, outages and the relay."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -88,16 +90,23 @@ def test_a_document_that_keeps_failing_is_parked_as_a_dead_letter_and_blocks_not
     assert "catalog_outbox_dead_letters 1.0" in scraped
 
 
-def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(search_index, settings):
-    product = factories.product()
+@contextmanager
+def elasticsearch_down(settings) -> Iterator[None]:
+    """This process's client points where nothing listens, until the block ends."""
     running = settings.ELASTICSEARCH_URL
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
     get_client.cache_clear()
     try:
-        result = drain.drain_outbox()
+        yield
     finally:
         settings.ELASTICSEARCH_URL = running
         get_client.cache_clear()
+
+
+def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(search_index, settings):
+    product = factories.product()
+    with elasticsearch_down(settings):
+        result = drain.drain_outbox()
 
     assert (
         result.retry_in is not None
@@ -115,10 +124,7 @@ def test_an_elasticsearch_outage_delays_changes_without_dead_lettering_them(sear
 def test_changes_held_back_by_an_outage_resume_as_soon_as_elasticsearch_answers(search_index, settings):
     # given a change whose drain met Elasticsearch down, twice: it waits out a backoff
     product = factories.product()
-    running = settings.ELASTICSEARCH_URL
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
-    get_client.cache_clear()
-    try:
+    with elasticsearch_down(settings):
         for _ in range(2):
             OutboxEntry.objects.update(available_at=timezone.now())
             drain.drain_outbox()
@@ -127,9 +133,6 @@ def test_changes_held_back_by_an_outage_resume_as_soon_as_elasticsearch_answers(
         # while Elasticsearch is still down, the relay leaves it waiting
         assert drain.resume_after_outage() == 0
         assert OutboxEntry.objects.get(product_id=product.pk).available_at == held.available_at
-    finally:
-        settings.ELASTICSEARCH_URL = running
-        get_client.cache_clear()
 
     # when the relay runs with Elasticsearch back
     resumed = drain.resume_after_outage()
