@@ -548,7 +548,7 @@ def _bulk_chunk(
     earlier: list[BulkResult],
     *,
     origin: Origin,
-    attempt: "_Attempt",
+    attempt: _Attempt,
 ) -> list[BulkResult]:
     """Every operation of the chunk as the `attempt` says (not isolated, an item that fails after
     it may have written raises _ItemFailed), then the new versions of what they changed and
@@ -592,8 +592,13 @@ def _bulk_chunk(
             continue
         recorded.append(change)
         status = 201 if result == "created" else 200
-        answer |= {"status": status, "result": result, "id": product_id, "sku": product.sku}
-        answer["version"] = change.version
+        answer |= {
+            "status": status,
+            "result": result,
+            "id": product_id,
+            "sku": product.sku,
+            "version": change.version,
+        }
         answers.append(answer)
         if product_id is None:
             awaiting_id.append((answer, change, product))

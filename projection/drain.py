@@ -23,7 +23,7 @@ from django.utils import timezone
 from elasticsearch import ApiError, TransportError
 
 from search import index
-from search.client import get_client
+from search.client import check_answers, get_client
 from search.indexing import bulk_write
 
 from . import metrics, outbox
@@ -138,9 +138,8 @@ def resume_after_outage() -> int:
 
 
 def _elasticsearch_answers() -> bool:
-    # Not ping(): `GET /` is missing from some distributions (the integration-test zip's).
     try:
-        get_client().options(request_timeout=2).cluster.health()
+        check_answers()
     except (TransportError, ApiError):
         return False
     return True

@@ -56,3 +56,9 @@ def get_client() -> Elasticsearch:
         retry_on_timeout=False,
         serializers=SERIALIZERS,
     )
+
+
+def check_answers() -> None:
+    """Raise unless Elasticsearch answers within 2 s. Asks `_cluster/health`, not `ping()`: the
+    `GET /` that ping() sends is missing from some distributions (the integration-test zip's)."""
+    get_client().options(request_timeout=2).cluster.health()
