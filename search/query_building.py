@@ -388,6 +388,13 @@ def _ranking_boosters(text: str, language: str) -> list[dict[str, Any]]:
     return [
         {"term": {"sku": {"value": text.strip(), "boost": 100}}},
         *phrases,
+        # The product type: a query that names a category ("laptop") ranks its products above
+        # accessories whose names mention it ("Laptop Sleeve").
+        {
+            "match": {
+                "category.name": {"query": text, "fuzziness": "AUTO:4,8", "prefix_length": 1, "boost": 3}
+            }
+        },
         {
             "multi_match": {
                 "query": text,

@@ -6,9 +6,9 @@ The share of queries whose intended product comes first, and in the top 5, is wh
 claims (README, docs/benchmarks.md): the test prints it for the whole set and for each half (see
 the terminal summary) and fails when it drops below the claim. Half of the cases (`"set":
 "held-out"`) are never looked at when the query code is tuned, so their figure tells how the
-ranking does on queries it was not fitted to. Each case's `expect` names the intended products
-either by sku or by what they are: words all in the name (accents ignored), brand name, category
-name.
+ranking does on queries it was not fitted to; the report lists the misses of the tuning half
+only. Each case's `expect` names the intended products either by sku or by what they are: words
+all in the name (accents ignored), brand name, category name.
 """
 
 import json
@@ -34,8 +34,8 @@ SHOP_SYNONYMS = json.loads((HERE / "relevance_synonyms.json").read_text())
 DEMO_PRODUCTS = 500
 TOP = 5
 # The claimed figures, over the whole set: intended product first, and in the top 5.
-CLAIMED_FIRST = 0.95
-CLAIMED_TOP = 0.98
+CLAIMED_FIRST = 0.94
+CLAIMED_TOP = 0.95
 
 
 def _words(text: str) -> set[str]:
@@ -89,10 +89,12 @@ def test_shoppers_find_what_they_mean(search_index, api, settings):
         f"{first:.0%}, in top {TOP} {in_top:.0%}; not first by kind: {dict(misses) or 'none'}; "
         + "; ".join(f"{name} half {a:.0%} / {b:.0%}" for name, (a, b) in halves.items())
     )
+    # Only the tuning half's misses are listed: whoever tunes the ranking reads this report, and
+    # must not see which held-out queries fail.
     details = [
         f"  {'-' if rank is None else rank} {case['kind']:<12} {case['query']!r} -> {top}"
         for case, rank, top in ranks
-        if rank != 1
+        if rank != 1 and case["set"] == "tuning"
     ]
     relevance_report.extend([summary, *details])
     assert first >= CLAIMED_FIRST and in_top >= CLAIMED_TOP, "\n".join([summary, *details])
