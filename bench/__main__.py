@@ -35,7 +35,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--peers-max", type=int, default=100_000, help="largest size for the peers' reindex")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument(
-        "--sections", default="reindex,queries,lag,workers,layouts,bulk", help="which sections to run"
+        "--sections",
+        default="reindex,queries,process-model,lag,workers,layouts,bulk",
+        help="which sections to run",
     )
     parser.add_argument(
         "--bulk-products",
@@ -83,7 +85,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import bulk, data, lag, layouts, procs, profiling, queries, reindex, report, workers
+    from . import bulk, data, lag, layouts, process_model, procs, profiling, queries, reindex, report, workers
 
     profile = profile and profiling.available()
 
@@ -123,6 +125,11 @@ def main() -> None:
                     results.profiles.update(report.profile_api(web, size, logs, seconds=seconds))
                 web.stop()
                 web = None
+            if "process-model" in sections and size == options.products:
+                print(f"== process models [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+                results.process_models = process_model.run(
+                    size, log_dir=str(logs), seconds=options.query_seconds, warmup=0 if options.smoke else 1
+                )
         if "reindex" in sections and profile:
             print(f"== profile of our rebuild [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
             results.profiles.update(report.profile_rebuild(Product_count(), logs))
@@ -183,7 +190,8 @@ def main() -> None:
             env.drop_database()
         results.minutes = (time.monotonic() - started) / 60
         if failure is None or (
-            (results.reindex or results.queries or results.bulk or results.layouts) and not options.smoke
+            (results.reindex or results.queries or results.bulk or results.layouts or results.process_models)
+            and not options.smoke
         ):
             text = report.render(results, report.kept_notes(Path(options.output)))
             print(text)

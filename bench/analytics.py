@@ -52,7 +52,7 @@ def main() -> None:
         data.prepare_schema()
         data.load_products(options.products)
         env.run_quiet(env.manage("search_index", "rebuild"))
-        paths = queries._paths(queries._workload())["ours"]["search"]
+        paths = queries._paths(queries.workload())["ours"]["search"]
         requests = [("GET", path, "") for path in paths]
         base = f"http://127.0.0.1:{env.WEB_PORT}"
         runs: dict[str, dict[str, list[float]]] = {state: {"p50": [], "p99": [], "rps": []} for state in RUNS}

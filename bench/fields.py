@@ -45,7 +45,7 @@ def main() -> None:
         token = data.prepare_schema()
         data.load_products(options.products)
         env.run_quiet(env.manage("search_index", "rebuild"))
-        paths = queries._paths(queries._workload())["ours"]
+        paths = queries._paths(queries.workload())["ours"]
         took = {kind: _alternating(kind, paths[kind], rounds=options.rounds) for kind in paths}
         took["PATCH"] = _alternating_commands(token, rounds=options.rounds)
         bulk_rounds = max(options.rounds // 30, 4)

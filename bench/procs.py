@@ -71,15 +71,28 @@ class Service:
 
 
 def start_web(
-    log_dir: str, *, workers: int = 3, threads: int = 1, port: int = env.WEB_PORT, name: str = "gunicorn"
+    log_dir: str,
+    *,
+    workers: int = 3,
+    threads: int = 1,
+    asgi: bool = False,
+    port: int = env.WEB_PORT,
+    name: str = "gunicorn",
 ) -> Service:
-    """Our gunicorn: sync workers, or gthread workers with `threads` threads each."""
-    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    """Our gunicorn: sync workers, gthread workers with `threads` threads each, or (`asgi`)
+    uvicorn workers serving Django's ASGI handler."""
+    if asgi:
+        app, model = "config.asgi:application", ["--worker-class", "uvicorn_worker.UvicornWorker"]
+    else:
+        app, model = (
+            "config.wsgi",
+            ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else [],
+        )
     service = Service(
         name,
         [
             env.GUNICORN,
-            "config.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -47,7 +47,7 @@ class QueryResult:
         return spread(self.runs.get(kind, {}).get(target, {}).get(name, []))
 
 
-def _workload(sample: int = 60) -> dict[str, list[str]]:
+def workload(sample: int = 60) -> dict[str, list[str]]:
     """Deterministic query strings per kind, from the demo vocabulary."""
     from catalog import demo
     from catalog.models import Brand, Category, Product
@@ -284,8 +284,8 @@ def run(
     """Measure every kind against every target; our API must already be served on env.WEB_PORT."""
     from django.conf import settings
 
-    workload = _workload()
-    paths = without_corrected_searches(_paths(workload))
+    queried = workload()
+    paths = without_corrected_searches(_paths(queried))
     raw = capture_raw_requests(paths["ours"])
     check_icontains(paths["MySQL icontains"])
     requests = {
@@ -309,7 +309,7 @@ def run(
     floor = [("GET", "/healthz", "")]
     for attempt in range(repeat):
         print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} Django floor", flush=True)
-        _measure(
+        measure(
             result,
             FLOOR_KIND,
             FLOOR_TARGET,
@@ -322,7 +322,7 @@ def run(
         for kind in KINDS:
             for target in TARGETS:
                 print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}", flush=True)
-                _measure(
+                measure(
                     result,
                     kind,
                     target,
@@ -337,7 +337,7 @@ def run(
     return result
 
 
-def _measure(
+def measure(
     result: QueryResult,
     kind: str,
     target: str,

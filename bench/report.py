@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import bulk, env, lag, layouts, profiling
+from . import bulk, env, lag, layouts, process_model, profiling
 from .stats import spread
 
 
@@ -28,6 +28,7 @@ class Results:
     lag_products: int = 0
     bulk: Any = None  # bench.bulk.Ingest
     layouts: Any = None  # bench.layouts.LayoutComparison
+    process_models: Any = None  # bench.process_model.ProcessModels
     workers: list = field(default_factory=list)
     workers_products: int = 0
     profiles: dict = field(default_factory=dict)
@@ -354,6 +355,7 @@ def render(results: Results, notes: list[str] | None = None) -> str:
     out += _lag_section(results)
     out += _workers_section(results)
     out += _query_section(results)
+    out += process_model.section(results.process_models)
     out += _scaling_section(results)
     out += _profile_section(results)
     out += layouts.section(results.layouts)
@@ -366,7 +368,7 @@ def profile_api(web, size: int, logs: Path, *, seconds: int) -> dict:
     from . import queries
 
     profiles = {}
-    workload = queries._workload()
+    workload = queries.workload()
     paths = queries._paths(workload)["ours"]
     for kind in ("search", "get"):
         output = logs / f"api-{kind}.txt"

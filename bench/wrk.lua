@@ -1,21 +1,23 @@
 -- Round-robin over the requests in the file named by WRK_REQUESTS: one a line,
 -- "METHOD<TAB>PATH<TAB>BODY" (BODY may be empty). Prints one JSON line when done.
+-- Built in init, after wrk.init has set the Host header that wrk.format copies: built earlier,
+-- the requests had none, which gunicorn's sync workers accept and uvicorn (h11) refuses.
 local requests = {}
-local file = assert(io.open(os.getenv("WRK_REQUESTS"), "r"))
-for line in file:lines() do
-  local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
-  local headers = {}
-  if body ~= nil and body ~= "" then
-    headers["Content-Type"] = "application/json"
-  else
-    body = nil
-  end
-  requests[#requests + 1] = wrk.format(method, path, headers, body)
-end
-file:close()
-
 local counter = 0
+
 function init(args)
+  local file = assert(io.open(os.getenv("WRK_REQUESTS"), "r"))
+  for line in file:lines() do
+    local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
+    local headers = {}
+    if body ~= nil and body ~= "" then
+      headers["Content-Type"] = "application/json"
+    else
+      body = nil
+    end
+    requests[#requests + 1] = wrk.format(method, path, headers, body)
+  end
+  file:close()
   counter = math.random(#requests)
 end
 

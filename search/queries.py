@@ -41,7 +41,14 @@ def get_product(
     *, product_id: int, include_inactive: bool = False, language: str | None = None
 ) -> dict[str, Any] | None:
     """A product in `language` (None: the default language)."""
-    document = _source(product_id)
+    return shown_product(_source(product_id), include_inactive=include_inactive, language=language)
+
+
+def shown_product(
+    document: dict[str, Any] | None, *, include_inactive: bool = False, language: str | None = None
+) -> dict[str, Any] | None:
+    """The API's product from its stored document (a GET's `_source`, or None when there is
+    none), or None when the caller may not see it."""
     if document is None or not _visible(document, include_inactive=include_inactive):
         return None
     return _public(document, language or languages.default())
