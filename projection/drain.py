@@ -47,17 +47,23 @@ class DrainResult:
 
 def drain_outbox(*, max_batches: int = 50) -> DrainResult:
     """Project pending outbox rows, a batch per bulk request, until none is left (or the
-    budget of batches is spent; the caller then asks for another drain)."""
+    budget of batches is spent; the caller then asks for another drain).
+
+    A batch smaller than PROJECTION_BATCH_SIZE held every change available when it was claimed,
+    so the drain ends with it: a change committed since has a drain request of its own (and the
+    relay behind it). Under a stream of single commands that saves each drain a transaction
+    that would find nothing."""
     result = DrainResult()
     for _ in range(max_batches):
         entries = outbox.claim_batch()
         if not entries:
             break
         try:
-            index.ensure_index(get_client())
             _project(entries, result)
         except (TransportError, ApiError) as error:
             result.retry_in = _release_after_outage(entries, error)
+            break
+        if len(entries) < settings.PROJECTION_BATCH_SIZE:
             break
     return result
 
@@ -67,7 +73,13 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     documents = build_documents(product_ids, indexed_at=timezone.now())
     # Neither a row nor a tombstone (removed behind the services' back): drop the document.
     vanished = product_ids - documents.keys()
-    errors = bulk_write(list(documents.values()), deletes=vanished).errors
+    outcome = bulk_write(list(documents.values()), deletes=vanished)
+    if outcome.alias_missing:
+        # Checked by the bulk request itself (require_alias) rather than asked before every batch.
+        index.ensure_index(get_client())
+        outcome = bulk_write(list(documents.values()), deletes=vanished)
+        result.bulk_requests += 1
+    errors = outcome.errors
     result.bulk_requests += 1
     finished = timezone.now()
     done: list[OutboxEntry] = []

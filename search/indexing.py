@@ -19,6 +19,9 @@ class BulkOutcome:
 
     errors: dict[int, str] = field(default_factory=dict)
     newer_held: dict[int, int] = field(default_factory=dict)
+    # No index behind the alias (a fresh install, or the alias deleted): nothing was written
+    # (the ids are in `errors` too); the drain then creates the index and writes again.
+    alias_missing: bool = False
 
 
 _HELD_VERSION = re.compile(r"current version \[(\d+)\]")
@@ -58,6 +61,8 @@ def bulk_write(
     for item in response["items"]:
         ((operation, result),) = item.items()
         product_id, status = int(result["_id"]), result["status"]
+        if result.get("error", {}).get("type") == "index_not_found_exception":
+            outcome.alias_missing = True
         if status == 409:
             held = _HELD_VERSION.search(result["error"]["reason"])
             outcome.newer_held[product_id] = int(held.group(1)) if held else 0

@@ -5,7 +5,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from prometheus_client import generate_latest
@@ -15,7 +17,7 @@ from catalog.models import Category, Product
 from config.celery import app as celery_app
 from projection import drain, metrics, outbox
 from projection.models import OutboxEntry
-from search import documents, queries
+from search import documents, index, queries
 from search.client import get_client
 from tasks import projection as projection_tasks
 from tests import factories
@@ -53,6 +55,40 @@ def test_a_burst_of_10000_changes_is_indexed_in_far_fewer_bulk_requests(search_i
         print(
             f"\n10,000 changes -> {result.bulk_requests} bulk requests ({10_000 / result.bulk_requests:.0f}x)"
         )
+
+
+@pytest.mark.parametrize(("changes", "batch_size", "claims"), [(2, 500, 1), (3, 2, 2)])
+def test_a_drain_ends_with_a_batch_that_was_not_full(search_index, settings, changes, batch_size, claims):
+    # given a few committed changes
+    settings.PROJECTION_BATCH_SIZE = batch_size
+    for _ in range(changes):
+        factories.product()
+
+    # when a worker drains them
+    with CaptureQueriesContext(connection) as captured:
+        result = drain.drain_outbox()
+
+    # then all are indexed, and the drain stops claiming after the first batch that was not full
+    # (a change committed later has its own drain request) rather than spend a transaction more
+    assert result.indexed == changes
+    assert sum("SKIP LOCKED" in query["sql"] for query in captured.captured_queries) == claims
+
+
+def test_the_first_change_creates_the_index_when_none_is_behind_the_alias(search_index):
+    # given no index at all (a fresh install, or the alias deleted)
+    client = get_client()
+    index.delete_all_indices(client)
+    product = factories.product()
+
+    # when the worker drains the change
+    result = drain.drain_outbox()
+
+    # then it creates a versioned index behind the alias and writes the change into it: the bulk
+    # request's require_alias refused to create a bare index named like the alias
+    assert (result.indexed, result.failed) == (1, 0)
+    (created,) = index.indices_behind_alias(client)
+    assert created != index.alias_name()
+    assert queries.get_product(product_id=product.pk)["version"] == product.version
 
 
 @override_settings(PROJECTION_MAX_ATTEMPTS=3)
