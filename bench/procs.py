@@ -3,6 +3,7 @@ kernel's ru_maxrss for that child, so no sampling can miss the peak), and run se
 
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -81,6 +82,10 @@ def start_web(
 ) -> Service:
     """Our gunicorn: sync workers, gthread workers with `threads` threads each, or (`asgi`)
     uvicorn workers serving Django's ASGI handler."""
+    # A server left on the port would pass the health check below and be measured instead.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already served by another process; stop it first")
     if asgi:
         app, model = "config.asgi:application", ["--worker-class", "uvicorn_worker.UvicornWorker"]
     else:
