@@ -73,14 +73,15 @@ def _project(entries: list[OutboxEntry], result: DrainResult) -> None:
     documents = build_documents(product_ids, indexed_at=timezone.now())
     # Neither a row nor a tombstone (removed behind the services' back): drop the document.
     vanished = product_ids - documents.keys()
-    outcome = bulk_write(list(documents.values()), deletes=vanished)
+    written = list(documents.values())
+    outcome = bulk_write(written, deletes=vanished)
+    result.bulk_requests += 1
     if outcome.alias_missing:
         # Checked by the bulk request itself (require_alias) rather than asked before every batch.
         index.ensure_index(get_client())
-        outcome = bulk_write(list(documents.values()), deletes=vanished)
+        outcome = bulk_write(written, deletes=vanished)
         result.bulk_requests += 1
     errors = outcome.errors
-    result.bulk_requests += 1
     finished = timezone.now()
     done: list[OutboxEntry] = []
     failed: list[OutboxEntry] = []
