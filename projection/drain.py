@@ -50,10 +50,11 @@ def drain_outbox(*, max_batches: int = 50) -> DrainResult:
     budget of batches is spent; the caller then asks for another drain).
 
     A batch smaller than PROJECTION_BATCH_SIZE held every change available when it was claimed,
-    so the drain ends with it: a change committed since has a drain request of its own (and the
-    relay behind it). Under a stream of single commands that saves each drain a transaction
-    that would find nothing."""
+    so the drain ends with it: a change committed since has a drain request of its own (see
+    `outbox.request_drain`; and the relay behind it). Under a stream of single commands that
+    saves each drain a transaction that would find nothing."""
     result = DrainResult()
+    outbox.drain_starting()
     for _ in range(max_batches):
         entries = outbox.claim_batch()
         if not entries:
@@ -65,6 +66,8 @@ def drain_outbox(*, max_batches: int = 50) -> DrainResult:
             break
         if len(entries) < settings.PROJECTION_BATCH_SIZE:
             break
+    else:  # the budget spent with changes left: another drain takes them on
+        outbox.request_drain()
     return result
 
 

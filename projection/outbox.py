@@ -7,9 +7,11 @@ Workers claim rows with a lease (SELECT ... FOR UPDATE SKIP LOCKED): several sha
 and a killed worker's rows are taken over when its lease ends.
 """
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Min, Q, QuerySet
 from django.dispatch import Signal
@@ -17,6 +19,8 @@ from django.utils import timezone
 
 from . import metrics
 from .models import OutboxEntry
+
+logger = logging.getLogger(__name__)
 
 # Sent after a commit that wrote outbox rows: a worker should drain the outbox. The task layer
 # receives it (tasks.projection) and enqueues the drain; a lost request only delays the change,
@@ -39,8 +43,43 @@ def record_versions(*, versions: QuerySet, **kwargs) -> None:
     transaction.on_commit(request_drain)
 
 
+# Set (in the cache all processes share) while a drain is requested and not yet started: that
+# drain will claim every change committed until it starts, so no other request is sent until
+# then. Under a stream of single commands this spares each command the publishing of a task and
+# the workers a drain per change. The key's timeout bounds the wait if that request is lost (the
+# relay also catches it).
+DRAIN_WAITING_KEY = "projection:drain-waiting"
+
+
 def request_drain() -> None:
-    drain_requested.send(sender=OutboxEntry)
+    """Ask for a drain after a commit, unless one is already waiting to start. A request the
+    broker refuses only delays the change (the relay on Celery beat re-requests what waits too
+    long), so it is logged, never raised: the write has committed."""
+    try:
+        first = cache.add(DRAIN_WAITING_KEY, True, timeout=settings.PROJECTION_DRAIN_WAITING_SECONDS)
+    except Exception as error:  # the cache unreachable: request, as if none were waiting
+        logger.warning("drain request not coalesced (%s)", error)
+        first = True
+    if not first:
+        return
+    for _receiver, outcome in drain_requested.send_robust(sender=OutboxEntry):
+        if isinstance(outcome, Exception):
+            logger.warning("drain request not sent (%s); the outbox relay will deliver it", outcome)
+            # Lost: the next commit must ask again rather than count on it.
+            _forget_waiting_request()
+
+
+def drain_starting() -> None:
+    """Called by a drain before it claims anything: a change committed from now on may be
+    missed by it, so it needs a request of its own."""
+    _forget_waiting_request()
+
+
+def _forget_waiting_request() -> None:
+    try:
+        cache.delete(DRAIN_WAITING_KEY)
+    except Exception as error:  # the key times out instead; until then the relay delivers
+        logger.warning("drain request left standing (%s)", error)
 
 
 def claimable(now: datetime) -> QuerySet[OutboxEntry]:

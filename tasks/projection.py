@@ -21,12 +21,8 @@ def drain_outbox() -> dict[str, int]:
 
 @receiver(outbox.drain_requested, dispatch_uid="tasks-enqueue-drain")
 def enqueue_drain(**kwargs) -> None:
-    """A broker outage only delays the change: the relay on Celery beat re-requests every
-    pending row, so the error is logged, never raised (the write has committed)."""
-    try:
-        drain_outbox.delay()
-    except Exception as error:
-        logger.warning("projection request not sent (%s); the outbox relay will deliver it", error)
+    """Raises when the broker is down: `outbox.request_drain` logs it and lets the relay deliver."""
+    drain_outbox.delay()
 
 
 @shared_task(ignore_result=True)

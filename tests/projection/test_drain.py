@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -72,6 +73,73 @@ def test_a_drain_ends_with_a_batch_that_was_not_full(search_index, settings, cha
     # (a change committed later has its own drain request) rather than spend a transaction more
     assert result.indexed == changes
     assert sum("SKIP LOCKED" in query["sql"] for query in captured.captured_queries) == claims
+
+
+@contextmanager
+def _drain_requests() -> Iterator[list[str]]:
+    """The drain requests sent, in place of the task layer's (which would publish them to a
+    worker that may start a drain at any moment)."""
+    sent: list[str] = []
+    outbox.drain_requested.disconnect(dispatch_uid="tasks-enqueue-drain")
+    try:
+        outbox.drain_requested.connect(
+            lambda **kwargs: sent.append("drain"), weak=False, dispatch_uid="counted"
+        )
+        yield sent
+    finally:
+        outbox.drain_requested.disconnect(dispatch_uid="counted")
+        outbox.drain_requested.connect(projection_tasks.enqueue_drain, dispatch_uid="tasks-enqueue-drain")
+
+
+def test_commits_while_a_drain_waits_to_start_send_no_other_request(search_index):
+    # given no drain request waiting
+    cache.delete(outbox.DRAIN_WAITING_KEY)
+    with _drain_requests() as sent:
+        # when three products are created before any drain starts
+        products = [factories.product() for _ in range(3)]
+
+        # then one request was sent: the drain it asks for claims all three
+        assert sent == ["drain"]
+        assert drain.drain_outbox().indexed == 3
+
+        # and once that drain has started, the next commit asks again
+        services.product_update(product_id=products[0].pk, changes={"stock": 7})
+        assert sent == ["drain", "drain"]
+        assert drain.drain_outbox().indexed == 1
+
+
+def test_with_the_cache_down_every_commit_still_requests_a_drain(search_index, caplog):
+    with (
+        _drain_requests() as sent,
+        override_settings(
+            CACHES={
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": "redis://127.0.0.1:1/0",
+                }
+            }
+        ),
+    ):
+        for _ in range(2):
+            factories.product()
+    assert sent == ["drain", "drain"]
+    assert "drain request not coalesced" in caplog.text  # the outage really happened
+
+
+def test_a_drain_that_spends_its_budget_asks_for_another(search_index, settings):
+    # given five changes and batches of two
+    settings.PROJECTION_BATCH_SIZE = 2
+    with _drain_requests() as sent:
+        for _ in range(5):
+            factories.product()
+        sent.clear()
+
+        # when a drain may claim two batches
+        result = drain.drain_outbox(max_batches=2)
+
+        # then it leaves one change, and asks for a drain that indexes it
+        assert (result.indexed, sent) == (4, ["drain"])
+        assert drain.drain_outbox().indexed == 1
 
 
 def test_the_first_change_creates_the_index_when_none_is_behind_the_alias(search_index):
@@ -190,6 +258,7 @@ def test_a_change_whose_drain_request_was_lost_to_a_broker_outage_is_indexed_by_
     search_index, celery_worker, staff_api, monkeypatch, settings
 ):
     # given the broker refuses the drain request sent after the commit
+    cache.delete(outbox.DRAIN_WAITING_KEY)  # and no other request is waiting to start
     refused: list[str] = []
     with monkeypatch.context() as outage:
 
@@ -209,6 +278,7 @@ def test_a_change_whose_drain_request_was_lost_to_a_broker_outage_is_indexed_by_
     # outbox (not overdue yet: the relay leaves it to the request that may still be on its way)
     assert response.status_code == 201
     assert refused == [projection_tasks.drain_outbox.name]
+    assert cache.get(outbox.DRAIN_WAITING_KEY) is None  # so the next commit asks again
     product_id = response.json()["id"]
     assert OutboxEntry.objects.filter(product_id=product_id, state="pending").exists()
     assert not outbox.relay_is_due()
