@@ -69,6 +69,12 @@ _VARIANT_MODEL_FIELDS = [
     for field in ProductVariant._meta.concrete_fields
     if field.name in VARIANT_FIELDS and field.name != "sku"
 ]
+# The product fields a unique constraint or a foreign key covers. A change to none of them (nor to
+# the variants) cannot be refused by the database, so it is saved without the savepoint that
+# turns a refusal into a 400: two round trips fewer for a price, stock or text change.
+_CONSTRAINED_PRODUCT_FIELDS = frozenset(
+    field.name for field in Product._meta.concrete_fields if field.unique or field.is_relation
+) - {"id"}
 BRAND_FIELDS = ("name", "slug")
 CATEGORY_FIELDS = ("name", "slug", "parent")
 
@@ -147,9 +153,12 @@ def product_update(
     model's defaults. `price` and `stock` without `variants` change the product's only variant."""
     with transaction.atomic():
         product, before, after = _product_changed(
-            Product.objects.filter(pk=product_id), changes, expected_version=expected_version, replace=replace
+            Product.objects.filter(pk=product_id),
+            changes,
+            expected_version=expected_version,
+            replace=replace,
+            next_version=True,
         )
-        _bump(product)
         _record_update(product, before=before, after=after, origin=origin)
     return product
 
@@ -175,11 +184,14 @@ def _product_changed(
     expected_version: int | None,
     replace: bool,
     isolated: bool = True,
+    next_version: bool = False,
 ) -> tuple[Product, dict[str, Any], dict[str, Any]]:
     """Lock the product of `queryset`, apply `changes` and save it with its variants, in the
-    caller's transaction, which moves it to its next version. Also gives its stored state before
-    and after: when they are equal nothing was written (a feed sent again changes nothing, and
-    need not make new versions). `isolated`: see `_save_product_with_variants`."""
+    caller's transaction, which moves it to its next version: here when `next_version` (in the
+    product's own UPDATE), or else by the caller (the bulk commands, a chunk at a time). Also
+    gives its stored state before and after: when they are equal nothing was written (a feed
+    sent again changes nothing, and need not make new versions). `isolated`: see
+    `_save_product_with_variants`."""
     changes = dict(changes)
     variant_changes = changes.pop("variants", None)
     _reject_unknown(changes, PRODUCT_FIELDS)
@@ -214,8 +226,16 @@ def _product_changed(
         kept, removed = current, []
     _summarize(product, kept)
     after = _stored_state(product, kept)
-    if after != before:  # sent again as it is: nothing to write
-        _save_product_with_variants(product, kept, removed=removed, isolated=isolated)
+    if after == before:  # sent again as it is: nothing to write but the version
+        if next_version:
+            _bump(product)
+        return product, before, after
+    if next_version:
+        versions.advance(product)
+    refusable = variant_changes is not None or not _CONSTRAINED_PRODUCT_FIELDS.isdisjoint(changes)
+    _save_product_with_variants(product, kept, removed=removed, isolated=isolated and refusable)
+    if next_version:
+        versions.announce(Product.objects.filter(pk=product.pk))
     return product, before, after
 
 
@@ -1218,7 +1238,8 @@ def _save_product_with_variants(
     as `_save_validated` does, but in one savepoint for the product and all its variants rather
     than one each (two round trips fewer per instance saved). Not `isolated`: in no savepoint,
     and a unique value taken is the IntegrityError itself, which breaks the caller's transaction
-    (the bulk commands' first attempt at a chunk, which gives way to one item by item)."""
+    (the bulk commands' first attempt at a chunk, which gives way to one item by item; and a
+    change no unique constraint or foreign key covers, which the database cannot refuse)."""
     _checked_product_with_variants(product, variants)
     try:
         with transaction.atomic(savepoint=isolated):

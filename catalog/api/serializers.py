@@ -266,7 +266,11 @@ class ProductSerializer(CommandSerializer):
         fields = ["id", *PRODUCT_FIELDS, "variants", "version", "created_at", "updated_at"]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
         extra_kwargs: dict[str, dict[str, Any]] = {
-            "description": {"max_length": validators.MAX_DESCRIPTION_LENGTH}
+            "description": {"max_length": validators.MAX_DESCRIPTION_LENGTH},
+            # The database checks that a sku is unique when the product is written, and the
+            # services answer a taken one with the same 400: no query beforehand, and no need
+            # to read the product a command changes just to tell its own sku from another's.
+            "sku": {"validators": [validators.validate_sku]},
         }
 
     def validate_attributes(self, value: dict[str, str]) -> dict[str, str]:
@@ -425,17 +429,6 @@ class InventoryChangeSerializer(ReusedFieldsMixin, RejectUnknownFieldsMixin, ser
         return data
 
 
-class BulkProductSerializer(ProductSerializer):
-    """A product of a bulk request: the sku is checked unique by the database when the product is
-    written (the services answer a taken one with the same 400), not by a query per item here."""
-
-    class Meta(ProductSerializer.Meta):
-        extra_kwargs = {
-            **ProductSerializer.Meta.extra_kwargs,
-            "sku": {"validators": [validators.validate_sku]},
-        }
-
-
 class BulkRequestSerializer(serializers.BaseSerializer):
     """A bulk request's body: a list of items (a JSON array, or JSON lines), each validated on
     its own. Only a body that is no such list, or is too long, is refused as a whole; an item
@@ -531,7 +524,7 @@ def _product_operation(
         current = existing.get(envelope["id"]) if "id" in envelope else existing.get(("sku", envelope["sku"]))
     else:
         current = existing.get(("sku", fields.get("sku"))) if op == "upsert" else None
-    serializer = BulkProductSerializer(
+    serializer = ProductSerializer(
         current, data=fields, partial=current is not None or op == "update", context={"preloaded": preloaded}
     )
     if not serializer.is_valid():

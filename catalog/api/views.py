@@ -167,8 +167,7 @@ class ProductItemCommand(APIView):
 def _update_product(request: Request, product_id: int, *, partial: bool) -> Response:
     """PUT replaces (fields left out take the model's defaults), PATCH changes the fields it names."""
     version = expected_version(request)
-    current = Product.objects.get(pk=product_id)
-    serializer = ProductSerializer(current, data=request.data, partial=partial)
+    serializer = ProductSerializer(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     product = services.product_update(
         product_id=product_id,

@@ -2,6 +2,8 @@
 MySQL and the outbox."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from api.throttling import ClientRateThrottle
@@ -154,6 +156,44 @@ def test_patch_put_and_delete_bump_the_version_by_one_and_return_the_etag(staff_
         3,
         4,
     ]
+
+
+def test_a_patch_to_the_sku_of_another_product_gets_400_and_changes_nothing(staff_api):
+    taken, product = factories.product(sku="TAKEN-1"), factories.product(sku="MINE-1", stock=2)
+
+    response = staff_api.patch(f"/api/products/{product.pk}/", {"sku": taken.sku, "stock": 9}, format="json")
+
+    assert response.status_code == 400
+    assert "already exists" in " ".join(_messages(response.json()["sku"]))
+    product.refresh_from_db()
+    assert (product.sku, product.stock, product.version) == ("MINE-1", 2, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_price_and_stock_patch_reads_the_product_once_and_writes_it_once(staff_api):
+    # given a product with its one variant
+    product = factories.product(stock=3)
+
+    # when a client changes its price and stock (the inventory systems' everyday command)
+    with CaptureQueriesContext(connection) as queries:
+        patched = staff_api.patch(
+            f"/api/products/{product.pk}/", {"stock": 7, "price": "12.00"}, format="json"
+        )
+
+    # then the answer is the new version, as stored and announced to the projection
+    assert patched.status_code == 200 and patched.json()["version"] == 2
+    product.refresh_from_db()
+    assert (product.version, product.stock, str(product.price)) == (2, 7, "12.00")
+    assert list(OutboxEntry.objects.filter(product_id=product.pk).values_list("version", flat=True)) == [1, 2]
+    # and it took one locking read and one UPDATE of the product (its new version included), in
+    # no savepoint: no sku, brand or category changed, so the database had nothing to refuse
+    statements = [query["sql"] for query in queries]
+    product_reads = [
+        sql for sql in statements if sql.startswith("SELECT") and "FROM `catalog_product`" in sql
+    ]
+    assert len(product_reads) == 1 and product_reads[0].endswith("FOR UPDATE"), product_reads
+    assert sum(sql.startswith("UPDATE `catalog_product` ") for sql in statements) == 1, statements
+    assert not [sql for sql in statements if "SAVEPOINT" in sql]
 
 
 def test_a_missing_product_gets_404(staff_api):
