@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.dispatch import receiver
 
 from catalog import search_configuration as staff_rules
@@ -13,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, ignore_result=True)
 def drain_outbox() -> dict[str, int]:
-    result = drain.drain_outbox()
+    result = drain.drain_outbox(linger=settings.PROJECTION_DRAIN_LINGER_SECONDS)
     if result.retry_in is not None:
         drain_outbox.apply_async(countdown=result.retry_in)
     return {"indexed": result.indexed, "failed": result.failed, "dead": result.dead}

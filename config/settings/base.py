@@ -226,6 +226,9 @@ READ_YOUR_WRITES_MAX_WAITING = env.int("READ_YOUR_WRITES_MAX_WAITING", default=1
 PROJECTION_BATCH_SIZE = env.int("PROJECTION_BATCH_SIZE", default=500)
 # How long a drain request stands for the changes committed after it, should its task be lost.
 PROJECTION_DRAIN_WAITING_SECONDS = env.float("PROJECTION_DRAIN_WAITING_SECONDS", default=5.0)
+# How long a requested drain waits for more commits before it claims (see drain.drain_outbox):
+# under a stream of single commands it takes several changes per batch for one batch's cost.
+PROJECTION_DRAIN_LINGER_SECONDS = env.float("PROJECTION_DRAIN_LINGER_SECONDS", default=0.1)
 # A change not indexed this long after commit is handed to the worker again by the relay.
 PROJECTION_RELAY_AFTER_SECONDS = env.int("PROJECTION_RELAY_AFTER_SECONDS", default=10)
 # How often beat looks for such changes, and compares MySQL with Elasticsearch (`verify`).

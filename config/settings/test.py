@@ -18,6 +18,8 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f
 # Claims expire fast so tests that kill a worker see its changes taken over quickly.
 PROJECTION_CLAIM_SECONDS = env.int("PROJECTION_CLAIM_SECONDS", default=10)
 PROJECTION_RELAY_AFTER_SECONDS = env.int("PROJECTION_RELAY_AFTER_SECONDS", default=2)
+# The suite waits for its drains one after another; the linger's batching is tested on its own.
+PROJECTION_DRAIN_LINGER_SECONDS = env.float("PROJECTION_DRAIN_LINGER_SECONDS", default=0.02)
 PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS = env.float("PROJECTION_OUTAGE_BACKOFF_CAP_SECONDS", default=5)
 ELASTICSEARCH_QUERY_TIMEOUT = env.float("ELASTICSEARCH_QUERY_TIMEOUT", default=5.0)
 REST_FRAMEWORK = {

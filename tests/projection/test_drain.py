@@ -1,5 +1,6 @@
 """Draining the outbox: batching, retries with backoff, dead letters, outages and the relay."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -106,6 +107,38 @@ def test_commits_while_a_drain_waits_to_start_send_no_other_request(search_index
         services.product_update(product_id=products[0].pk, changes={"stock": 7})
         assert sent == ["drain", "drain"]
         assert drain.drain_outbox().indexed == 1
+
+
+def test_a_lingering_drain_takes_the_commits_made_while_it_waits_in_one_batch(search_index):
+    # given a commit that requested a drain
+    cache.delete(outbox.DRAIN_WAITING_KEY)
+    with _drain_requests() as sent:
+        first = factories.product()
+        assert sent == ["drain"]
+
+        # when that drain lingers a second before claiming, and two more commits come meanwhile
+        outcome: dict[str, drain.DrainResult | BaseException] = {}
+
+        def run_drain() -> None:
+            try:
+                outcome["result"] = drain.drain_outbox(linger=1.0)
+            except BaseException as error:  # reported below, not lost with the thread
+                outcome["result"] = error
+            finally:
+                connection.close()
+
+        worker = threading.Thread(target=run_drain)
+        worker.start()
+        later = [factories.product(), factories.product()]
+        worker.join(timeout=30)
+
+    # then the drain indexed all three in one bulk request, and the later commits sent no request
+    result = outcome["result"]
+    assert isinstance(result, drain.DrainResult), result
+    assert (result.indexed, result.bulk_requests) == (3, 1)
+    assert sent == ["drain"]
+    indexed = OutboxEntry.objects.filter(product_id__in=[first.pk, *(p.pk for p in later)], state="done")
+    assert indexed.count() == 3
 
 
 def test_with_the_cache_down_every_commit_still_requests_a_drain(search_index, caplog):
