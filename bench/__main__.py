@@ -143,6 +143,7 @@ def main() -> None:
                 rates=[float(r) for r in options.rates.split(",") if r],
                 seconds=options.lag_seconds,
                 burst=options.burst,
+                warmup=20 if options.smoke else lag.WARMUP_COMMANDS,
             )
             worker.stop()
             web.stop()

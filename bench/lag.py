@@ -25,6 +25,10 @@ from . import env
 from .stats import percentile
 
 POLL_SECONDS = 0.05
+# Sent before the first phase and not reported: the first commands after the servers start pay
+# for cold caches, connections and the index's first writes, which would show in whichever
+# phase comes first.
+WARMUP_COMMANDS = 200
 
 
 @dataclass
@@ -206,7 +210,15 @@ def _outbox_lags(since, until) -> list[float]:
     return [(done - committed).total_seconds() for committed, done in rows]
 
 
-def run(token: str, *, rates: list[float], seconds: float, burst: int, max_threads: int = 8) -> list[Phase]:
+def run(
+    token: str,
+    *,
+    rates: list[float],
+    seconds: float,
+    burst: int,
+    max_threads: int = 8,
+    warmup: int = WARMUP_COMMANDS,
+) -> list[Phase]:
     from django.conf import settings
     from django.utils import timezone
 
@@ -224,6 +236,9 @@ def run(token: str, *, rates: list[float], seconds: float, burst: int, max_threa
     load = Load(token, poller, ids, leaves, brands)
     phases = []
     try:
+        print(f"  lag: warm-up of {warmup} commands (not reported)", flush=True)
+        load.closed_loop(Phase("warm-up", None, 0), threads=max_threads, count=warmup)
+        poller.wait_empty(60)
         plan = [Phase(f"{rate:g}/s", rate, seconds) for rate in rates] + [Phase("max", None, seconds)]
         for phase in plan:
             print(f"  lag: {phase.name} for {seconds:g}s", flush=True)

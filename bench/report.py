@@ -127,7 +127,8 @@ def _lag_section(results: Results) -> list[str]:
     out += [
         f"gunicorn (3 sync workers) and one Celery worker (`--concurrency 2`, no beat) against the bench "
         f"database ({results.lag_products:,} products at the start); commands are half creates "
-        "(`POST /api/products/`), half partial updates (`PATCH /api/products/<id>/`), token auth. "
+        "(`POST /api/products/`), half partial updates (`PATCH /api/products/<id>/`), token auth, "
+        f"after a warm-up of {lag.WARMUP_COMMANDS} commands that is not reported. "
         "Fixed rates are open loop (latency from each command's scheduled time); `max` and the burst "
         "are closed loop with 8 threads. *ack -> searchable* is measured by polling `_search` every "
         "50 ms for each acknowledged (id, version) (so it includes the 1 s refresh interval; it starts at "
