@@ -36,7 +36,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument(
         "--sections",
-        default="reindex,queries,process-model,lag,workers,layouts,bulk",
+        default="reindex,queries,process-model,lag,commands,workers,layouts,bulk",
         help="which sections to run",
     )
     parser.add_argument(
@@ -85,7 +85,20 @@ def main() -> None:
     import django
 
     django.setup()
-    from . import bulk, data, lag, layouts, process_model, procs, profiling, queries, reindex, report, workers
+    from . import (
+        bulk,
+        command_costs,
+        data,
+        lag,
+        layouts,
+        process_model,
+        procs,
+        profiling,
+        queries,
+        reindex,
+        report,
+        workers,
+    )
 
     profile = profile and profiling.available()
 
@@ -148,6 +161,11 @@ def main() -> None:
             worker.stop()
             web.stop()
             worker = web = None
+        if "commands" in sections:
+            print(f"== command costs [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
+            results.command_costs = command_costs.run(
+                token, commands=30 if options.smoke else command_costs.COMMANDS
+            )
         if "workers" in sections:
             minutes = (time.monotonic() - started) / 60
             print(f"== projection by worker processes [{minutes:.1f} min]", flush=True)

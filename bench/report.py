@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import bulk, env, lag, layouts, process_model, profiling
+from . import bulk, command_costs, env, lag, layouts, process_model, profiling
 from .stats import spread
 
 
@@ -29,6 +29,7 @@ class Results:
     bulk: Any = None  # bench.bulk.Ingest
     layouts: Any = None  # bench.layouts.LayoutComparison
     process_models: Any = None  # bench.process_model.ProcessModels
+    command_costs: list = field(default_factory=list)
     workers: list = field(default_factory=list)
     workers_products: int = 0
     profiles: dict = field(default_factory=dict)
@@ -354,6 +355,7 @@ def render(results: Results, notes: list[str] | None = None) -> str:
     out += notes or []
     out += _reindex_section(results)
     out += _lag_section(results)
+    out += command_costs.section(results.command_costs)
     out += _workers_section(results)
     out += _query_section(results)
     out += process_model.section(results.process_models)
