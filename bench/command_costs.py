@@ -68,13 +68,16 @@ def run(token: str, *, commands: int = COMMANDS) -> list[Cost]:
         }
         return "POST", "/api/products/", body
 
+    def send(build, n: int) -> None:
+        answer = _send(handler, token, *build(n))
+        if build is create:
+            created.append(answer["id"])
+
     costs = []
     for kind, build in (("POST a product", create), ("PATCH price and stock", patch)):
         print(f"  command costs: {kind}, {commands} commands", flush=True)
         for n in range(WARMUP):
-            answer = _send(handler, token, *build(n))
-            if build is create:
-                created.append(answer["id"])
+            send(build, n)
         spent: list[float] = []
         sql = {"statements": 0, "seconds": 0.0}
 
@@ -88,12 +91,9 @@ def run(token: str, *, commands: int = COMMANDS) -> list[Cost]:
 
         with connection.execute_wrapper(timed):
             for n in range(commands):
-                method, path, body = build(n)
                 started = time.perf_counter()
-                answer = _send(handler, token, method, path, body)
+                send(build, n)
                 spent.append(time.perf_counter() - started)
-                if build is create:
-                    created.append(answer["id"])
         costs.append(
             Cost(
                 kind=kind,
