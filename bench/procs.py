@@ -71,6 +71,11 @@ class Service:
         self.log.close()
 
 
+def _served(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start_web(
     log_dir: str,
     *,
@@ -82,10 +87,13 @@ def start_web(
 ) -> Service:
     """Our gunicorn: sync workers, gthread workers with `threads` threads each, or (`asgi`)
     uvicorn workers serving Django's ASGI handler."""
-    # A server left on the port would pass the health check below and be measured instead.
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
+    # A server left on the port would pass the health check below and be measured instead. One
+    # stopped a moment ago may still be closing: the workers of a killed gunicorn outlive its master.
+    deadline = time.monotonic() + 5
+    while _served(port):
+        if time.monotonic() > deadline:
             raise RuntimeError(f"port {port} is already served by another process; stop it first")
+        time.sleep(0.1)
     if asgi:
         app, model = "config.asgi:application", ["--worker-class", "uvicorn_worker.UvicornWorker"]
     else:

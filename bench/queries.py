@@ -7,7 +7,11 @@
 - MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views, on a gunicorn of their own
   (same worker count as ours) started afresh for each measurement,
 and, once per repeat, the Django floor: `/healthz` (a bare Django view) on our gunicorn, the most
-requests/s that process model can serve."""
+requests/s that process model can serve.
+
+Under load the p50 of ours holds queueing: a few sync workers share 2 cores with Elasticsearch and
+wrk. So ours and raw Elasticsearch are also measured with one connection (UNLOADED), where
+nothing waits for a worker: the difference of their p50 is the time our code adds to a request."""
 
 import json
 import os
@@ -30,6 +34,9 @@ KINDS = ("get", "list", "search", "suggest")
 TARGETS = ("ours", "raw Elasticsearch", "MySQL icontains")
 # The floor of the process model: a bare Django view (no DRF, no Elasticsearch) on our gunicorn.
 FLOOR_KIND, FLOOR_TARGET = "healthz", "Django floor"
+# The targets measured again by one client on one connection, and their metrics' key.
+UNLOADED_TARGETS = ("ours", "raw Elasticsearch")
+UNLOADED = "one connection"
 LUA = Path(__file__).with_name("wrk.lua")
 
 
@@ -40,11 +47,14 @@ class QueryResult:
     seconds: int
     # kind -> target -> metric -> values over repeats
     runs: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    # the same for the one-connection measurements of UNLOADED_TARGETS
+    unloaded: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ablation: dict[str, float] = field(default_factory=dict)
 
-    def metric(self, kind: str, target: str, name: str) -> Spread:
-        return spread(self.runs.get(kind, {}).get(target, {}).get(name, []))
+    def metric(self, kind: str, target: str, name: str, *, unloaded: bool = False) -> Spread:
+        runs = self.unloaded if unloaded else self.runs
+        return spread(runs.get(kind, {}).get(target, {}).get(name, []))
 
 
 def workload(sample: int = 60) -> dict[str, list[str]]:
@@ -332,6 +342,23 @@ def run(
                     warmup=warmup,
                     connections=connections,
                 )
+        for kind in KINDS:
+            for target in UNLOADED_TARGETS:
+                print(
+                    f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}, {UNLOADED}",
+                    flush=True,
+                )
+                measure(
+                    result,
+                    kind,
+                    target,
+                    lambda target=target: serving(target),
+                    requests[target][kind],
+                    seconds=seconds,
+                    warmup=warmup,
+                    connections=1,
+                    unloaded=True,
+                )
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
     return result
@@ -347,8 +374,10 @@ def measure(
     seconds: int,
     warmup: int,
     connections: int,
+    unloaded: bool = False,
 ) -> None:
-    """One measurement of one kind of request against one target, added to `result`."""
+    """One measurement of one kind of request against one target, added to `result` (to its
+    one-connection figures when `unloaded`)."""
     env.wait_for_elasticsearch()
     # A short warm-up so caches and connection pools are in their steady state.
     if warmup:
@@ -363,7 +392,8 @@ def measure(
         result.errors.append(
             f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
         )
-    runs = result.runs.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
+    into = result.unloaded if unloaded else result.runs
+    runs = into.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
     runs["rps"].append(out["requests"] / (out["duration_us"] / 1e6))
     runs["p50"].append(out["p50_us"] / 1000)
     runs["p99"].append(out["p99_us"] / 1000)

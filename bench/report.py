@@ -197,7 +197,7 @@ def _workers_section(results: Results) -> list[str]:
 
 
 def _query_section(results: Results) -> list[str]:
-    from .queries import FLOOR_KIND, FLOOR_TARGET, KINDS, TARGETS, load_tool
+    from .queries import FLOOR_KIND, FLOOR_TARGET, KINDS, TARGETS, UNLOADED, UNLOADED_TARGETS, load_tool
 
     out = ["## 3. Query latency and throughput under concurrent load", ""]
     any_result = next(iter(results.queries.values()), None)
@@ -254,6 +254,26 @@ def _query_section(results: Results) -> list[str]:
             versus = f"{ours99 / icontains.median:.3f}x" if finished else "n/a (no request finished)"
             of_floor = f"{result.metric(kind, 'ours', 'rps').median / floor.median:.0%}" if floor.n else "n/a"
             out.append(f"| {kind} | {ours99 / raw99:.2f}x | {added:+.1f} | {versus} | {of_floor} |")
+        if result.unloaded:
+            out += [
+                "",
+                f"With {UNLOADED} (one client, nothing queues for a worker or a core): the time our "
+                "code adds to one request is ours p50 - raw ES p50.",
+                "",
+                "| query | ours p50 / p99 (ms) | raw ES p50 / p99 (ms) | ours p50 - raw ES p50 (ms) "
+                "| ours req/s | raw ES req/s |",
+                "| --- | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for kind in KINDS:
+                ours, raw = (
+                    {name: result.metric(kind, target, name, unloaded=True) for name in ("p50", "p99", "rps")}
+                    for target in UNLOADED_TARGETS
+                )
+                out.append(
+                    f"| {kind} | {ours['p50'].fmt(1)} / {ours['p99'].fmt(1)} | {raw['p50'].fmt(1)} / "
+                    f"{raw['p99'].fmt(1)} | {ours['p50'].median - raw['p50'].median:+.1f} | "
+                    f"{ours['rps'].fmt(0)} | {raw['rps'].fmt(0)} |"
+                )
         if result.errors:
             out += ["", "Errors during the runs: " + "; ".join(result.errors)]
         if result.ablation:
