@@ -57,7 +57,14 @@ def parse() -> argparse.Namespace:
         "--web-threads",
         type=int,
         default=1,
-        help="threads per gunicorn worker in the query section (1: sync workers, as deployed; more: gthread)",
+        help="threads per gunicorn worker in the query and lag sections (1: sync workers, as deployed; "
+        "more: gthread)",
+    )
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=3,
+        help="gunicorn workers in the query and lag sections (3, as deployed on 2 cores)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database and indices")
     parser.add_argument("--smoke", action="store_true", help="tiny run of every section; writes no docs")
@@ -105,7 +112,13 @@ def main() -> None:
     command = "python -m bench " + shlex.join(sys.argv[1:])
     logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
     started = time.monotonic()
-    results = report.Results(command=command, smoke=options.smoke, sizes=sizes, rebuild_only=rebuild_only)
+    results = report.Results(
+        command=command,
+        smoke=options.smoke,
+        sizes=sizes,
+        rebuild_only=rebuild_only,
+        web_model=procs.web_model(workers=options.web_workers, threads=options.web_threads),
+    )
     web = worker = None
     failure = None
     try:
@@ -124,7 +137,7 @@ def main() -> None:
             else:
                 env.run_quiet(env.manage("search_index", "rebuild"))
             if "queries" in sections:
-                web = procs.start_web(str(logs), threads=options.web_threads)
+                web = procs.start_web(str(logs), workers=options.web_workers, threads=options.web_threads)
                 results.queries[size] = queries.run(
                     size,
                     log_dir=str(logs),
@@ -148,7 +161,7 @@ def main() -> None:
             results.profiles.update(report.profile_rebuild(Product_count(), logs))
         if "lag" in sections:
             print(f"== projection lag [{(time.monotonic() - started) / 60:.1f} min]", flush=True)
-            web = procs.start_web(str(logs))
+            web = procs.start_web(str(logs), workers=options.web_workers, threads=options.web_threads)
             worker = procs.start_worker(str(logs))
             results.lag_products = Product_count()
             results.lag = lag.run(

@@ -71,6 +71,11 @@ class Service:
         self.log.close()
 
 
+def web_model(*, workers: int, threads: int) -> str:
+    """How `start_web` serves with these options, in words."""
+    return f"{workers} sync workers" if threads == 1 else f"{workers} gthread workers of {threads} threads"
+
+
 def _served(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0

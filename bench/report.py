@@ -22,6 +22,7 @@ class Results:
     smoke: bool
     sizes: list[int]
     rebuild_only: list[int]
+    web_model: str = "3 sync workers"  # our gunicorn in the query and lag sections
     reindex: dict = field(default_factory=dict)
     queries: dict = field(default_factory=dict)
     lag: list = field(default_factory=list)
@@ -74,7 +75,7 @@ def machine() -> list[str]:
         f"- CPU: {cpu}, `nproc` = {os.cpu_count()}; RAM {mem_kb / 2**20:.1f} GiB; {platform.platform()}",
         f"- Python {platform.python_version()}, Django {version('django')}, "
         f"DRF {version('djangorestframework')}, "
-        f"gunicorn {version('gunicorn')} (3 sync workers), Celery {version('celery')}",
+        f"gunicorn {version('gunicorn')}, Celery {version('celery')}",
         f"- Elasticsearch server {node['version']} (1 node, heap {heap:.1f} GiB, 1 shard, 0 replicas), "
         f"client elasticsearch-py {version('elasticsearch')}, "
         f"django-elasticsearch-dsl {version('django-elasticsearch-dsl')}",
@@ -126,8 +127,8 @@ def _reindex_section(results: Results) -> list[str]:
 def _lag_section(results: Results) -> list[str]:
     out = ["## 2. Projection lag under write load", ""]
     out += [
-        f"gunicorn (3 sync workers) and one Celery worker (`--concurrency 2`, no beat) against the bench "
-        f"database ({results.lag_products:,} products at the start); commands are half creates "
+        f"gunicorn ({results.web_model}) and one Celery worker (`--concurrency 2`, no beat) against the "
+        f"bench database ({results.lag_products:,} products at the start); commands are half creates "
         "(`POST /api/products/`), half partial updates (`PATCH /api/products/<id>/`), token auth, "
         f"after a warm-up of {lag.WARMUP_COMMANDS} commands that is not reported. "
         "Fixed rates are open loop (latency from each command's scheduled time); `max` and the burst "
@@ -205,19 +206,19 @@ def _query_section(results: Results) -> list[str]:
         return out
     out += [
         f"Load tool: {load_tool()}, {any_result.connections} connections (2 threads), "
-        f"{any_result.seconds} s per measurement "
-        "after a 1 s warm-up, rotating through 60 deterministic requests per kind. *ours*: the API on "
-        "gunicorn; *raw Elasticsearch*: the identical HTTP requests our code sends for the same 60 "
-        "API calls (captured from the real view), straight to Elasticsearch; *MySQL icontains*: the plain "
-        "DRF + ORM endpoints in `bench/peer/views.py` on a gunicorn of their own with as many workers, "
-        "started afresh for each measurement and primed with gets, then killed with the queries it left "
-        "in MariaDB, so an abandoned scan cannot slow the next figure (search = `icontains` on name, "
-        "sku, brand, category and description per word + brand/category/in-stock facet counts; suggest = "
-        "`icontains` on name per word). get = one product by id; list = category + in_stock (+ brand, "
-        "+ price range) filters; search = text + facets + highlights; suggest = prefixes. wrk runs on "
-        "the same 2 cores. *Django floor*: `/healthz`, a bare Django view on our gunicorn, measured "
-        "once per repeat: the most requests/s the process model serves. Median (min-max) over the "
-        "repeats; latencies in ms.",
+        f"{any_result.seconds} s per measurement after a 1 s warm-up, rotating through 60 deterministic "
+        f"requests per kind. *ours*: the API on gunicorn ({results.web_model}); *raw Elasticsearch*: the"
+        " identical HTTP requests our code sends for the same 60 API calls (captured from the real "
+        "view), straight to Elasticsearch; *MySQL icontains*: the plain DRF + ORM endpoints in "
+        "`bench/peer/views.py` on a gunicorn of their own (3 sync workers), started afresh for each"
+        " measurement and primed with gets, then killed with the queries it left in MariaDB, so an "
+        "abandoned scan cannot slow the next figure (search = `icontains` on name, sku, brand, category"
+        " and description per word + brand/category/in-stock facet counts; suggest = `icontains` on "
+        "name per word). get = one product by id; list = category + in_stock (+ brand, + price range) "
+        "filters; search = text + facets + highlights; suggest = prefixes. wrk runs on the same 2 "
+        "cores. *Django floor*: `/healthz`, a bare Django view on our gunicorn, measured once per "
+        "repeat: the most requests/s the process model serves. Median (min-max) over the repeats; "
+        "latencies in ms.",
         "",
     ]
     for size, result in sorted(results.queries.items()):
