@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,9 @@ FLOOR_KIND, FLOOR_TARGET = "healthz", "Django floor"
 UNLOADED_TARGETS = ("ours", "raw Elasticsearch")
 UNLOADED = "one connection"
 LUA = Path(__file__).with_name("wrk.lua")
+# Method, path with query string and JSON body ("": none); a revalidating request adds the
+# If-None-Match it sends.
+Request = tuple[str, str, str] | tuple[str, str, str, str]
 
 
 @dataclass
@@ -49,11 +52,14 @@ class QueryResult:
     runs: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
     # the same for the one-connection measurements of UNLOADED_TARGETS
     unloaded: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    # the same for ours answering revalidations (If-None-Match of the answer it gave: a 304)
+    revalidated: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ablation: dict[str, float] = field(default_factory=dict)
 
-    def metric(self, kind: str, target: str, name: str, *, unloaded: bool = False) -> Spread:
-        runs = self.unloaded if unloaded else self.runs
+    def metric(self, kind: str, target: str, name: str, *, table: str = "runs") -> Spread:
+        """`table`: "runs", "unloaded" or "revalidated"."""
+        runs = getattr(self, table)
         return spread(runs.get(kind, {}).get(target, {}).get(name, []))
 
 
@@ -180,6 +186,42 @@ def without_corrected_searches(paths: dict[str, dict[str, list[str]]]) -> dict[s
     }
 
 
+def revalidations(base: str, paths: list[str], *, lasting: float) -> list[tuple[str, str, str, str]]:
+    """Each request with the If-None-Match of the answer it gets now, as a cache in front sends
+    when its copy is stale. Each is answered 304 Not Modified now and, with no writes meanwhile,
+    for the next `lasting` seconds: the validators of lists, searches and suggestions are renewed
+    every HTTP_CACHE_VALIDATOR_LIFETIME seconds of the clock, so a renewal due sooner is waited
+    for, as is the read side's generation settling after the last write (search.freshness)."""
+    import urllib3
+    from django.conf import settings
+
+    from search import freshness
+
+    lifetime = settings.HTTP_CACHE_VALIDATOR_LIFETIME
+    if (left := lifetime - time.time() % lifetime) < lasting + 1:
+        time.sleep(left + 0.5)
+    pool = urllib3.connection_from_url(base)
+    deadline = time.monotonic() + freshness.settle_seconds() + 5
+    requests = []
+    for path in paths:
+        while (etag := pool.request("GET", path).headers.get("ETag")) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path} answered without an ETag")
+            time.sleep(0.5)
+        if (status := pool.request("GET", path, headers={"If-None-Match": etag}).status) != 304:
+            raise RuntimeError(f"{path} with If-None-Match {etag} answered {status}, not 304")
+        requests.append(("GET", path, "", etag))
+    return requests
+
+
+def _still_not_modified(base: str, request: tuple[str, str, str, str]) -> bool:
+    import urllib3
+
+    method, path, _, etag = request
+    answer = urllib3.connection_from_url(base).request(method, path, headers={"If-None-Match": etag})
+    return answer.status == 304
+
+
 def check_icontains(paths: dict[str, list[str]]) -> None:
     from django.test import Client
 
@@ -194,7 +236,7 @@ def load_tool() -> str:
     return "wrk" if shutil.which("wrk") else "python threads (wrk not installed)"
 
 
-def _python_load(base: str, requests: list[tuple[str, str, str]], *, seconds: int, connections: int) -> dict:
+def _python_load(base: str, requests: Sequence[Request], *, seconds: int, connections: int) -> dict:
     """A closed-loop load generator for machines without wrk (`make bench` installs wrk; `make test`'s
     smoke run may not have it). Same output as the wrk script."""
     import threading
@@ -213,17 +255,14 @@ def _python_load(base: str, requests: list[tuple[str, str, str]], *, seconds: in
     def loop(offset: int) -> None:
         index = offset
         while time.perf_counter() < deadline:
-            method, path, body = requests[index % len(requests)]
+            method, path, body, *validator = requests[index % len(requests)]
             index += 1
+            headers = {"Content-Type": "application/json"} if body else {}
+            if validator:
+                headers["If-None-Match"] = validator[0]
             sent = time.perf_counter()
             try:
-                response = pool.request(
-                    method,
-                    path,
-                    body=body or None,
-                    headers={"Content-Type": "application/json"} if body else None,
-                    timeout=10,
-                )
+                response = pool.request(method, path, body=body or None, headers=headers, timeout=10)
             except Exception:
                 failures[1] += 1
                 continue
@@ -248,12 +287,12 @@ def _python_load(base: str, requests: list[tuple[str, str, str]], *, seconds: in
     }
 
 
-def _wrk(base: str, requests: list[tuple[str, str, str]], *, seconds: int, connections: int) -> dict:
+def _wrk(base: str, requests: Sequence[Request], *, seconds: int, connections: int) -> dict:
     if not shutil.which("wrk"):
         return _python_load(base, requests, seconds=seconds, connections=connections)
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as spec:
-        for method, path, body in requests:
-            spec.write(f"{method}\t{path}\t{body}\n")
+        for request in requests:
+            spec.write("\t".join(request) + "\n")
     try:
         completed = subprocess.run(
             [
@@ -357,8 +396,27 @@ def run(
                     seconds=seconds,
                     warmup=warmup,
                     connections=1,
-                    unloaded=True,
+                    into=result.unloaded,
                 )
+        for kind in KINDS:
+            print(
+                f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> ours, revalidated",
+                flush=True,
+            )
+            revalidating = revalidations(bases["ours"], paths["ours"][kind], lasting=warmup + seconds)
+            measure(
+                result,
+                kind,
+                "ours",
+                lambda: nullcontext(bases["ours"]),
+                revalidating,
+                seconds=seconds,
+                warmup=warmup,
+                connections=connections,
+                into=result.revalidated,
+            )
+            if not _still_not_modified(bases["ours"], revalidating[0]):
+                result.errors.append(f"{kind} -> ours, revalidated: the answers changed while measured")
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
     return result
@@ -369,15 +427,15 @@ def measure(
     kind: str,
     target: str,
     serving: Callable[[], AbstractContextManager[str]],
-    requests: list[tuple[str, str, str]],
+    requests: Sequence[Request],
     *,
     seconds: int,
     warmup: int,
     connections: int,
-    unloaded: bool = False,
+    into: dict[str, dict[str, dict[str, list[float]]]] | None = None,
 ) -> None:
-    """One measurement of one kind of request against one target, added to `result` (to its
-    one-connection figures when `unloaded`)."""
+    """One measurement of one kind of request against one target, added to `result.runs` (or to
+    `into`, one of its other tables)."""
     env.wait_for_elasticsearch()
     # A short warm-up so caches and connection pools are in their steady state.
     if warmup:
@@ -392,8 +450,11 @@ def measure(
         result.errors.append(
             f"{kind} -> {target}: {out['non2xx']} non-2xx, {out['socket_errors']} socket errors"
         )
-    into = result.unloaded if unloaded else result.runs
-    runs = into.setdefault(kind, {}).setdefault(target, {"rps": [], "p50": [], "p99": []})
+    runs = (
+        (result.runs if into is None else into)
+        .setdefault(kind, {})
+        .setdefault(target, {"rps": [], "p50": [], "p99": []})
+    )
     runs["rps"].append(out["requests"] / (out["duration_us"] / 1e6))
     runs["p50"].append(out["p50_us"] / 1000)
     runs["p99"].append(out["p99_us"] / 1000)

@@ -1,5 +1,6 @@
 -- Round-robin over the requests in the file named by WRK_REQUESTS: one a line,
--- "METHOD<TAB>PATH<TAB>BODY" (BODY may be empty). Prints one JSON line when done.
+-- "METHOD<TAB>PATH<TAB>BODY[<TAB>IF_NONE_MATCH]" (BODY may be empty; IF_NONE_MATCH, when given,
+-- is sent as that header). Prints one JSON line when done.
 -- Built in init, after wrk.init has set the Host header that wrk.format copies: built earlier,
 -- the requests had none, which gunicorn's sync workers accept and uvicorn (h11) refuses.
 local requests = {}
@@ -8,8 +9,15 @@ local counter = 0
 function init(args)
   local file = assert(io.open(os.getenv("WRK_REQUESTS"), "r"))
   for line in file:lines() do
-    local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
+    local method, path, rest = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
+    local body, validator = rest:match("^([^\t]*)\t(.*)$")
+    if body == nil then
+      body = rest
+    end
     local headers = {}
+    if validator ~= nil and validator ~= "" then
+      headers["If-None-Match"] = validator
+    end
     if body ~= nil and body ~= "" then
       headers["Content-Type"] = "application/json"
     else
