@@ -368,36 +368,28 @@ def run(
             warmup=warmup,
             connections=connections,
         )
-        for kind in KINDS:
-            for target in TARGETS:
-                print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}", flush=True)
-                measure(
-                    result,
-                    kind,
-                    target,
-                    lambda target=target: serving(target),
-                    requests[target][kind],
-                    seconds=seconds,
-                    warmup=warmup,
-                    connections=connections,
-                )
-        for kind in KINDS:
-            for target in UNLOADED_TARGETS:
-                print(
-                    f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}, {UNLOADED}",
-                    flush=True,
-                )
-                measure(
-                    result,
-                    kind,
-                    target,
-                    lambda target=target: serving(target),
-                    requests[target][kind],
-                    seconds=seconds,
-                    warmup=warmup,
-                    connections=1,
-                    into=result.unloaded,
-                )
+        # Under load, then with one connection (UNLOADED) for the time our code adds.
+        for targets, clients, into, label in (
+            (TARGETS, connections, None, ""),
+            (UNLOADED_TARGETS, 1, result.unloaded, f", {UNLOADED}"),
+        ):
+            for kind in KINDS:
+                for target in targets:
+                    print(
+                        f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> {target}{label}",
+                        flush=True,
+                    )
+                    measure(
+                        result,
+                        kind,
+                        target,
+                        lambda target=target: serving(target),
+                        requests[target][kind],
+                        seconds=seconds,
+                        warmup=warmup,
+                        connections=clients,
+                        into=into,
+                    )
         for kind in KINDS:
             print(
                 f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> ours, revalidated",
