@@ -5,7 +5,7 @@
   request through the real view in-process, with the Elasticsearch client's perform_request
   recording method, path, parameters and body), straight to Elasticsearch: the ceiling,
 - MySQL icontains: the plain DRF + ORM endpoints in bench.peer.views, on a gunicorn of their own
-  (same worker count as ours) started afresh for each measurement,
+  (3 sync workers, ours' default) started afresh for each measurement,
 and, once per repeat, the Django floor: `/healthz` (a bare Django view) on our gunicorn, the most
 requests/s that process model can serve.
 
@@ -27,6 +27,8 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
 
+import urllib3
+
 from . import env, procs
 from .stats import Spread, spread
 
@@ -41,6 +43,8 @@ LUA = Path(__file__).with_name("wrk.lua")
 # Method, path with query string and JSON body ("": none); a revalidating request adds the
 # If-None-Match it sends.
 Request = tuple[str, str, str] | tuple[str, str, str, str]
+# Measurements by kind -> target -> metric ("rps", "p50", "p99") -> values over repeats.
+Table = dict[str, dict[str, dict[str, list[float]]]]
 
 
 @dataclass
@@ -48,19 +52,22 @@ class QueryResult:
     products: int
     connections: int
     seconds: int
-    # kind -> target -> metric -> values over repeats
-    runs: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    runs: Table = field(default_factory=dict)
     # the same for the one-connection measurements of UNLOADED_TARGETS
-    unloaded: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    unloaded: Table = field(default_factory=dict)
     # the same for ours answering revalidations (If-None-Match of the answer it gave: a 304)
-    revalidated: dict[str, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    revalidated: Table = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ablation: dict[str, float] = field(default_factory=dict)
 
-    def metric(self, kind: str, target: str, name: str, *, table: str = "runs") -> Spread:
-        """`table`: "runs", "unloaded" or "revalidated"."""
-        runs = getattr(self, table)
+    def metric(self, kind: str, target: str, name: str, *, table: Table | None = None) -> Spread:
+        """A metric of `table` (one of this result's; None: `runs`)."""
+        runs = self.runs if table is None else table
         return spread(runs.get(kind, {}).get(target, {}).get(name, []))
+
+    def figures(self, kind: str, target: str, *, table: Table | None = None) -> dict[str, Spread]:
+        """p50, p99 and rps of one kind and target."""
+        return {name: self.metric(kind, target, name, table=table) for name in ("p50", "p99", "rps")}
 
 
 def workload(sample: int = 60) -> dict[str, list[str]]:
@@ -192,7 +199,6 @@ def revalidations(base: str, paths: list[str], *, lasting: float) -> list[tuple[
     for the next `lasting` seconds: the validators of lists, searches and suggestions are renewed
     every HTTP_CACHE_VALIDATOR_LIFETIME seconds of the clock, so a renewal due sooner is waited
     for, as is the read side's generation settling after the last write (search.freshness)."""
-    import urllib3
     from django.conf import settings
 
     from search import freshness
@@ -208,18 +214,16 @@ def revalidations(base: str, paths: list[str], *, lasting: float) -> list[tuple[
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{path} answered without an ETag")
             time.sleep(0.5)
-        if (status := pool.request("GET", path, headers={"If-None-Match": etag}).status) != 304:
+        if (status := revalidation_status(pool, ("GET", path, "", etag))) != 304:
             raise RuntimeError(f"{path} with If-None-Match {etag} answered {status}, not 304")
         requests.append(("GET", path, "", etag))
     return requests
 
 
-def _still_not_modified(base: str, request: tuple[str, str, str, str]) -> bool:
-    import urllib3
-
+def revalidation_status(pool: urllib3.HTTPConnectionPool, request: tuple[str, str, str, str]) -> int:
+    """The status `request` (method, path, body, If-None-Match) is answered with now."""
     method, path, _, etag = request
-    answer = urllib3.connection_from_url(base).request(method, path, headers={"If-None-Match": etag})
-    return answer.status == 304
+    return pool.request(method, path, headers={"If-None-Match": etag}).status
 
 
 def check_icontains(paths: dict[str, list[str]]) -> None:
@@ -241,8 +245,6 @@ def _python_load(base: str, requests: Sequence[Request], *, seconds: int, connec
     smoke run may not have it). Same output as the wrk script."""
     import threading
     import time
-
-    import urllib3
 
     from .stats import percentile
 
@@ -407,7 +409,7 @@ def run(
                 connections=connections,
                 into=result.revalidated,
             )
-            if not _still_not_modified(bases["ours"], revalidating[0]):
+            if revalidation_status(urllib3.connection_from_url(bases["ours"]), revalidating[0]) != 304:
                 result.errors.append(f"{kind} -> ours, revalidated: the answers changed while measured")
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
@@ -424,7 +426,7 @@ def measure(
     seconds: int,
     warmup: int,
     connections: int,
-    into: dict[str, dict[str, dict[str, list[float]]]] | None = None,
+    into: Table | None = None,
 ) -> None:
     """One measurement of one kind of request against one target, added to `result.runs` (or to
     `into`, one of its other tables)."""

@@ -267,11 +267,7 @@ def _query_section(results: Results) -> list[str]:
             ]
             for kind in KINDS:
                 ours, raw = (
-                    {
-                        name: result.metric(kind, target, name, table="unloaded")
-                        for name in ("p50", "p99", "rps")
-                    }
-                    for target in UNLOADED_TARGETS
+                    result.figures(kind, target, table=result.unloaded) for target in UNLOADED_TARGETS
                 )
                 out.append(
                     f"| {kind} | {ours['p50'].fmt(1)} / {ours['p99'].fmt(1)} | {raw['p50'].fmt(1)} / "
@@ -291,10 +287,8 @@ def _query_section(results: Results) -> list[str]:
                 "| --- | ---: | ---: | ---: | ---: |",
             ]
             for kind in KINDS:
-                full, cached = (
-                    {name: result.metric(kind, "ours", name, table=table) for name in ("p50", "p99", "rps")}
-                    for table in ("runs", "revalidated")
-                )
+                full = result.figures(kind, "ours")
+                cached = result.figures(kind, "ours", table=result.revalidated)
                 of_floor = f"{cached['rps'].median / floor.median:.0%}" if floor.n else "n/a"
                 out.append(
                     f"| {kind} | {full['rps'].fmt(0)}, {full['p50'].fmt(1)} / {full['p99'].fmt(1)} | "
