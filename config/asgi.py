@@ -5,6 +5,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.serving import prepare_to_serve
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 application = get_asgi_application()
+
+prepare_to_serve()
