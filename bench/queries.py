@@ -193,12 +193,15 @@ def without_corrected_searches(paths: dict[str, dict[str, list[str]]]) -> dict[s
     }
 
 
-def revalidations(base: str, paths: list[str], *, lasting: float) -> list[tuple[str, str, str, str]]:
-    """Each request with the If-None-Match of the answer it gets now, as a cache in front sends
-    when its copy is stale. Each is answered 304 Not Modified now and, with no writes meanwhile,
-    for the next `lasting` seconds: the validators of lists, searches and suggestions are renewed
-    every HTTP_CACHE_VALIDATOR_LIFETIME seconds of the clock, so a renewal due sooner is waited
-    for, as is the read side's generation settling after the last write (search.freshness)."""
+def revalidations(
+    pool: urllib3.HTTPConnectionPool, paths: list[str], *, lasting: float
+) -> list[tuple[str, str, str, str]]:
+    """Each request to `pool` (our API) with the If-None-Match of the answer it gets now, as a
+    cache in front sends when its copy is stale. Each is answered 304 Not Modified now and, with
+    no writes meanwhile, for the next `lasting` seconds: the validators of lists, searches and
+    suggestions are renewed every HTTP_CACHE_VALIDATOR_LIFETIME seconds of the clock, so a renewal
+    due sooner is waited for, as is the read side's generation settling after the last write
+    (search.freshness)."""
     from django.conf import settings
 
     from search import freshness
@@ -206,7 +209,6 @@ def revalidations(base: str, paths: list[str], *, lasting: float) -> list[tuple[
     lifetime = settings.HTTP_CACHE_VALIDATOR_LIFETIME
     if (left := lifetime - time.time() % lifetime) < lasting + 1:
         time.sleep(left + 0.5)
-    pool = urllib3.connection_from_url(base)
     deadline = time.monotonic() + freshness.settle_seconds() + 5
     requests = []
     for path in paths:
@@ -357,6 +359,7 @@ def run(
         return nullcontext(bases[target])
 
     result = QueryResult(products=products, connections=connections, seconds=seconds)
+    ours = urllib3.connection_from_url(bases["ours"])  # the revalidations' checks
     floor = [("GET", "/healthz", "")]
     for attempt in range(repeat):
         print(f"  queries {products:,}: repeat {attempt + 1}/{repeat} Django floor", flush=True)
@@ -397,7 +400,7 @@ def run(
                 f"  queries {products:,}: repeat {attempt + 1}/{repeat} {kind} -> ours, revalidated",
                 flush=True,
             )
-            revalidating = revalidations(bases["ours"], paths["ours"][kind], lasting=warmup + seconds)
+            revalidating = revalidations(ours, paths["ours"][kind], lasting=warmup + seconds)
             measure(
                 result,
                 kind,
@@ -409,7 +412,7 @@ def run(
                 connections=connections,
                 into=result.revalidated,
             )
-            if revalidation_status(urllib3.connection_from_url(bases["ours"]), revalidating[0]) != 304:
+            if revalidation_status(ours, revalidating[0]) != 304:
                 result.errors.append(f"{kind} -> ours, revalidated: the answers changed while measured")
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
