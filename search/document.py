@@ -58,9 +58,9 @@ class VariantShape(serializers.Serializer):
 
 
 def translations_mapping() -> dict[str, Any]:
-    """One set of fields per language to translate into: the name (also unstemmed, and by the
-    starts of its words, for suggestions), the description, and for sorting the name shown in
-    that language (the translation, else the default language's)."""
+    """One set of fields per language to translate into: the name (also unstemmed, by the starts
+    of its words, for suggestions, and by how its words sound), the description, and for sorting
+    the name shown in that language (the translation, else the default language's)."""
     return {
         "properties": {
             language: {
@@ -84,6 +84,8 @@ def translations_mapping() -> dict[str, Any]:
                         "search_analyzer": languages.text_search_analyzer(language),
                     },
                     "name_sort": KEYWORD,
+                    # How the translated name's words sound (search.sounds), for did-you-mean.
+                    "name_sounds": {"type": "keyword"},
                 }
             }
             for language in languages.translated()
@@ -120,6 +122,8 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
         serializers.CharField,
         copied=True,
     ),
+    # How the name's words sound (search.sounds): did-you-mean corrects "hedfones" by them.
+    DocumentField("name_sounds", {"type": "keyword"}, None),
     DocumentField("description", TEXT, serializers.CharField, copied=True),
     # The name and description in the other languages; the API answers a product in the
     # language asked for, from these and the two above (search.queries).

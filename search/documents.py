@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from . import languages
+from . import languages, sounds
 from .document import PRODUCT_DOCUMENT, option_pair
 
 
@@ -128,6 +128,7 @@ def build_product_document(
             "path": placement.path,
             "path_slugs": placement.path_slugs,
         },
+        "name_sounds": sounds.keys(product.name),
         "translations": _translations(product),
         "price": f"{product.price:.2f}",
         "price_cents": int(product.price * 100),
@@ -161,15 +162,17 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
 
-def _translations(product: ProductRow) -> dict[str, dict[str, str]]:
+def _translations(product: ProductRow) -> dict[str, dict[str, Any]]:
     """The texts of each language to translate into (a language the settings no longer list is
-    left out), and the name shown in it, for sorting: its translation, else the default's."""
+    left out), how a translated name sounds, and the name shown in the language, for sorting:
+    its translation, else the default's."""
     translated = {}
     for language in languages.translated():
         texts = product.translations.get(language, {})
         translated[language] = {
             **{field: texts[field] for field in ("name", "description") if texts.get(field)},
             "name_sort": texts.get("name") or product.name,
+            **({"name_sounds": sounds.keys(texts["name"])} if texts.get("name") else {}),
         }
     return translated
 

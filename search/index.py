@@ -21,7 +21,8 @@ from . import document, languages
 # 4: compound words (name.parts, name.joined). 5: translations, analysed per language.
 # 6: German compounds split when indexing; queries analysed by each language's search analyzer.
 # 7: the values of searchable attributes (attribute_text), matched by the search text.
-MAPPING_VERSION = 7
+# 8: how the names' words sound (name_sounds), for did-you-mean.
+MAPPING_VERSION = 8
 
 
 def analysis() -> dict[str, Any]:

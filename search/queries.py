@@ -10,12 +10,13 @@ and categories from aggregations over those products.
 """
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
 from elasticsearch import NotFoundError
 
-from . import configuration, index, languages, merchandising, query_building, synonyms, taxonomy
+from . import configuration, index, languages, merchandising, query_building, sounds, synonyms, taxonomy
 from .client import get_client
 from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
@@ -179,21 +180,38 @@ def _correction(
     text: str, filters: ProductFilters, *, language: str, finding_more_than: int
 ) -> dict[str, Any] | None:
     """The best correction of `text` (`{text, count}`) that finds more products with the same
-    filters, or None."""
-    suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
-        query_building.CORRECTIONS
-    ]
-    for option in suggested[0]["options"] if suggested else []:
-        if option["text"] == normalized(text):
+    filters, or None: the spell checker's corrections first, then, when none of those does, the
+    words of the catalog that sound like the ones typed."""
+    for candidate in _corrections(text, language=language):
+        if candidate == normalized(text):
             continue
         with elasticsearch_errors():
             count = get_client().count(
                 index=index.alias_name(),
-                **query_building.count_query(option["text"], filters, language=language),
+                **query_building.count_query(candidate, filters, language=language),
             )["count"]
         if count > finding_more_than:
-            return {"text": option["text"], "count": count}
+            return {"text": candidate, "count": count}
     return None
+
+
+def _corrections(text: str, *, language: str) -> Iterator[str]:
+    """Candidate corrections of `text`, best first; the catalog is asked for the ones by sound
+    only when the spell checker's are used up."""
+    suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
+        query_building.CORRECTIONS
+    ]
+    yield from (option["text"] for option in (suggested[0]["options"] if suggested else []))
+    typed = sounds.keys(text)
+    if typed:
+        hits = _search(query_building.sounds_like_query(typed, language=language))["hits"]["hits"]
+        by_sound = sounds.corrected(text, names=[_shown_name(hit["_source"], language) for hit in hits])
+        if by_sound is not None:
+            yield by_sound
+
+
+def _shown_name(document: dict[str, Any], language: str) -> str:
+    return _translated(document, language).get("name") or document["name"]
 
 
 def suggest_products(
@@ -204,7 +222,7 @@ def suggest_products(
     return [
         {
             "id": hit["_source"]["id"],
-            "name": _translated(hit["_source"], language).get("name") or hit["_source"]["name"],
+            "name": _shown_name(hit["_source"], language),
             "brand": hit["_source"]["brand"],
             "category": hit["_source"]["category"],
         }

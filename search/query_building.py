@@ -31,6 +31,8 @@ ORDERINGS: dict[str, list[dict[str, str]]] = {
     "-updated_at": [{"updated_at": "desc"}, {"id": "desc"}],
 }
 LIST_ORDERINGS = tuple(name for name in ORDERINGS if name != "relevance")
+# How many names a correction by sound takes its words from.
+SOUNDS_LIKE_NAMES = 20
 SUGGESTION_ORDER = [{"_score": "desc"}, {"name.sort": "asc"}, {"id": "asc"}]
 
 # Fixed price bands for the price facet, in cents (upper bound exclusive; None = open).
@@ -235,6 +237,23 @@ def did_you_mean_query(text: str, *, language: str) -> dict[str, Any]:
                 }
             },
         },
+    }
+
+
+def sounds_like_query(keys: list[str], *, language: str) -> dict[str, Any]:
+    """Storefront products whose name shown in `language` has words sounding like `keys`
+    (search.sounds), those with the most of them first; only their names are read."""
+    name = _name_field(language)
+    return {
+        "query": {
+            "bool": {
+                "should": [{"constant_score": {"filter": {"term": {f"{name}_sounds": key}}}} for key in keys],
+                "minimum_should_match": 1,
+                "filter": _filter_clauses(ProductFilters()),
+            }
+        },
+        "_source": list(dict.fromkeys(["name", name])),
+        "size": SOUNDS_LIKE_NAMES,
     }
 
 

@@ -10,10 +10,13 @@ expected documents with the projection's own builder could not see a bug in that
 
 import hashlib
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import jellyfish
 import orjson
 from django.conf import settings
 
@@ -89,6 +92,7 @@ def product_document(product: dict[str, Any], catalog: Catalog) -> dict[str, Any
         "id": product["id"],
         "sku": product["sku"],
         "name": product["name"],
+        "name_sounds": _sounds(product["name"]),
         "description": product["description"],
         "translations": {
             language: _translation(product, language) for language in settings.CATALOG_LANGUAGES[1:]
@@ -135,7 +139,23 @@ def digest(document: dict[str, Any]) -> str:
 def _translation(product: dict[str, Any], language: str) -> dict[str, str]:
     texts = product["translations"].get(language, {})
     shown = {name: texts[name] for name in ("name", "description") if texts.get(name)}
-    return shown | {"name_sort": texts.get("name") or product["name"]}
+    sounds = {"name_sounds": _sounds(texts["name"])} if texts.get("name") else {}
+    return shown | {"name_sort": texts.get("name") or product["name"]} | sounds
+
+
+def _sounds(name: str) -> list[str]:
+    """The Metaphone of each word of 4 letters or more (accents removed), less the s of a
+    plural, of 2 letters or more, each once."""
+    words = re.findall(
+        r"[a-z]+", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    )
+    keys = []
+    for word in words:
+        key = jellyfish.metaphone(word) if len(word) >= 4 else ""
+        key = key[:-1] if word.endswith("s") and key.endswith("S") else key
+        if len(key) >= 2 and key not in keys:
+            keys.append(key)
+    return keys
 
 
 def _variant(variant: dict[str, Any]) -> dict[str, Any]:

@@ -95,7 +95,9 @@ def test_the_oracle_computes_what_a_user_sees_from_the_rows(settings):
         {"code": "color", "text": "red", "number": None, "filterable": False},
         {"code": "watts", "text": None, "number": 40.0, "filterable": True},
     ]
-    assert lamp["translations"] == {"de": {"name": "Tischlampe", "name_sort": "Tischlampe"}}
+    assert lamp["translations"] == {
+        "de": {"name": "Tischlampe", "name_sort": "Tischlampe", "name_sounds": ["TSXLMP"]}
+    }
 
 
 def test_documents_as_the_oracle_expects_them_count_nothing():

@@ -5,7 +5,7 @@ public ones."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from search import document, queries
+from search import document, queries, sounds
 from search.api.shapes import ProductDocumentSerializer
 from search.documents import (
     ROW_COLUMNS,
@@ -102,7 +102,7 @@ def test_the_mapping_has_one_field_set_per_language_to_translate_into(settings):
     translations = document.mappings()["properties"]["translations"]["properties"]
     assert set(translations) == {"de", "fr", "es", "it"}
     assert translations["es"]["properties"]["name"]["analyzer"] == "catalog_text_es"
-    assert set(translations["es"]["properties"]) == {"name", "description", "name_sort"}
+    assert set(translations["es"]["properties"]) == {"name", "description", "name_sort", "name_sounds"}
 
     settings.CATALOG_LANGUAGES = ["en"]
     assert document.mappings()["properties"]["translations"] == {"properties": {}}
@@ -112,7 +112,11 @@ def test_the_builder_writes_every_language_with_the_name_shown_in_it():
     built = build_product_document(_row(), PLACEMENT, VARIANTS, attribute_types={}, indexed_at=NOW)
 
     assert built["translations"] == {
-        "de": {"name": "Schreibtischlampe", "name_sort": "Schreibtischlampe"},
+        "de": {
+            "name": "Schreibtischlampe",
+            "name_sort": "Schreibtischlampe",
+            "name_sounds": sounds.keys("Schreibtischlampe"),
+        },
         "fr": {"name_sort": "Desk Lamp"},
     }
 
@@ -120,6 +124,7 @@ def test_the_builder_writes_every_language_with_the_name_shown_in_it():
 def test_fields_without_an_api_type_are_the_internal_ones():
     assert {
         "price_cents",
+        "name_sounds",
         "translations",
         "attribute_values",
         "attribute_text",

@@ -33,9 +33,10 @@ HAND_WRITTEN = json.loads((HERE / "relevance_catalog.json").read_text())
 SHOP_SYNONYMS = json.loads((HERE / "relevance_synonyms.json").read_text())
 DEMO_PRODUCTS = 500
 TOP = 5
-# The claimed figures, over the whole set: intended product first, and in the top 5.
-CLAIMED_FIRST = 0.94
-CLAIMED_TOP = 0.95
+# The claimed figures, over the whole set: intended product first, and in the top 5 (82 and
+# 83 of the 85 cases: the README's 96% and 98%).
+CLAIMED_FIRST = 0.96
+CLAIMED_TOP = 0.97
 
 
 def _words(text: str) -> set[str]:

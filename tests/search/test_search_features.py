@@ -163,6 +163,40 @@ def test_the_next_pages_of_a_corrected_search_are_the_corrections(api, search_in
     assert second["next"] is None
 
 
+@pytest.mark.parametrize(
+    ("query", "correction", "found"),
+    [
+        # three edits each: beyond the spell checker's two, but they sound like the catalog's words
+        ("hedfones", "headphones", "Studio Headphones"),
+        ("santoku nives", "santoku knife", "Santoku Knife"),
+    ],
+)
+def test_a_misspelling_written_as_it_sounds_is_corrected_by_the_sound(api, gadgets, query, correction, found):
+    # given headphones next to the gadgets
+    factories.product(name="Studio Headphones")
+    project()
+
+    # when a shopper types a word as it sounds
+    response = api.get(SEARCH, {"q": query}).json()
+
+    # then the search answers for the catalog's word that sounds like it
+    assert response["showing_results_for"] == correction
+    assert [result["name"] for result in response["results"]] == [found]
+
+
+def test_a_translated_name_corrects_by_its_own_sound(api, search_index):
+    # given a product whose German name only is spelt "ph"
+    factories.product(name="Coffee Table Book", translations={"de": {"name": "Philosophie Bildband"}})
+    project()
+
+    # when a German shopper writes it with "f"s (four edits)
+    response = api.get(SEARCH, {"q": "filosofie", "lang": "de"}).json()
+
+    # then the German name's word answers
+    assert response["showing_results_for"] == "philosophie"
+    assert [result["name"] for result in response["results"]] == ["Philosophie Bildband"]
+
+
 def test_a_search_that_finds_enough_suggests_nothing(api, gadgets):
     assert api.get(SEARCH, {"q": "garden hose"}).json()["suggestion"] is None
 
