@@ -15,6 +15,7 @@ stock analysis components the index may name (search.index).
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 import jellyfish
 
@@ -26,10 +27,14 @@ _WORD = re.compile(r"[a-z]+")
 
 def words(text: str) -> list[str]:
     """The words of `text` that have a sound: runs of letters, lower case, accents removed."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return _WORD.findall(folded)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _WORD.findall(text.lower())
 
 
+# A catalog's names share most of their words: building a rebuild's documents looks the same
+# words up again and again (a quarter of its time when each was encoded anew).
+@lru_cache(maxsize=65_536)
 def key(word: str) -> str | None:
     """How `word` (lower case, unaccented) sounds, or None for a word too short to tell."""
     if len(word) < MIN_WORD_LENGTH:
