@@ -40,6 +40,15 @@ FLOOR_KIND, FLOOR_TARGET = "healthz", "Django floor"
 UNLOADED_TARGETS = ("ours", "raw Elasticsearch")
 UNLOADED = "one connection"
 LUA = Path(__file__).with_name("wrk.lua")
+# Searches of the demo vocabulary by how they are answered: found as typed; finding nothing,
+# so answered by the spell checker's correction (a first letter wrong: two edits or fewer, but
+# beyond the search's fuzziness); or by the catalog's words that sound like them (three edits
+# or more: search.sounds). Each is checked to be answered so.
+CORRECTIONS = {
+    "found as typed": ["headphones", "chef knife", "phone case", "trackball"],
+    "corrected by spelling": ["eadphones", "chef nife", "oundbar", "rackball"],
+    "corrected by sound": ["hedfones", "chef nives", "fone case", "nives"],
+}
 # Method, path with query string and JSON body ("": none); a revalidating request adds the
 # If-None-Match it sends.
 Request = tuple[str, str, str] | tuple[str, str, str, str]
@@ -59,6 +68,8 @@ class QueryResult:
     revalidated: Table = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     ablation: dict[str, float] = field(default_factory=dict)
+    # How each way of answering a search ends (CORRECTIONS): p50 and p99 over all its requests, ms.
+    corrections: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def metric(self, kind: str, target: str, name: str, *, table: Table | None = None) -> Spread:
         """A metric of `table` (one of this result's; None: `runs`)."""
@@ -416,7 +427,36 @@ def run(
                 result.errors.append(f"{kind} -> ours, revalidated: the answers changed while measured")
     if ablation:
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
+    print(f"  queries {products:,}: corrected searches", flush=True)
+    result.corrections = corrected_searches(ours, rounds=ablation * 10, errors=result.errors)
     return result
+
+
+def corrected_searches(
+    pool: urllib3.HTTPConnectionPool, *, rounds: int, errors: list[str]
+) -> dict[str, dict[str, float]]:
+    """The latency of each way a search is answered (CORRECTIONS), one request at a time to our
+    API (`pool`) for `rounds` rounds over its searches; a search answered otherwise is an error."""
+    from .stats import percentile
+
+    out = {}
+    for way, texts in CORRECTIONS.items():
+        took = []
+        for round_ in range(rounds + 1):
+            for text in texts:
+                started = time.perf_counter()
+                response = pool.request("GET", "/api/products/search/?" + urlencode({"q": text}))
+                elapsed = (time.perf_counter() - started) * 1000
+                answer = json.loads(response.data)
+                corrected = answer.get("showing_results_for")
+                answered_so = answer.get("count") and (corrected is None) == (way == "found as typed")
+                error = f"search {text!r} was not {way}: {response.status}, showing results for {corrected!r}"
+                if not (response.status == 200 and answered_so) and error not in errors:
+                    errors.append(error)
+                if round_:  # the first round warms up
+                    took.append(elapsed)
+        out[way] = {"p50": percentile(took, 50), "p99": percentile(took, 99)}
+    return out
 
 
 def measure(

@@ -198,7 +198,16 @@ def _workers_section(results: Results) -> list[str]:
 
 
 def _query_section(results: Results) -> list[str]:
-    from .queries import FLOOR_KIND, FLOOR_TARGET, KINDS, TARGETS, UNLOADED, UNLOADED_TARGETS, load_tool
+    from .queries import (
+        CORRECTIONS,
+        FLOOR_KIND,
+        FLOOR_TARGET,
+        KINDS,
+        TARGETS,
+        UNLOADED,
+        UNLOADED_TARGETS,
+        load_tool,
+    )
 
     out = ["## 3. Query latency and throughput under concurrent load", ""]
     any_result = next(iter(results.queries.values()), None)
@@ -297,6 +306,19 @@ def _query_section(results: Results) -> list[str]:
                 )
         if result.errors:
             out += ["", "Errors during the runs: " + "; ".join(result.errors)]
+        if result.corrections:
+            out += [
+                "",
+                "Searches by how they are answered (`bench.queries.CORRECTIONS`): found as typed, or "
+                "finding nothing and answered by a correction, one request at a time to ours (ms):",
+                "",
+                "| search | examples | p50 | p99 |",
+                "| --- | --- | ---: | ---: |",
+            ]
+            out += [
+                f"| {way} | {', '.join(CORRECTIONS[way])} | {took['p50']:.1f} | {took['p99']:.1f} |"
+                for way, took in result.corrections.items()
+            ]
         if result.ablation:
             full = result.ablation.get("as sent (ours)") or float("nan")
             out += [
