@@ -19,17 +19,25 @@ from functools import lru_cache
 
 import jellyfish
 
+from .text import normalized
+
 # Shorter words sound like too many others ("tv" like "tie", "toy", "two").
 MIN_WORD_LENGTH = 4
 MIN_KEY_LENGTH = 2
-_WORD = re.compile(r"[a-z]+")
+# A word: a run of letters, accented ones included; digits and signs separate words.
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def words(text: str) -> list[str]:
-    """The words of `text` that have a sound: runs of letters, lower case, accents removed."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _WORD.findall(text.lower())
+    """The words of `text` that have a sound: lower case, accents removed."""
+    return [word for run in _LETTERS.findall(text) if (word := _folded(run))]
+
+
+def _folded(run: str) -> str:
+    run = run.lower()
+    if run.isascii():
+        return run
+    return unicodedata.normalize("NFKD", run).encode("ascii", "ignore").decode()
 
 
 # A catalog's names share most of their words: building a rebuild's documents looks the same
@@ -51,8 +59,9 @@ def keys(text: str) -> list[str]:
 
 
 def corrected(text: str, *, names: list[str]) -> str | None:
-    """`text` with each word that none of `names` has replaced by the word of `names` most
-    often sounding like it (the first among equals), or None when no word is replaced."""
+    """`text` (normalized) with each word that none of `names` has replaced by the word of
+    `names` most often sounding like it (the first among equals), or None when no word is
+    replaced. What is not a word (digits, signs: "wh1000") stays as typed."""
     heard: dict[str, Counter[str]] = {}
     known: set[str] = set()
     for name in names:
@@ -60,11 +69,14 @@ def corrected(text: str, *, names: list[str]) -> str | None:
             known.add(word)
             if sound := key(word):
                 heard.setdefault(sound, Counter())[word] += 1
-    typed = words(text)
-    replaced = [
-        heard[sound].most_common(1)[0][0]
-        if word not in known and (sound := key(word)) is not None and sound in heard
-        else word
-        for word in typed
-    ]
-    return " ".join(replaced) if replaced != typed else None
+
+    def replaced(run: re.Match[str]) -> str:
+        word = _folded(run.group())
+        sound = key(word)
+        if word in known or sound is None or sound not in heard:
+            return run.group()
+        return heard[sound].most_common(1)[0][0]
+
+    typed = normalized(text)
+    correction = _LETTERS.sub(replaced, typed)
+    return correction if correction != typed else None

@@ -43,6 +43,12 @@ def test_a_correction_replaces_only_the_words_no_name_has():
     assert sounds.corrected("Santoku nives", names=names) == "santoku knife"
 
 
+def test_what_is_not_a_word_stays_as_typed():
+    names = ["Sony WH1000 Headphones", "Sony Speaker"]
+
+    assert sounds.corrected("Sony WH1000  hedfones!", names=names) == "sony wh1000 headphones!"
+
+
 def test_no_correction_when_every_word_is_the_catalogs_or_sounds_like_none_of_it():
     assert sounds.corrected("bread knife", names=["Bread Knife"]) is None
     assert sounds.corrected("garden hose", names=["Bread Knife"]) is None
