@@ -116,6 +116,13 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
                     "analyzer": "catalog_exact",
                     "search_analyzer": "catalog_joined_search",
                 },
+                # ... and "powerbank" finds "Power Bank": a word of the query meets the name's
+                # neighbouring words joined.
+                "shingles": {
+                    "type": "text",
+                    "analyzer": "catalog_joined",
+                    "search_analyzer": "catalog_exact",
+                },
                 "sort": KEYWORD,
             },
         },

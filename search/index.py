@@ -21,7 +21,8 @@ from . import document, languages
 # 4: compound words (name.parts, name.joined). 5: translations, analysed per language.
 # 6: German compounds split when indexing; queries analysed by each language's search analyzer.
 # 7: the values of searchable attributes (attribute_text), matched by the search text.
-# 8: how the names' words sound (name_sounds), for did-you-mean.
+# 8: how the names' words sound (name_sounds), for did-you-mean; the name's neighbouring words
+# joined (name.shingles), for "powerbank" to find "Power Bank".
 MAPPING_VERSION = 8
 
 
@@ -52,7 +53,8 @@ def analysis() -> dict[str, Any]:
                 "preserve_original": True,
                 "catenate_all": True,
             },
-            # A query's neighbouring words joined: "wi fi" -> wifi, "trail runner" -> trailrunner.
+            # Neighbouring words joined, a query's ("wi fi" -> wifi, "trail runner" -> trailrunner)
+            # and a name's ("Power Bank" -> powerbank).
             "catalog_joined_words": {
                 "type": "shingle",
                 "min_shingle_size": 2,
@@ -80,6 +82,12 @@ def analysis() -> dict[str, Any]:
                 "filter": ["catalog_word_parts", "flatten_graph", "lowercase", "asciifolding"],
             },
             "catalog_joined_search": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "catalog_joined_words"],
+            },
+            # The name's neighbouring words joined, for a query that writes them as one.
+            "catalog_joined": {
                 "type": "custom",
                 "tokenizer": "standard",
                 "filter": ["lowercase", "asciifolding", "catalog_joined_words"],

@@ -342,7 +342,8 @@ def _text_query(text: str, language: str) -> dict[str, Any]:
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
     (skus, model numbers, sizes) are never fuzzy: "0000204" must not find "0000104". A word may
     also be the start of a word of the name ("mech keyb"), which counts for little; and words
-    written apart in the query but as one in the name ("wi fi", "Wifi") match as well."""
+    written apart in the query but as one in the name ("wi fi", "Wifi") match as well, as do a
+    word that the name writes apart ("powerbank", "Power Bank")."""
     per_word = [_word_query(word, language) for word in text.split()[:MAX_QUERY_TERMS]]
     return {
         "bool": {
@@ -381,6 +382,8 @@ def _word_query(word: str, language: str) -> dict[str, Any]:
             }
         }
     ]
+    # The word written as one where the name has two or three ("powerbank", "Power Bank").
+    clauses.append({"match": {"name.shingles": {"query": word}}})
     if len(word) >= MIN_PREFIX_LENGTH:
         name_starts: dict[str, Any] = {"match": {"name.prefix": {"query": word, "operator": "and"}}}
         if language != languages.default():

@@ -51,6 +51,10 @@ def gadgets(search_index) -> None:
         ("usbc hub", "USB-C Docking Hub"),
         ("usb-c", "USB-C Docking Hub"),
         ("usb c", "USB-C Docking Hub"),
+        # and the other way round: the query writes as one what the name has apart
+        ("gardenhose", "Garden Hose"),
+        ("santokuknife", "Santoku Knife"),
+        ("ultralight notebook14", "Ultralight Notebook 14"),
     ],
 )
 def test_words_written_together_or_apart_find_the_product(api, gadgets, query, first):
