@@ -60,8 +60,9 @@ def keys(text: str) -> list[str]:
 
 def corrected(text: str, *, names: list[str]) -> str | None:
     """`text` (normalized) with each word that none of `names` has replaced by the word of
-    `names` most often sounding like it (the first among equals), or None when no word is
-    replaced. What is not a word (digits, signs: "wh1000") stays as typed."""
+    `names` that sounds like it and is spelt most like it ("kofee": "coffee", not "cafe"; among
+    equals the most frequent, then the first), or None when no word is replaced. What is not a
+    word (digits, signs: "wh1000") stays as typed."""
     heard: dict[str, Counter[str]] = {}
     known: set[str] = set()
     for name in names:
@@ -75,7 +76,14 @@ def corrected(text: str, *, names: list[str]) -> str | None:
         sound = key(word)
         if word in known or sound is None or sound not in heard:
             return run.group()
-        return heard[sound].most_common(1)[0][0]
+        alike = heard[sound]
+        return min(
+            alike,
+            key=lambda heard_word: (
+                jellyfish.damerau_levenshtein_distance(word, heard_word),
+                -alike[heard_word],
+            ),
+        )
 
     typed = normalized(text)
     correction = _LETTERS.sub(replaced, typed)
