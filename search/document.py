@@ -114,7 +114,7 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
                 "joined": {
                     "type": "text",
                     "analyzer": "catalog_exact",
-                    "search_analyzer": "catalog_joined_search",
+                    "search_analyzer": "catalog_joined",
                 },
                 # ... and "powerbank" finds "Power Bank": a word of the query meets the name's
                 # neighbouring words joined.

@@ -81,12 +81,8 @@ def analysis() -> dict[str, Any]:
                 "tokenizer": "whitespace",
                 "filter": ["catalog_word_parts", "flatten_graph", "lowercase", "asciifolding"],
             },
-            "catalog_joined_search": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "catalog_joined_words"],
-            },
-            # The name's neighbouring words joined, for a query that writes them as one.
+            # Neighbouring words joined: a query's, to meet a name's word (name.joined), and a
+            # name's, to meet a query's word (name.shingles).
             "catalog_joined": {
                 "type": "custom",
                 "tokenizer": "standard",

@@ -22,7 +22,7 @@ from .document import INTERNAL_FIELDS, INTERNAL_SUBFIELDS
 from .exceptions import elasticsearch_errors
 from .paging import PageRequest, ResultPage, paged_body, result_page
 from .query_building import ProductFilters
-from .text import normalized, within_edits
+from .text import normalized
 
 SUGGESTION_LIMIT = 10
 # Options of the storefront's searches (list, search, suggest). Elasticsearch leaves out the parts
@@ -36,12 +36,6 @@ STOREFRONT_SEARCH = {
 }
 # A search finding fewer products than this answers a corrected query too, when one finds more.
 DID_YOU_MEAN_BELOW = 3
-
-
-def sound_edits(word: str) -> int:
-    """How far a correction by sound may go: half the word's letters, rounded up ("nives" ->
-    "knife" is 3 of 5, "hedfones" -> "headphones" 3 of 8; "wifi" -> "wave", 3 of 4, is too far)."""
-    return (len(word) + 1) // 2
 
 
 def get_product(
@@ -203,7 +197,7 @@ def _correction(
 
 def _corrections(text: str, *, language: str) -> Iterator[str]:
     """Candidate corrections of `text`, best first; the catalog is asked for the ones by sound
-    only when the spell checker's are used up, and they may change at most half of a word."""
+    only when the spell checker's are used up."""
     suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
         query_building.CORRECTIONS
     ]
@@ -212,7 +206,7 @@ def _corrections(text: str, *, language: str) -> Iterator[str]:
     if typed:
         hits = _search(query_building.sounds_like_query(typed, language=language))["hits"]["hits"]
         by_sound = sounds.corrected(text, names=[_shown_name(hit["_source"], language) for hit in hits])
-        if by_sound is not None and within_edits(text, by_sound, allowed=sound_edits):
+        if by_sound is not None:
             yield by_sound
 
 

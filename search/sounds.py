@@ -61,8 +61,9 @@ def keys(text: str) -> list[str]:
 def corrected(text: str, *, names: list[str]) -> str | None:
     """`text` (normalized) with each word that none of `names` has replaced by the word of
     `names` that sounds like it and is spelt most like it ("kofee": "coffee", not "cafe"; among
-    equals the most frequent, then the first), or None when no word is replaced. What is not a
-    word (digits, signs: "wh1000") stays as typed."""
+    equals the most frequent, then the first), unless that changes more than half of the word's
+    letters ("wifi" stays, "wave" is 3 edits of 4), or None when no word is replaced. What is
+    not a word (digits, signs: "wh1000") stays as typed."""
     heard: dict[str, Counter[str]] = {}
     known: set[str] = set()
     for name in names:
@@ -77,13 +78,9 @@ def corrected(text: str, *, names: list[str]) -> str | None:
         if word in known or sound is None or sound not in heard:
             return run.group()
         alike = heard[sound]
-        return min(
-            alike,
-            key=lambda heard_word: (
-                jellyfish.damerau_levenshtein_distance(word, heard_word),
-                -alike[heard_word],
-            ),
-        )
+        edits = {heard_word: jellyfish.damerau_levenshtein_distance(word, heard_word) for heard_word in alike}
+        closest = min(alike, key=lambda heard_word: (edits[heard_word], -alike[heard_word]))
+        return closest if edits[closest] <= (len(word) + 1) // 2 else run.group()
 
     typed = normalized(text)
     correction = _LETTERS.sub(replaced, typed)

@@ -54,6 +54,20 @@ def test_what_is_not_a_word_stays_as_typed():
     assert sounds.corrected("Sony WH1000  hedfones!", names=names) == "sony wh1000 headphones!"
 
 
+@pytest.mark.parametrize(
+    ("typed", "names", "correction"),
+    [
+        ("hedfones", ["Studio Headphones"], "headphones"),
+        ("fone case", ["Phone Case"], "phone case"),
+        ("Crème brulée torch", ["Creme Brulee Torch"], None),
+        # "wave" sounds like "wifi" (WF), but is three edits of four letters away
+        ("wifi", ["Wave Speaker"], None),
+    ],
+)
+def test_a_correction_changes_at_most_half_of_a_word(typed, names, correction):
+    assert sounds.corrected(typed, names=names) == correction
+
+
 def test_no_correction_when_every_word_is_the_catalogs_or_sounds_like_none_of_it():
     assert sounds.corrected("bread knife", names=["Bread Knife"]) is None
     assert sounds.corrected("garden hose", names=["Bread Knife"]) is None
