@@ -345,8 +345,9 @@ def ranked_product_ids(*, text: str, limit: int, include_inactive: bool = True) 
 
 def explained_search(*, text: str, limit: int = 20, include_inactive: bool = False) -> dict[str, Any]:
     """A search as staff tune it (the admin's search preview): the synonym alternatives that
-    applied, the merchandising rules that applied (by code), and the first `limit` products,
-    best first, each with its score, highlights and Elasticsearch's explanation of that score."""
+    applied, the merchandising rules that applied (by code), the first `limit` products, best
+    first, each with its score, highlights and Elasticsearch's explanation of that score, and
+    the correction shoppers are offered when it finds too few (`{text, count}`, else None)."""
     filters = ProductFilters(active="all" if include_inactive else "true")
     language = languages.default()
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
@@ -363,10 +364,14 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
         "explain": True,
     }
     response = _search(body)
+    count = response["hits"]["total"]["value"]
     return {
         "alternatives": alternatives,
         "merchandising": rules.rules,
-        "count": response["hits"]["total"]["value"],
+        "count": count,
+        "correction": _correction(text, filters, language=language, finding_more_than=count)
+        if count < DID_YOU_MEAN_BELOW
+        else None,
         "results": [
             {**_scored_hit(hit, language), "explanation": hit["_explanation"]}
             for hit in response["hits"]["hits"]

@@ -34,6 +34,22 @@ def test_the_preview_shows_ranked_results_synonyms_and_why_each_matched(admin_cl
     assert "Why it matched" in page and "weight(" in page
 
 
+def test_the_preview_shows_the_correction_shoppers_are_offered(admin_client, search_index):
+    # given headphones
+    factories.product(name="Studio Headphones")
+    project()
+
+    # when staff preview a misspelling that finds nothing
+    page = admin_client.get(PREVIEW, {"q": "hedfones"}).content.decode()
+
+    # then they see what shoppers get instead, and can preview it
+    assert "Nothing matches." in page
+    assert "Shoppers are offered the correction <strong>headphones</strong>" in page
+    assert "shown in place of this search" in page and 'href="?q=headphones"' in page
+    # and a search that finds enough offers none
+    assert "Shoppers are offered" not in admin_client.get(PREVIEW, {"q": "headphones"}).content.decode()
+
+
 def test_the_preview_escapes_product_text(admin_client, search_index):
     factories.product(name="Lamp <script>alert(1)</script>")
     project()
