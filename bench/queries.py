@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 import urllib3
 
 from . import env, procs
-from .stats import Spread, spread
+from .stats import Spread, percentile, spread
 
 KINDS = ("get", "list", "search", "suggest")
 TARGETS = ("ours", "raw Elasticsearch", "MySQL icontains")
@@ -260,8 +260,6 @@ def _python_load(base: str, requests: Sequence[Request], *, seconds: int, connec
     import threading
     import time
 
-    from .stats import percentile
-
     pool = urllib3.connection_from_url(base, maxsize=connections)
     latencies: list[float] = []
     failures = [0, 0]
@@ -438,8 +436,6 @@ def corrected_searches(
 ) -> dict[str, dict[str, float]]:
     """The latency of each way a search is answered (CORRECTIONS), one request at a time to our
     API (`pool`) for `rounds` rounds over its searches; a search answered otherwise is an error."""
-    from .stats import percentile
-
     out = {}
     for way, texts in CORRECTIONS.items():
         took = []
