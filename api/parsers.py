@@ -1,9 +1,14 @@
-"""The API's JSON parser: DRF's JSONParser, refusing bodies nested deeper than any request needs.
+"""The API's JSON parsers: DRF's JSONParser and a JSON lines parser, refusing bodies that are
+valid JSON yet no request can use.
 
-Python's parser raises RecursionError (not ValueError) at about a thousand levels, which DRF
-let through as a 500; a body just under that parses, and then every recursive walk over it
-(serializers, the idempotency fingerprint, the renderer of an error that echoes it) risks the
-same. No product, brand, category or sign-in body comes near MAX_DEPTH, so deeper is bad input.
+- Nested deeper than any request needs. Python's parser raises RecursionError (not ValueError)
+  at about a thousand levels, which DRF let through as a 500; a body just under that parses, and
+  then every recursive walk over it (serializers, the idempotency fingerprint, the renderer of an
+  error that echoes it) risks the same. No product, brand, category or sign-in body comes near
+  MAX_DEPTH, so deeper is bad input.
+- A text holding half of a UTF-16 surrogate pair (`"\\ud800"` alone; `shared.unicode`). JSON's
+  escapes can write one, but it is no character: MySQL cannot store it and no answer can echo
+  it as UTF-8 (the error naming the field was itself a 500).
 """
 
 import json
@@ -14,8 +19,10 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
+from shared.unicode import is_unicode, non_unicode_text
+
 MAX_DEPTH = 32
-TOO_DEEP = f"JSON parse error - the body is nested more than {MAX_DEPTH} levels deep."
+NESTED_TOO_DEEP = f"the body is nested more than {MAX_DEPTH} levels deep"
 
 
 class JSONParser(parsers.JSONParser):
@@ -23,33 +30,40 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(TOO_DEEP) from None
-        if nested_deeper_than(data, MAX_DEPTH):
-            raise ParseError(TOO_DEEP)
+            raise ParseError(f"JSON parse error - {NESTED_TOO_DEEP}.") from None
+        if (reason := refusal(data)) is not None:
+            raise ParseError(f"JSON parse error - {reason}.")
         return data
 
 
-def nested_deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and objects nest more than `limit` levels (walked without recursion)."""
-    pending = [(value, 1)]
+def refusal(value: Any) -> str | None:
+    """Why a parsed body is refused (see the module's docstring), or None. Walked without
+    recursion, and without paths until a text that is no Unicode needs one."""
+    pending = [(value, 0)]
     while pending:
         item, depth = pending.pop()
+        if isinstance(item, str):
+            if not is_unicode(item):
+                return non_unicode_text(value)
+            continue
         if isinstance(item, dict):
+            if not all(is_unicode(key) for key in item):
+                return non_unicode_text(value)
             children = item.values()
         elif isinstance(item, list):
             children = item
         else:
             continue
-        if depth > limit:
-            return True
+        if depth >= MAX_DEPTH:
+            return NESTED_TOO_DEEP
         pending.extend((child, depth + 1) for child in children)
-    return False
+    return None
 
 
 class JSONLinesParser(parsers.BaseParser):
     """JSON lines (`application/x-ndjson`), the bulk commands' other body: one JSON value per
-    line, parsed into a list; blank lines are skipped. A line that is not JSON (or nests deeper
-    than MAX_DEPTH) is refused with a 400 naming the line."""
+    line, parsed into a list; blank lines are skipped. A line that is not JSON (or is refused as
+    JSONParser refuses a body) is refused with a 400 naming the line."""
 
     media_type = "application/x-ndjson"
 
@@ -68,7 +82,7 @@ class JSONLinesParser(parsers.BaseParser):
                 item = json.loads(line, parse_constant=strict_constant)
             except (ValueError, RecursionError) as error:
                 raise ParseError(f"JSON lines parse error on line {number}: {error}") from None
-            if nested_deeper_than(item, MAX_DEPTH):
-                raise ParseError(f"JSON lines parse error on line {number}: nested over {MAX_DEPTH} levels.")
+            if (reason := refusal(item)) is not None:
+                raise ParseError(f"JSON lines parse error on line {number}: {reason}.")
             items.append(item)
         return items
