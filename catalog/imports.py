@@ -35,6 +35,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from shared import unicode
+
 from . import history, services
 from .api.serializers import ProductBulkSerializer
 from .models import Brand, Category, ImportJob
@@ -258,9 +260,12 @@ def _create_missing_taxonomy(rows: list[Any]) -> None:
 
 
 def _rows(path: Path, *, skip: int) -> Iterator[tuple[int, Any]]:
-    """(line number, product fields) of every row after the first `skip`; a JSON line that is no
-    JSON gives its error text instead of fields, which the serializer rejects."""
-    with path.open(newline="", encoding="utf-8-sig") as feed:
+    """(line number, product fields) of every row after the first `skip`; a row that cannot be
+    read (a JSON line that is no JSON, text that is not UTF-8) gives its reason instead of fields,
+    which the summary counts as a rejection."""
+    # Bytes that are not UTF-8 are kept (as U+DC80-U+DCFF) rather than raised on, so that they
+    # reject their own row, not the rest of the feed.
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as feed:
         if _is_csv(path):
             reader = csv.DictReader(feed)
             for index, row in enumerate(reader):
@@ -272,16 +277,29 @@ def _rows(path: Path, *, skip: int) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             if index >= skip:
-                try:
-                    yield number, json.loads(line)
-                except ValueError as error:
-                    yield number, f"Not JSON: {error}"
+                yield number, _from_json_line(line)
             index += 1
+
+
+def _from_json_line(line: str) -> dict[str, Any] | str:
+    if (byte := unicode.undecodable_byte(line)) is not None:
+        return f"Not UTF-8: {byte}; save the feed as UTF-8."
+    try:
+        fields = json.loads(line)
+    except ValueError as error:
+        return f"Not JSON: {error}"
+    if (reason := unicode.non_unicode_text(fields, whole="the row")) is not None:
+        return reason
+    return fields
 
 
 def _from_csv(row: dict[str | None, Any]) -> dict[str, Any] | str:
     if None in row:  # DictReader's key for cells beyond the header
         return f"The row has {len(row) - 1 + len(row[None])} cells; the header names {len(row) - 1}."
+    for name, value in row.items():
+        for text, place in ((name, "the header"), (value, name)):
+            if text is not None and (byte := unicode.undecodable_byte(text)) is not None:
+                return f"{place}: not UTF-8 ({byte}); save the feed as UTF-8."
     fields: dict[str, Any] = {}
     attributes = {}
     for name, value in row.items():

@@ -168,3 +168,41 @@ def test_json_lines_feeds_take_variants_and_name_their_bad_lines(tmp_path, taxon
     ]
     assert Product.objects.get(sku="TEE").variants.get().sku == "TEE-S"
     assert imports.count_rows(feed) == 3
+
+
+def test_rows_that_are_not_unicode_are_rejected_each_and_the_rest_imported(tmp_path, taxonomy):
+    # given a CSV exported as Latin-1 on one row ("Café"), and a JSON lines feed whose second line
+    # names a product with half a UTF-16 surrogate pair (an escape JSON allows)
+    csv_feed = tmp_path / "feed.csv"
+    csv_feed.write_bytes(
+        b"sku,name,category,price\r\n"
+        b"U-1,Lamp,lamps,1.00\r\n"
+        b"U-2,Caf\xe9 lamp,lamps,1.00\r\n"
+        b"U-3,Desk lamp,lamps,1.00\r\n"
+    )
+    lines_feed = tmp_path / "feed.jsonl"
+    lines = [
+        {"sku": "U-4", "name": "Floor lamp", "category": "lamps", "price": "1.00"},
+        {"sku": "U-5", "name": "Half \ud800", "category": "lamps", "price": "1.00"},
+    ]
+    lines_feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    # when both are imported
+    csv_report, lines_report = _import(csv_feed), _import(lines_feed)
+
+    # then each bad row is rejected with where and why, the others are imported, and the reports
+    # (UTF-8 files) were written
+    assert (csv_report["created"], csv_report["rejected"]) == (2, 1)
+    assert csv_report["rejections"][0]["line"] == 3
+    assert csv_report["rejections"][0]["reasons"] == [
+        "name: not UTF-8 (byte 0xE9 at column 4); save the feed as UTF-8."
+    ]
+    assert (lines_report["created"], lines_report["rejected"]) == (1, 1)
+    assert lines_report["rejections"][0]["reasons"] == [
+        "name: the text holds half of a UTF-16 surrogate pair, which is no character"
+    ]
+    assert set(Product.objects.filter(sku__startswith="U-").values_list("sku", flat=True)) == {
+        "U-1",
+        "U-3",
+        "U-4",
+    }
