@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
 from . import attributes, history, services, validators
-from .admin_fields import CURRENCY_CHOICES, AttributesField, ChoiceLabelsField, TagsField
+from .admin_fields import CURRENCY_CHOICES, AttributesField, AutocompleteSelect, ChoiceLabelsField, TagsField
 from .exceptions import StillInUse, VersionMismatch
 from .models import (
     AttributeDefinition,
@@ -97,6 +97,13 @@ class ServiceBackedAdmin(admin.ModelAdmin):
             # no single form could check.
             self.message_user(request, f"Not saved: {' '.join(error.messages)}", messages.ERROR)
             return HttpResponseRedirect(request.path)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

@@ -1,11 +1,13 @@
 """Form fields of the catalog admin that spare staff from typing JSON: tags as one row per tag,
-attributes and choice labels as name/value rows, and the currency picked from the ISO 4217 list."""
+attributes and choice labels as name/value rows, and the currency picked from the ISO 4217 list;
+and the autocomplete select of brands and categories, safe against a key that is none."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pycountry
 from django import forms
+from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
@@ -119,3 +121,21 @@ class ChoiceLabelsField(AttributesField):
 CURRENCY_CHOICES = sorted(
     ((currency.alpha_3, f"{currency.alpha_3} ({currency.name})") for currency in pycountry.currencies),
 )
+
+
+class AutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's autocomplete select, re-showing a form whose submitted key is no key (`abc` for a
+    category's id; only a hand-made request sends one) as if nothing was chosen, beside the
+    field's error. Django's own widget looks the value up as given while rendering, and its
+    ValueError was a 500."""
+
+    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> Any:
+        return super().optgroups(name, [key for key in value if _is_key(self.field.target_field, key)], attr)
+
+
+def _is_key(field: Any, value: Any) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True

@@ -104,6 +104,29 @@ def test_invalid_admin_input_is_shown_not_saved(admin_client):
     assert not Product.objects.exists()
 
 
+@pytest.mark.parametrize("key", ["abc", "1.5", " "])
+def test_a_brand_category_or_parent_that_is_no_key_is_shown_as_a_form_error(admin_client, key):
+    # given forms whose autocomplete field holds what no id is (only a hand-made request sends it)
+    category = factories.category()
+    product_form = _form(
+        {"sku": "KEY-1", "name": "X", "category": category.pk, "brand": key}, [{"sku": "KEY-1", "price": "1"}]
+    )
+    category_form = {"name": "Lamps", "slug": "lamps-key", "parent": key}
+
+    # when they are posted
+    answers = [
+        admin_client.post("/admin/catalog/product/add/", product_form),
+        admin_client.post("/admin/catalog/category/add/", category_form),
+    ]
+
+    # then each page comes back with the field's error, and nothing is saved
+    assert [answer.status_code for answer in answers] == [200, 200]
+    for answer, field in zip(answers, ["brand", "parent"], strict=True):
+        assert field in answer.context["adminform"].form.errors
+    assert not Product.objects.filter(sku="KEY-1").exists()
+    assert not Category.objects.filter(slug="lamps-key").exists()
+
+
 def test_the_product_list_filters_and_searches(admin_client, search_index):
     factories.product(sku="FIND-ME", name="Findable Thing", stock=0)
     project()  # the search box searches through Elasticsearch (tests/projection/test_admin_search.py)
