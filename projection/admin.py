@@ -26,6 +26,7 @@ from catalog import versions
 from catalog.admin import EstimatedCountPaginator, ProductAdmin
 from catalog.models import Product
 from search import queries
+from search.api.params import MAX_QUERY_LENGTH
 from search.exceptions import SearchUnavailable
 
 from . import maintenance, metrics, outbox
@@ -88,6 +89,16 @@ class IndexedProductAdmin(ProjectionSummaryMixin, ProductAdmin):
         sort by a column); MySQL's name contains / sku starts with only while it is down."""
         if not search_term.strip():
             return super().get_search_results(request, queryset, search_term)
+        if len(search_term) > MAX_QUERY_LENGTH:
+            # As long as the storefront's searches may be: a word of thousands of letters made
+            # Elasticsearch's fuzzy matching ask for more than a gigabyte (its circuit breaker
+            # refused it).
+            self.message_user(
+                request,
+                f"Searched for the first {MAX_QUERY_LENGTH} characters only: searches are at most that long.",
+                messages.WARNING,
+            )
+            search_term = search_term[:MAX_QUERY_LENGTH]
         try:
             ids = queries.ranked_product_ids(text=search_term, limit=self.search_limit)
         except SearchUnavailable:

@@ -75,3 +75,18 @@ def test_the_changelist_falls_back_to_mysql_with_a_notice_when_elasticsearch_is_
     ] or _listed(page, "Acme Mechanical Keyboard", "Keycap Set") == ["Keycap Set", "Acme Mechanical Keyboard"]
     assert "Desk Lamp" not in page
     assert "Acme Mechanical Keyboard" not in misspelled
+
+
+def test_a_search_longer_than_the_storefront_allows_is_cut_to_its_length_with_a_notice(admin_client, catalog):
+    # given a search term of thousands of letters (a word that long made Elasticsearch's fuzzy
+    # matching need more memory than its circuit breaker allows)
+    term = "keyboard" * 700
+
+    # when staff search for it
+    response = admin_client.get(CHANGELIST, {"q": term})
+
+    # then Elasticsearch answers the first 256 characters, and the page says so
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Searched for the first 256 characters only" in page
+    assert "Elasticsearch is unreachable" not in page
