@@ -522,8 +522,10 @@ def _product_operation(
     fields = envelope["product"]
     if op == "update":
         current = existing.get(envelope["id"]) if "id" in envelope else existing.get(("sku", envelope["sku"]))
-    else:
-        current = existing.get(("sku", fields.get("sku"))) if op == "upsert" else None
+    elif op == "upsert" and isinstance(fields.get("sku"), str):
+        current = existing.get(("sku", fields["sku"]))
+    else:  # a creation, or an upsert whose sku is no text: ProductSerializer says so
+        current = None
     serializer = ProductSerializer(
         current, data=fields, partial=current is not None or op == "update", context={"preloaded": preloaded}
     )

@@ -316,6 +316,19 @@ def test_a_request_that_is_no_list_of_operations_or_too_long_is_refused_whole(
     assert not OutboxEntry.objects.exists()
 
 
+@pytest.mark.parametrize("sku", [["LAMP"], {"sku": "LAMP"}, 7])
+def test_an_upsert_whose_sku_is_no_text_is_that_items_400(staff_api, category, sku):
+    # when an upsert names its product by what no sku is, beside a good one
+    upsert = {"op": "upsert", "product": {**_new("ANY", category)["product"], "sku": sku}}
+    response = staff_api.post(URL, [upsert, _new("GOOD-1", category)], format="json")
+
+    # then that item is refused naming the field, and the other is written
+    assert response.status_code == 200
+    assert _statuses(response) == [400, 201]
+    assert "sku" in response.json()["items"][0]["error"]["product"]
+    assert Product.objects.filter(sku="GOOD-1").exists()
+
+
 def test_json_lines_are_accepted_and_a_malformed_line_gets_400_naming_it(staff_api, category):
     # when operations come as JSON lines (blank lines allowed)
     lines = "\n".join([json.dumps(_new("L-1", category)), "", json.dumps(_new("L-2", category)), ""])
