@@ -27,7 +27,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,7 +35,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from shared import unicode
+from shared import json_values
 
 from . import history, services
 from .api.serializers import ProductBulkSerializer
@@ -261,16 +261,13 @@ def _create_missing_taxonomy(rows: list[Any]) -> None:
 
 def _rows(path: Path, *, skip: int) -> Iterator[tuple[int, Any]]:
     """(line number, product fields) of every row after the first `skip`; a row that cannot be
-    read (a JSON line that is no JSON, text that is not UTF-8) gives its reason instead of fields,
-    which the summary counts as a rejection."""
+    read (not CSV, not a JSON object, not UTF-8, ...) gives its reason instead of fields, which
+    the summary counts as a rejection."""
     # Bytes that are not UTF-8 are kept (as U+DC80-U+DCFF) rather than raised on, so that they
     # reject their own row, not the rest of the feed.
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as feed:
         if _is_csv(path):
-            reader = csv.DictReader(feed)
-            for index, row in enumerate(reader):
-                if index >= skip:
-                    yield reader.line_num, _from_csv(row)
+            yield from _csv_rows(feed, skip=skip)
             return
         index = 0
         for number, line in enumerate(feed, 1):
@@ -281,14 +278,37 @@ def _rows(path: Path, *, skip: int) -> Iterator[tuple[int, Any]]:
             index += 1
 
 
+def _csv_rows(feed: TextIO, *, skip: int) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    reader = csv.DictReader(feed)
+    header = list(reader.fieldnames or [])
+    twice = sorted({name for name in header if header.count(name) > 1})
+    index = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a cell over the csv module's size limit: that row only
+            fields: dict[str, Any] | str = f"Not CSV: {error}."
+        else:
+            fields = f"The header names {', '.join(twice)} twice." if twice else _from_csv(row)
+        if index >= skip:
+            yield reader.line_num, fields
+        index += 1
+
+
 def _from_json_line(line: str) -> dict[str, Any] | str:
-    if (byte := unicode.undecodable_byte(line)) is not None:
+    if (byte := json_values.undecodable_byte(line)) is not None:
         return f"Not UTF-8: {byte}; save the feed as UTF-8."
     try:
         fields = json.loads(line)
     except ValueError as error:
         return f"Not JSON: {error}"
-    if (reason := unicode.non_unicode_text(fields, whole="the row")) is not None:
+    except RecursionError:
+        return f"Not a product: {json_values.nested_too_deep('the line')}."
+    if not isinstance(fields, dict):
+        return "Not a product: each line holds one JSON object of a product's fields."
+    if (reason := json_values.refusal(fields, whole="the line")) is not None:
         return reason
     return fields
 
@@ -298,7 +318,7 @@ def _from_csv(row: dict[str | None, Any]) -> dict[str, Any] | str:
         return f"The row has {len(row) - 1 + len(row[None])} cells; the header names {len(row) - 1}."
     for name, value in row.items():
         for text, place in ((name, "the header"), (value, name)):
-            if text is not None and (byte := unicode.undecodable_byte(text)) is not None:
+            if text is not None and (byte := json_values.undecodable_byte(text)) is not None:
                 return f"{place}: not UTF-8 ({byte}); save the feed as UTF-8."
     fields: dict[str, Any] = {}
     attributes = {}

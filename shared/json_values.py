@@ -1,12 +1,50 @@
-"""Texts that are no Unicode: Python strings holding half of a UTF-16 surrogate pair. JSON's
-escapes can write one (`"\\ud800"` alone), and bytes that are not UTF-8, read with the
-`surrogateescape` error handler, become one each. MySQL cannot store them, and no answer or
-report that echoes one can be written as UTF-8, so every way in (request bodies, feeds) refuses
-them as bad input, saying where."""
+"""JSON values that parse yet no request body or feed row can be, and why, for the API's parsers
+and the feed imports alike:
 
+- Nested deeper than MAX_DEPTH. Python's parser raises RecursionError (not ValueError) at about
+  a thousand levels; a value just under that parses, and then every recursive walk over it
+  (serializers, the idempotency fingerprint, the renderer of an error that echoes it) risks the
+  same. No product, brand, category or sign-in comes near MAX_DEPTH.
+- A text holding half of a UTF-16 surrogate pair. JSON's escapes can write one (`"\\ud800"`
+  alone), and bytes that are not UTF-8, read with the `surrogateescape` error handler, become
+  one each. It is no character: MySQL cannot store it, and no answer or report that echoes it
+  can be written as UTF-8.
+"""
+
+from collections.abc import Iterable
 from typing import Any
 
+MAX_DEPTH = 32
 HALF_A_SURROGATE_PAIR = "half of a UTF-16 surrogate pair, which is no character"
+
+
+def nested_too_deep(whole: str) -> str:
+    return f"{whole} is nested more than {MAX_DEPTH} levels deep"
+
+
+def refusal(value: Any, *, whole: str = "the body") -> str | None:
+    """Why `value` is refused, or None; `whole` names it in the reason. Walked without recursion,
+    and without paths until a text that is no Unicode needs one (see `non_unicode_text`)."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        children: Iterable[Any]
+        if isinstance(item, str):
+            if not is_unicode(item):
+                return non_unicode_text(value, whole=whole)
+            continue
+        if isinstance(item, dict):
+            if not all(is_unicode(key) for key in item):
+                return non_unicode_text(value, whole=whole)
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            return nested_too_deep(whole)
+        pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def is_unicode(text: str) -> bool:
@@ -18,9 +56,9 @@ def is_unicode(text: str) -> bool:
 
 
 def non_unicode_text(value: Any, *, whole: str = "the body") -> str | None:
-    """Where the first text (or object key) of a JSON value that is no Unicode is and why, as
+    """Where the first text (or object key) of `value` that is no Unicode is and why, as
     `variants.0.sku: the text holds half of ...` (`whole` names the value itself); None when
-    every text is Unicode. Walked without recursion."""
+    every text is Unicode."""
     pending: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while pending:
         item, path = pending.pop()

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from api.parsers import MAX_DEPTH
 from catalog.models import Product
+from shared.json_values import MAX_DEPTH
 from tests import factories
 
 pytestmark = pytest.mark.django_db

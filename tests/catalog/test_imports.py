@@ -206,3 +206,45 @@ def test_rows_that_are_not_unicode_are_rejected_each_and_the_rest_imported(tmp_p
         "U-3",
         "U-4",
     }
+
+
+def test_rows_that_are_no_product_are_rejected_each_and_the_rest_imported(tmp_path, taxonomy):
+    # given a CSV with a cell over the csv module's size limit between two good rows, and a JSON
+    # lines feed holding an array, a text, a list as sku and nesting deeper than any product
+    csv_feed = tmp_path / "feed.csv"
+    csv_feed.write_text(
+        "sku,name,category,price\n"
+        "C-1,Lamp,lamps,1.00\n"
+        f"C-2,{'x' * 200_000},lamps,1.00\n"
+        "C-3,Desk lamp,lamps,1.00\n"
+    )
+    lines_feed = tmp_path / "feed.jsonl"
+    good = json.dumps({"sku": "J-1", "name": "Floor lamp", "category": "lamps", "price": "1.00"})
+    lines_feed.write_text("\n".join([good, "[1, 2]", '"lamp"', '{"sku": ["J-2"]}', "[" * 5000]) + "\n")
+
+    # when both are imported
+    csv_report, lines_report = _import(csv_feed), _import(lines_feed)
+
+    # then each bad row is rejected with its reason, and the good ones are imported
+    assert (csv_report["created"], csv_report["rejected"]) == (2, 1)
+    assert csv_report["rejections"][0]["reasons"] == ["Not CSV: field larger than field limit (131072)."]
+    assert (lines_report["created"], lines_report["rejected"]) == (1, 4)
+    assert [rejection["reasons"][0] for rejection in lines_report["rejections"]] == [
+        "Not a product: each line holds one JSON object of a product's fields.",
+        "Not a product: each line holds one JSON object of a product's fields.",
+        "sku: Not a valid string.",
+        "Not a product: the line is nested more than 32 levels deep.",
+    ]
+    assert set(Product.objects.values_list("sku", flat=True)) == {"C-1", "C-3", "J-1"}
+
+
+def test_a_header_naming_a_column_twice_rejects_every_row(tmp_path, taxonomy):
+    # (which of the two cells would be meant cannot be known)
+    feed = tmp_path / "feed.csv"
+    feed.write_text("sku,name,sku,category,price\nD-1,Lamp,D-2,lamps,1.00\n")
+
+    report = _import(feed)
+
+    assert (report["created"], report["rejected"]) == (0, 1)
+    assert report["rejections"][0]["reasons"] == ["The header names sku twice."]
+    assert not Product.objects.exists()

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from shared.unicode import is_unicode, non_unicode_text, undecodable_byte
+from shared.json_values import is_unicode, non_unicode_text, undecodable_byte
 
 
 def test_a_character_past_the_basic_plane_is_unicode_and_half_of_its_pair_is_not():
