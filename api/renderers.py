@@ -19,5 +19,10 @@ class OrjsonRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        # DRF's error bodies key list items by index (`{"tags": {0: [...]}}`).
-        return orjson.dumps(data, default=_drf_encoder.default, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            # DRF's error bodies key list items by index (`{"tags": {0: [...]}}`).
+            return orjson.dumps(data, default=_drf_encoder.default, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:
+            # What orjson cannot write and JSON can: an integer past 64 bits, as an error may
+            # echo one from the request.
+            return super().render(data, accepted_media_type, renderer_context)

@@ -34,6 +34,8 @@ MAX_VARIANTS = 100
 FEED_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 # A variant's stock is indexed as an Elasticsearch `integer`.
 MAX_STOCK = 2**31 - 1
+# The largest id a row can have (the keys are MySQL BIGINTs).
+MAX_ID = 2**63 - 1
 
 validate_sku = RegexValidator(
     r"^[A-Za-z0-9._-]{1,64}$",

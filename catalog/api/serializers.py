@@ -372,7 +372,10 @@ class BulkOperationSerializer(ReusedFieldsMixin, RejectUnknownFieldsMixin, seria
 
     op = serializers.ChoiceField(choices=services.BULK_ACTIONS)
     id = serializers.IntegerField(
-        min_value=1, required=False, help_text="update, delete: the product, by id (or give `sku`)."
+        min_value=1,
+        max_value=validators.MAX_ID,
+        required=False,
+        help_text="update, delete: the product, by id (or give `sku`).",
     )
     sku = StrictCharField(
         required=False,

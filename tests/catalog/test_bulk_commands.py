@@ -329,6 +329,18 @@ def test_an_upsert_whose_sku_is_no_text_is_that_items_400(staff_api, category, s
     assert Product.objects.filter(sku="GOOD-1").exists()
 
 
+def test_an_id_past_what_mysql_holds_is_that_items_400(staff_api, category):
+    # when a delete names a product by an id no BIGINT holds, beside a good creation
+    operations = [{"op": "delete", "id": 10**30}, _new("GOOD-2", category)]
+    response = staff_api.post(URL, operations, format="json")
+
+    # then that item is refused naming the field, and the other is written
+    assert response.status_code == 200
+    assert _statuses(response) == [400, 201]
+    assert "less than or equal to" in response.json()["items"][0]["error"]["id"][0]
+    assert Product.objects.filter(sku="GOOD-2").exists()
+
+
 def test_json_lines_are_accepted_and_a_malformed_line_gets_400_naming_it(staff_api, category):
     # when operations come as JSON lines (blank lines allowed)
     lines = "\n".join([json.dumps(_new("L-1", category)), "", json.dumps(_new("L-2", category)), ""])
