@@ -3,7 +3,7 @@ by analytics.services.records_flush, never by a request)."""
 
 from django.db import models
 
-# search.api.params.MAX_QUERY_LENGTH: the longest query a search accepts.
+# search.text.MAX_QUERY_LENGTH: the longest query a search accepts (and records).
 MAX_QUERY_LENGTH = 256
 
 

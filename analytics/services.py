@@ -5,7 +5,7 @@ import datetime
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from search import recording
@@ -20,7 +20,10 @@ PURGE_CHUNK = 5000
 
 def records_flush(*, batch_size: int, max_batches: int = 100) -> int:
     """Store up to `max_batches` batches of waiting records; returns how many were stored. A
-    batch MySQL refuses goes back to the head of the list, and the error is raised."""
+    batch MySQL cannot take (it is down) goes back to the head of the list, and the error is
+    raised. A batch holding a record MySQL refuses (DataError, IntegrityError) is stored a
+    record at a time instead, and the refused records are dropped with a log line: they would
+    be refused again at every flush, and block every record behind them."""
     stored = 0
     for _ in range(max_batches):
         records = recording.take(batch_size)
@@ -28,10 +31,28 @@ def records_flush(*, batch_size: int, max_batches: int = 100) -> int:
             break
         try:
             _store(records)
+        except (DataError, IntegrityError):
+            stored += _store_each(records)
+            continue
         except Exception:
             recording.give_back(records)
             raise
         stored += len(records)
+    return stored
+
+
+def _store_each(records: list[dict[str, Any]]) -> int:
+    stored = 0
+    for index, record in enumerate(records):
+        try:
+            _store([record])
+        except (DataError, IntegrityError) as error:
+            logger.error("search analytics: dropped a record MySQL refused (%s): %r", error, record)
+        except Exception:
+            recording.give_back(records[index:])
+            raise
+        else:
+            stored += 1
     return stored
 
 

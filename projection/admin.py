@@ -26,8 +26,8 @@ from catalog import versions
 from catalog.admin import EstimatedCountPaginator, ProductAdmin
 from catalog.models import Product
 from search import queries
-from search.api.params import MAX_QUERY_LENGTH
 from search.exceptions import SearchUnavailable
+from search.text import MAX_QUERY_LENGTH
 
 from . import maintenance, metrics, outbox
 from .models import OutboxEntry

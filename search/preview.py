@@ -12,8 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import queries
-from .api.params import MAX_QUERY_LENGTH
 from .exceptions import SearchUnavailable
+from .text import MAX_QUERY_LENGTH
 
 RESULTS = 20
 # search.query_building marks highlights with these, around words of unescaped product text.

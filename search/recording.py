@@ -21,7 +21,7 @@ import redis
 from django.conf import settings
 
 from .query_building import ProductFilters
-from .text import normalized
+from .text import MAX_QUERY_LENGTH, normalized
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def record_search(*, text: str, filters: ProductFilters, hits: int, latency_ms: 
     _push(
         {
             "kind": SEARCH,
-            "q": normalized(text),
+            "q": _recorded(text),
             "hits": hits,
             "filters": filters_used(filters),
             "ms": round(latency_ms, 2),
@@ -65,7 +65,13 @@ def record_search(*, text: str, filters: ProductFilters, hits: int, latency_ms: 
 
 
 def record_click(*, text: str, product_id: int) -> None:
-    _push({"kind": CLICK, "q": normalized(text), "product": product_id, "at": time.time()})
+    _push({"kind": CLICK, "q": _recorded(text), "product": product_id, "at": time.time()})
+
+
+def _recorded(text: str) -> str:
+    # Lower case can lengthen a text ("İ" gives "i" and a combining dot): cut to what was typed
+    # at most, which the analytics' columns hold.
+    return normalized(text)[:MAX_QUERY_LENGTH]
 
 
 @cache

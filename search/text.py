@@ -3,6 +3,9 @@ merchandising rules, did-you-mean corrections, analytics): one normal form, whol
 
 import re
 
+# The longest query a search (or suggestion) accepts, in characters as typed.
+MAX_QUERY_LENGTH = 256
+
 
 def normalized(text: str) -> str:
     """Lower case, single spaces, no space at either end."""

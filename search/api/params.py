@@ -15,10 +15,10 @@ from search import languages
 from search.exceptions import InvalidCursor
 from search.paging import MAX_RESULT_WINDOW, Cursor
 from search.query_building import LIST_ORDERINGS, ORDERINGS, NumberRange, ProductFilters
+from search.text import MAX_QUERY_LENGTH
 from shared.serializers import ReusedFieldsMixin
 
 MAX_PAGE_SIZE = 100
-MAX_QUERY_LENGTH = 256
 ATTRIBUTE_PREFIX = "attr."
 OPTION_PREFIX = "option."
 RANGE_BOUNDS = ("gte", "lte", "lt")
