@@ -1,6 +1,10 @@
-"""The API's JSON parsers: DRF's JSONParser and a JSON lines parser, refusing bodies that are
-valid JSON yet no request can use (nested too deep, or holding text that is no Unicode; see
-`shared.json_values`) with a 400 saying why, where a 500 followed before."""
+"""The API's JSON parsers: DRF's JSONParser and a JSON lines parser, refusing a body nested
+deeper than any request needs (`shared.json_values`, whose rule the feed imports share) with a
+400 saying so: Python's parser raises RecursionError (not ValueError) at about a thousand
+levels, which DRF let through as a 500.
+
+A text holding half of a UTF-16 surrogate pair parses: each field refuses it with a 400 naming
+the field, and an error that echoes it is written as JSON's escape (`api.renderers`)."""
 
 import json
 from typing import Any
@@ -10,24 +14,27 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
-from shared.json_values import nested_too_deep, refusal
+from shared.json_values import TOO_DEEP, nested_too_deep
+
+BODY_TOO_DEEP = f"JSON parse error - {TOO_DEEP.format(whole='the body')}."
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
+            too_deep = nested_too_deep(data)
         except RecursionError:
-            raise ParseError(f"JSON parse error - {nested_too_deep('the body')}.") from None
-        if (reason := refusal(data)) is not None:
-            raise ParseError(f"JSON parse error - {reason}.")
+            too_deep = True
+        if too_deep:
+            raise ParseError(BODY_TOO_DEEP)
         return data
 
 
 class JSONLinesParser(parsers.BaseParser):
     """JSON lines (`application/x-ndjson`), the bulk commands' other body: one JSON value per
-    line, parsed into a list; blank lines are skipped. A line that is not JSON (or is refused as
-    JSONParser refuses a body) is refused with a 400 naming the line."""
+    line, parsed into a list; blank lines are skipped. A line that is not JSON, or nests too deep,
+    is refused with a 400 naming the line."""
 
     media_type = "application/x-ndjson"
 
@@ -44,13 +51,14 @@ class JSONLinesParser(parsers.BaseParser):
                 continue
             try:
                 item = json.loads(line, parse_constant=strict_constant)
+                too_deep = nested_too_deep(item)
             except ValueError as error:
                 raise ParseError(f"JSON lines parse error on line {number}: {error}") from None
             except RecursionError:
+                too_deep = True
+            if too_deep:
                 raise ParseError(
-                    f"JSON lines parse error on line {number}: {nested_too_deep('the line')}."
-                ) from None
-            if (reason := refusal(item, whole="the line")) is not None:
-                raise ParseError(f"JSON lines parse error on line {number}: {reason}.")
+                    f"JSON lines parse error on line {number}: {TOO_DEEP.format(whole='the line')}."
+                )
             items.append(item)
         return items

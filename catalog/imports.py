@@ -305,12 +305,13 @@ def _from_json_line(line: str) -> dict[str, Any] | str:
     except ValueError as error:
         return f"Not JSON: {error}"
     except RecursionError:
-        return f"Not a product: {json_values.nested_too_deep('the line')}."
+        return f"Not a product: {json_values.TOO_DEEP.format(whole='the line')}."
     if not isinstance(fields, dict):
         return "Not a product: each line holds one JSON object of a product's fields."
-    if (reason := json_values.refusal(fields, whole="the line")) is not None:
-        return reason
-    return fields
+    if json_values.nested_too_deep(fields):
+        return f"Not a product: {json_values.TOO_DEEP.format(whole='the line')}."
+    # Rejected here rather than by the fields, whose reasons would echo the text into the report.
+    return json_values.non_unicode_text(fields, whole="the line") or fields
 
 
 def _from_csv(row: dict[str | None, Any]) -> dict[str, Any] | str:

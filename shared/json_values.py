@@ -1,50 +1,38 @@
-"""JSON values that parse yet no request body or feed row can be, and why, for the API's parsers
-and the feed imports alike:
+"""JSON values that parse yet no request body or feed row can be:
 
 - Nested deeper than MAX_DEPTH. Python's parser raises RecursionError (not ValueError) at about
   a thousand levels; a value just under that parses, and then every recursive walk over it
   (serializers, the idempotency fingerprint, the renderer of an error that echoes it) risks the
-  same. No product, brand, category or sign-in comes near MAX_DEPTH.
+  same. No product, brand, category or sign-in comes near MAX_DEPTH. The API's parsers and the
+  feed imports refuse it.
 - A text holding half of a UTF-16 surrogate pair. JSON's escapes can write one (`"\\ud800"`
   alone), and bytes that are not UTF-8, read with the `surrogateescape` error handler, become
-  one each. It is no character: MySQL cannot store it, and no answer or report that echoes it
-  can be written as UTF-8.
+  one each. It is no character: MySQL cannot store it, nor a UTF-8 report echo it. The feed
+  imports reject such a row (the API's fields refuse such a value one by one).
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 MAX_DEPTH = 32
+TOO_DEEP = f"{{whole}} is nested more than {MAX_DEPTH} levels deep"
 HALF_A_SURROGATE_PAIR = "half of a UTF-16 surrogate pair, which is no character"
 
 
-def nested_too_deep(whole: str) -> str:
-    return f"{whole} is nested more than {MAX_DEPTH} levels deep"
-
-
-def refusal(value: Any, *, whole: str = "the body") -> str | None:
-    """Why `value` is refused, or None; `whole` names it in the reason. Walked without recursion,
-    and without paths until a text that is no Unicode needs one (see `non_unicode_text`)."""
-    pending = [(value, 0)]
+def nested_too_deep(value: Any) -> bool:
+    """Whether lists and objects nest more than MAX_DEPTH levels (walked without recursion)."""
+    pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
-        children: Iterable[Any]
-        if isinstance(item, str):
-            if not is_unicode(item):
-                return non_unicode_text(value, whole=whole)
-            continue
         if isinstance(item, dict):
-            if not all(is_unicode(key) for key in item):
-                return non_unicode_text(value, whole=whole)
-            children = item.values()
+            children = list(item.values())
         elif isinstance(item, list):
             children = item
         else:
             continue
-        if depth >= MAX_DEPTH:
-            return nested_too_deep(whole)
+        if depth > MAX_DEPTH:
+            return True
         pending.extend((child, depth + 1) for child in children)
-    return None
+    return False
 
 
 def is_unicode(text: str) -> bool:
@@ -55,7 +43,7 @@ def is_unicode(text: str) -> bool:
     return True
 
 
-def non_unicode_text(value: Any, *, whole: str = "the body") -> str | None:
+def non_unicode_text(value: Any, *, whole: str) -> str | None:
     """Where the first text (or object key) of `value` that is no Unicode is and why, as
     `variants.0.sku: the text holds half of ...` (`whole` names the value itself); None when
     every text is Unicode."""

@@ -72,3 +72,65 @@ def test_brand_and_category_names_are_single_lines_of_text(staff_api, name):
     assert brand.status_code == 400 and "name" in brand.json()
     assert category.status_code == 400 and "name" in category.json()
     assert not Brand.objects.exists() and not Category.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/products/",
+            {"sku": "LAMP-1", "name": "Lamp", "price": "1.00", "currency": SURROGATE},
+            "currency",
+        ),
+        ("/api/synonyms/", {"rule": f"tv, tele{SURROGATE}"}, "rule"),
+        ("/api/attributes/", {"code": "watts", "name": "Watts", "type": SURROGATE}, "type"),
+    ],
+)
+def test_an_error_echoing_half_a_surrogate_pair_is_a_400_naming_the_field(
+    staff_api, category, url, body, field
+):
+    # when a value the error message quotes holds half a surrogate pair (the message could not
+    # be written as UTF-8, and the answer was a 500)
+    response = _post_raw(staff_api, url, {**body, "category": category.slug} if "sku" in body else body)
+
+    # then it is a 400 naming the field, its message escaping what is no character
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert "\\ud800" in response.content.decode()
+
+
+def test_a_bulk_item_holding_half_a_surrogate_pair_is_that_items_400(staff_api, category):
+    # when JSON lines carry a good product and one whose name holds half a surrogate pair
+    lines = [
+        {
+            "op": "create",
+            "product": {"sku": "GOOD", "name": "Lamp", "category": category.slug, "price": "1.00"},
+        },
+        {
+            "op": "create",
+            "product": {"sku": "BAD", "name": f"Lamp{SURROGATE}", "category": category.slug, "price": "1.00"},
+        },
+    ]
+    response = staff_api.post(
+        "/api/products/bulk/",
+        "\n".join(json.dumps(line) for line in lines),
+        content_type="application/x-ndjson",
+    )
+
+    # then the good one is written, and the bad one is refused naming the field
+    assert response.status_code == 200, response.content
+    items = response.json()["items"]
+    assert [item["status"] for item in items] == [201, 400]
+    assert "name" in items[1]["error"]["product"]
+    assert list(Product.objects.values_list("sku", flat=True)) == ["GOOD"]
+
+
+def test_a_whole_surrogate_pair_is_a_character_and_is_stored(staff_api, category):
+    # given a name with a character past U+FFFF, which JSON's escapes write as a pair of halves
+    body = {"sku": "LAMP-3", "name": "Smile \U0001f642", "category": category.slug, "price": "1.00"}
+    assert "\\ud83d\\ude42" in json.dumps(body)
+
+    response = _post_raw(staff_api, "/api/products/", body)
+
+    assert response.status_code == 201, response.content
+    assert Product.objects.get(sku="LAMP-3").name == "Smile \U0001f642"

@@ -1,11 +1,24 @@
-"""Texts that are no Unicode, found and placed: half a surrogate pair from a JSON escape, and a
-byte that was not UTF-8 read with `surrogateescape`."""
+"""JSON values no body or feed row can be: nested past MAX_DEPTH, or holding text that is no
+Unicode (half a surrogate pair from a JSON escape, a byte that was not UTF-8 read with
+`surrogateescape`), found and placed."""
 
 import json
 
 import pytest
 
-from shared.json_values import is_unicode, non_unicode_text, undecodable_byte
+from shared.json_values import MAX_DEPTH, is_unicode, nested_too_deep, non_unicode_text, undecodable_byte
+
+
+def _nested(levels: int) -> object:
+    value: object = "red"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_nesting_up_to_the_limit_is_fine_and_one_level_more_is_too_deep():
+    assert not nested_too_deep({"attributes": _nested(MAX_DEPTH - 1)})
+    assert nested_too_deep({"attributes": _nested(MAX_DEPTH)})
 
 
 def test_a_character_past_the_basic_plane_is_unicode_and_half_of_its_pair_is_not():
@@ -30,7 +43,10 @@ def test_the_first_text_that_is_no_unicode_is_named_by_where_it_is(value, reason
 
 
 def test_a_value_whose_texts_are_all_unicode_has_no_reason():
-    assert non_unicode_text({"name": "Café 🙂", "tags": ["ß"], "stock": 3, "price": None}) is None
+    assert (
+        non_unicode_text({"name": "Café 🙂", "tags": ["ß"], "stock": 3, "price": None}, whole="the row")
+        is None
+    )
 
 
 def test_a_byte_that_was_not_utf8_is_named_with_its_column():
