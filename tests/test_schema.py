@@ -118,3 +118,12 @@ def test_schema_states_the_limits_the_commands_enforce_and_who_may_call(api):
     ]
     for path, method in signed_in_only:
         assert not anonymous(path, method), (path, method)
+
+
+def test_schema_says_highlights_are_text_to_escape_not_html(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    highlight = schema["components"]["schemas"]["Highlight"]["properties"]
+    for text in ("name", "description"):
+        assert "not HTML" in highlight[text]["description"]
+        assert "Escape the text" in highlight[text]["description"]

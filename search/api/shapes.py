@@ -29,9 +29,16 @@ def product_body(product: dict[str, Any]) -> dict[str, Any]:
     return product
 
 
+HIGHLIGHT_FRAGMENTS = (
+    "Fragments of the text as stored, not HTML: the words that matched between `<em>` and `</em>`, "
+    "and any other `<` or `&` is the product's own text. Escape the text (not the marks) before "
+    "showing a fragment as HTML."
+)
+
+
 class HighlightSerializer(serializers.Serializer):
-    name = serializers.ListField(child=serializers.CharField())
-    description = serializers.ListField(child=serializers.CharField())
+    name = serializers.ListField(child=serializers.CharField(), help_text=HIGHLIGHT_FRAGMENTS)
+    description = serializers.ListField(child=serializers.CharField(), help_text=HIGHLIGHT_FRAGMENTS)
 
 
 class SearchHitSerializer(ProductDocumentSerializer):
