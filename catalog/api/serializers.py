@@ -437,6 +437,10 @@ class BulkRequestSerializer(serializers.BaseSerializer):
     its own. Only a body that is no such list, or is too long, is refused as a whole; an item
     that is refused carries its refusal to the services, which answer it in its place."""
 
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # A `null` body is answered as any other that is no list, not with DRF's field message.
+        return False, data
+
     def to_internal_value(self, data: Any) -> list[Any]:
         if not isinstance(data, list):
             raise serializers.ValidationError(
