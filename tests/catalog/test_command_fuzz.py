@@ -16,7 +16,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.models import Brand, Category, Product
+from catalog import services
+from catalog.models import AttributeDefinition, Brand, Category, MerchandisingRule, Product, SynonymRule
 from projection.models import OutboxEntry
 from tests import factories
 
@@ -27,11 +28,14 @@ EXAMPLES = {
     "product": 1500,
     "brand": 1000,
     "category": 1000,
+    "attribute": 400,
+    "synonym": 300,
+    "merchandising": 400,
     "malformed": 1500,
     "bulk": 800,
     "inventory": 500,
 }
-MIN_TOTAL_EXAMPLES = 6300
+MIN_TOTAL_EXAMPLES = 7400
 assert sum(EXAMPLES.values()) >= MIN_TOTAL_EXAMPLES
 
 # What each test ran, by answer status; printed at the end of the run (tests/catalog/conftest.py).
@@ -60,6 +64,9 @@ json_values = st.recursive(
 PRODUCT_FIELDS = ["sku", "name", "description", "brand", "category", "price", "currency", "stock", "tags",
                   "attributes", "is_active", "id", "version"]  # fmt: skip
 NAMED_FIELDS = ["name", "slug", "parent", "version"]
+ATTRIBUTE_FIELDS = [*services.ATTRIBUTE_FIELDS, "version"]
+SYNONYM_FIELDS = [*services.SYNONYM_FIELDS, "version"]
+MERCHANDISING_FIELDS = [*services.MERCHANDISING_FIELDS, "version"]
 # Mostly plausible values per field, so many bodies pass some checks and reach the deeper ones.
 plausible = {
     "sku": st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,20}", fullmatch=True),
@@ -72,6 +79,13 @@ plausible = {
     "slug": st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
     "currency": st.sampled_from(["USD", "EUR", "usd", "XXX", "US"]),
     "version": st.integers(min_value=0, max_value=3),
+    "code": st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
+    "type": st.sampled_from(["text", "number", "boolean", "enum", "date"]),
+    "rule": st.sampled_from(["tv, television", "laptop => notebook", "a,,b", "=> x", "wi-fi, wifi"]),
+    "query": st.text(min_size=1, max_size=30),
+    "match": st.sampled_from(["exact", "contains", "prefix"]),
+    "pinned": st.lists(st.integers(min_value=-1, max_value=5), max_size=3),
+    "starts_at": st.sampled_from(["2026-01-01T00:00:00Z", "2027-13-01", "yesterday"]),
 }
 
 
@@ -118,6 +132,9 @@ def targets() -> dict[str, Any]:
     category = factories.category("Laptops", slug="laptops")
     factories.category("Notebooks", slug="notebooks", parent=category)
     product = factories.product(brand=brand, category=category, tags=["fast"], attributes={"color": "black"})
+    services.attribute_create(code="color", name="Color", type="text")
+    services.synonym_create(rule="tv, television", code="tv")
+    services.merchandising_create(query="laptop", code="laptop", pinned=[product.pk])
     return {"product": product.pk, "stored": stored()}
 
 
@@ -127,6 +144,9 @@ def stored() -> dict[str, Any]:
         "products": list(Product.objects.order_by("pk").values()),
         "brands": list(Brand.objects.order_by("pk").values()),
         "categories": list(Category.objects.order_by("pk").values()),
+        "attributes": list(AttributeDefinition.objects.order_by("pk").values()),
+        "synonyms": list(SynonymRule.objects.order_by("pk").values()),
+        "merchandising": list(MerchandisingRule.objects.order_by("pk").values()),
         "outbox": OutboxEntry.objects.count(),
     }
 
@@ -192,6 +212,9 @@ RESOURCES = {
     "product": (PRODUCT_FIELDS, "/api/products/", "/api/products/{product}/"),
     "brand": (NAMED_FIELDS, "/api/brands/", "/api/brands/acme/"),
     "category": (NAMED_FIELDS, "/api/categories/", "/api/categories/laptops/"),
+    "attribute": (ATTRIBUTE_FIELDS, "/api/attributes/", "/api/attributes/color/"),
+    "synonym": (SYNONYM_FIELDS, "/api/synonyms/", "/api/synonyms/tv/"),
+    "merchandising": (MERCHANDISING_FIELDS, "/api/merchandising/", "/api/merchandising/laptop/"),
 }
 
 
