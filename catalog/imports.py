@@ -302,14 +302,15 @@ def _from_json_line(line: str) -> dict[str, Any] | str:
         return f"Not UTF-8: {byte}; save the feed as UTF-8."
     try:
         fields = json.loads(line)
+        too_deep = json_values.nested_too_deep(fields)
     except ValueError as error:
         return f"Not JSON: {error}"
     except RecursionError:
+        too_deep = True
+    if too_deep:
         return f"Not a product: {json_values.TOO_DEEP.format(whole='the line')}."
     if not isinstance(fields, dict):
         return "Not a product: each line holds one JSON object of a product's fields."
-    if json_values.nested_too_deep(fields):
-        return f"Not a product: {json_values.TOO_DEEP.format(whole='the line')}."
     # Rejected here rather than by the fields, whose reasons would echo the text into the report.
     return json_values.non_unicode_text(fields, whole="the line") or fields
 
