@@ -2,14 +2,15 @@
 merchandising rules, did-you-mean corrections, analytics): one normal form, whole words."""
 
 import re
+import unicodedata
 
 # The longest query a search (or suggestion) accepts, in characters as typed.
 MAX_QUERY_LENGTH = 256
 
 
 def normalized(text: str) -> str:
-    """Lower case, single spaces, no space at either end."""
-    return " ".join(text.lower().split())
+    """Composed (NFC), lower case, single spaces, no space at either end."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
 def contains_words(text: str, words: str, *, plural: bool = False) -> re.Match[str] | None:

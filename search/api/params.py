@@ -4,6 +4,7 @@ OpenAPI schema."""
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -231,8 +232,18 @@ class ListParamsSerializer(ProductReadParamsSerializer):
         )
 
 
+class TypedTextField(serializers.CharField):
+    """What a shopper typed, in Unicode's composed form (NFC), as keyboards type it and the
+    catalog's texts are written; Elasticsearch's stock analysis does not compose. Pasted
+    decomposed text ("u" and a combining diaeresis for "ü", as macOS file names hold it) then
+    finds the same products, and suggestions, which match word starts exactly, at all."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return unicodedata.normalize("NFC", super().to_internal_value(data))
+
+
 class SearchParamsSerializer(ListParamsSerializer):
-    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper typed.")
+    q = TypedTextField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper typed.")
     ordering = serializers.ChoiceField(choices=tuple(ORDERINGS), required=False, default="relevance")
     autocorrect = serializers.BooleanField(
         required=False,
@@ -243,7 +254,7 @@ class SearchParamsSerializer(ListParamsSerializer):
 
 
 class SuggestParamsSerializer(ProductReadParamsSerializer):
-    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper has typed so far.")
+    q = TypedTextField(max_length=MAX_QUERY_LENGTH, help_text="What the shopper has typed so far.")
 
 
 class DetailParamsSerializer(ProductReadParamsSerializer):
@@ -253,7 +264,7 @@ class DetailParamsSerializer(ProductReadParamsSerializer):
         help_text="Answer with at least this version: signed-in callers wait for it (5 s by "
         "default), anonymous ones get 409 at once when the read side does not hold it yet.",
     )
-    ref = serializers.CharField(
+    ref = TypedTextField(
         max_length=MAX_QUERY_LENGTH,
         required=False,
         help_text="The search query whose results led here: counted as a click for the analytics.",

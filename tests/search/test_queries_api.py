@@ -3,6 +3,7 @@ suggestions, visibility of inactive and deleted products, the detail's ETag and 
 headers, all as a storefront sees them through the API."""
 
 import time
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -346,6 +347,21 @@ def test_suggest_completes_the_start_of_any_word_of_the_name(shop, api):
     assert _suggested(api, "stride r") == ["Stride Run Shoe"]
     assert _suggested(api, "STRIDE") == ["Stride Run Shoe"]
     assert _suggested(api, "zebra") == []
+
+
+def test_text_typed_decomposed_finds_and_suggests_what_composed_text_does(search_index, api):
+    # given a product whose name has an umlaut, stored composed as keyboards type it
+    factories.product(name="Brünner Desk Lamp", category=factories.category())
+    project()
+    # and the same words decomposed ("u" and a combining diaeresis), as pasted from a macOS
+    # file name
+    composed, decomposed = "Brün", unicodedata.normalize("NFD", "Brün")
+    assert decomposed != composed
+
+    # then a suggestion and a search find it either way
+    assert _suggested(api, decomposed) == _suggested(api, composed) == ["Brünner Desk Lamp"]
+    searched = api.get(SEARCH, {"q": unicodedata.normalize("NFD", "brünner lamp")}).json()
+    assert [result["name"] for result in searched["results"]] == ["Brünner Desk Lamp"]
 
 
 def test_suggestions_carry_id_name_brand_and_category_and_skip_hidden_products(shop, api):
