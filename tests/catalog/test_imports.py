@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog import imports, services
 from catalog.models import Brand, Category, Product
@@ -247,4 +247,24 @@ def test_a_header_naming_a_column_twice_rejects_every_row(tmp_path, taxonomy):
 
     assert (report["created"], report["rejected"]) == (0, 1)
     assert report["rejections"][0]["reasons"] == ["The header names sku twice."]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (["--report", "/nonexistent/directory/report.json"], "no such directory for the report"),
+        (["--batch-size", "0"], "1 or more"),
+        (["--batch-size", "-5"], "1 or more"),
+    ],
+)
+def test_bad_options_are_refused_before_any_row_is_written(tmp_path, taxonomy, options, reason):
+    # given a good feed
+    feed = _write_csv(tmp_path / "feed.csv", _feed_rows(3))
+
+    # when the import is asked for a report where none can be written, or batches of no rows
+    with pytest.raises(CommandError, match=reason):
+        call_command("import_products", str(feed), *options, verbosity=0)
+
+    # then it stops before writing anything (before, it imported a batch and then failed)
     assert not Product.objects.exists()

@@ -1,6 +1,7 @@
 """`python manage.py import_products FILE`: a CSV or JSON lines feed of products, upserted by sku
 (see catalog.imports), with a progress bar, a dry run, and a report of what happened."""
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             help="forget the state of an earlier, interrupted run of this file and start from its first row",
         )
         parser.add_argument(
-            "--batch-size", type=int, help="rows per bulk call (default: CATALOG_BULK_MAX_OPERATIONS)"
+            "--batch-size", type=_positive, help="rows per bulk call (default: CATALOG_BULK_MAX_OPERATIONS)"
         )
 
     def handle(self, *args, file: Path, dry_run: bool, create_missing: bool, **options) -> None:
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         if file.suffix.lower() not in FEED_SUFFIXES:
             raise CommandError(f"{file}: expected a .csv, .jsonl or .ndjson file.")
         report = options["report"] or file.with_name(file.name + ".report.json")
+        # Checked before any row is written: the state file, written after each batch, goes there too.
+        if not report.parent.is_dir():
+            raise CommandError(f"{report.parent}: no such directory for the report.")
         state = report.with_name(report.name + ".state")
         if options["restart"]:
             state.unlink(missing_ok=True)
@@ -57,3 +61,13 @@ class Command(BaseCommand):
             f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} rejected. "
             f"Report: {report}"
         )
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of rows, 1 or more, not {text!r}")
+    return number
