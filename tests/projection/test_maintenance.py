@@ -1,11 +1,12 @@
 """`search_index rebuild | verify | status`, read-your-writes and /metrics."""
 
 import random
+import socket
 import threading
 import time
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -187,3 +188,22 @@ def test_verify_sees_content_that_differs_at_the_same_version_and_repair_replace
     assert (held["name"], held["version"]) == ("Copper Lamp", 2)
     assert Product.objects.get(pk=product.pk).version == 2
     assert maintenance.verify().total == 0
+
+
+@pytest.mark.parametrize("action", ["create", "rebuild", "verify"])
+def test_index_maintenance_with_elasticsearch_unreachable_says_so_in_one_line(settings, action):
+    # given Elasticsearch unreachable (the client pointed at a port that refuses connections)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{port}"
+    get_client.cache_clear()
+    try:
+        # when an operator runs a maintenance command (`make run` runs `create`)
+        with pytest.raises(CommandError) as refused:
+            call_command("search_index", action)
+    finally:
+        get_client.cache_clear()
+
+    # then it fails with a message naming the cluster, not a client traceback
+    assert str(refused.value).startswith(f"Elasticsearch (http://127.0.0.1:{port}) failed the {action}: ")

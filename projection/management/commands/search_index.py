@@ -2,7 +2,9 @@
 
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from elasticsearch import ApiError, TransportError
 from tqdm import tqdm
 
 from catalog.models import Product, ProductTombstone
@@ -27,6 +29,14 @@ class Command(BaseCommand):
         actions.add_parser("status", help="Alias, index, counts, outbox backlog, dead letters.")
 
     def handle(self, *args, action: str, **options) -> None:
+        try:
+            self._run(action, **options)
+        except (TransportError, ApiError) as error:
+            # An operator's command: one line naming the cluster and what it said, no traceback.
+            where = "Elastic Cloud" if settings.ELASTICSEARCH_CLOUD_ID else settings.ELASTICSEARCH_URL
+            raise CommandError(f"Elasticsearch ({where}) failed the {action}: {error}") from error
+
+    def _run(self, action: str, **options) -> None:
         if action == "create":
             name = index.ensure_index(get_client())
             self.stdout.write(f"{index.alias_name()} -> {name}")
