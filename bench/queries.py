@@ -71,6 +71,8 @@ class QueryResult:
     ablation: dict[str, float] = field(default_factory=dict)
     # How each way of answering a search ends (CORRECTIONS): p50 and p99 over all its requests, ms.
     corrections: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Searches of one random word per length (LONG_WORD_LENGTHS): see long_word_searches.
+    long_words: dict[int, dict[str, float]] = field(default_factory=dict)
 
     def metric(self, kind: str, target: str, name: str, *, table: Table | None = None) -> Spread:
         """A metric of `table` (one of this result's; None: `runs`)."""
@@ -428,7 +430,63 @@ def run(
         result.ablation = search_ablation(raw["search"][:ablation], repeat=3)
     print(f"  queries {products:,}: corrected searches", flush=True)
     result.corrections = corrected_searches(ours, rounds=ablation * 10, errors=result.errors)
+    print(f"  queries {products:,}: searches of one long word", flush=True)
+    result.long_words = long_word_searches(ours, rounds=max(ablation, 1) * 3)
     return result
+
+
+# Words past search.query_building.MAX_FUZZY_WORD_LENGTH (24) match without typos: Lucene's typo
+# automaton grows with the word.
+LONG_WORD_LENGTHS = (10, 24, 25, 60, 256)
+
+
+def long_word_searches(pool: urllib3.HTTPConnectionPool, *, rounds: int) -> dict[int, dict[str, float]]:
+    """For one random word of each length (a new word each round): our API's whole answer to a
+    search of it, one request at a time (ms, p50; it finds nothing, so did-you-mean runs too),
+    and Elasticsearch's `took` (median, ms) for the query part of that search, as sent and with
+    every word fuzzy (as before words past MAX_FUZZY_WORD_LENGTH matched exactly)."""
+    import statistics
+    import string
+    import urllib.request
+
+    from django.conf import settings
+
+    from search import index, languages, query_building
+
+    words = random.Random(14)
+    base = settings.ELASTICSEARCH_URL.rstrip("/")
+
+    def took(body: dict[str, Any]) -> float:
+        request = urllib.request.Request(
+            f"{base}/{index.alias_name()}/_search?request_cache=false",
+            data=json.dumps({**body, "size": 20}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)["took"]
+
+    out = {}
+    for length in LONG_WORD_LENGTHS:
+        answers, as_sent, all_fuzzy = [], [], []
+        for _ in range(rounds):
+            word = "".join(words.choice(string.ascii_lowercase) for _ in range(length))
+            started = time.perf_counter()
+            pool.request("GET", "/api/products/search/?" + urlencode({"q": word}))
+            answers.append((time.perf_counter() - started) * 1000)
+            body = query_building.search_query(
+                word, query_building.ProductFilters(), language=languages.default()
+            )
+            as_sent.append(took(body))
+            all_fuzzy.append(
+                took(json.loads(json.dumps(body).replace('"fuzziness": 0', '"fuzziness": "AUTO:4,8"')))
+            )
+        out[length] = {
+            "ours p50": statistics.median(answers),
+            "took as sent": statistics.median(as_sent),
+            "took every word fuzzy": statistics.median(all_fuzzy),
+        }
+    return out
 
 
 def corrected_searches(

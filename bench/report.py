@@ -319,6 +319,22 @@ def _query_section(results: Results) -> list[str]:
                 f"| {way} | {', '.join(CORRECTIONS[way])} | {took['p50']:.1f} | {took['p99']:.1f} |"
                 for way, took in result.corrections.items()
             ]
+        if result.long_words:
+            out += [
+                "",
+                "A search of one random word by its length (`bench.queries.long_word_searches`): our "
+                "API's whole answer (it finds nothing, so did-you-mean runs too), and Elasticsearch's "
+                "`took` for the query part as sent (words past 24 letters match without typos) and "
+                "with every word fuzzy, as before (ms):",
+                "",
+                "| letters | ours p50 | took, as sent | took, every word fuzzy |",
+                "| ---: | ---: | ---: | ---: |",
+            ]
+            out += [
+                f"| {length} | {figures['ours p50']:.1f} | {figures['took as sent']:.0f} | "
+                f"{figures['took every word fuzzy']:.0f} |"
+                for length, figures in result.long_words.items()
+            ]
         if result.ablation:
             full = result.ablation.get("as sent (ours)") or float("nan")
             out += [

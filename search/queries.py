@@ -197,7 +197,11 @@ def _correction(
 
 def _corrections(text: str, *, language: str) -> Iterator[str]:
     """Candidate corrections of `text`, best first; the catalog is asked for the ones by sound
-    only when the spell checker's are used up."""
+    only when the spell checker's are used up. A word longer than any product's (past
+    MAX_FUZZY_WORD_LENGTH) has none: the spell checker's typo automaton would cost what the
+    search's fuzziness did for it."""
+    if any(len(word) > query_building.MAX_FUZZY_WORD_LENGTH for word in text.split()):
+        return
     suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
         query_building.CORRECTIONS
     ]

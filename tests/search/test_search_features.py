@@ -150,6 +150,23 @@ def test_a_search_not_to_be_corrected_finds_nothing_and_suggests_the_correction(
     assert _names(api, response["suggestion"]["text"]) == ["Santoku Knife"]
 
 
+def test_a_word_longer_than_any_products_matches_exactly_and_gets_no_correction(api, search_index):
+    # given a product whose name holds a word of 30 letters, and one of 24
+    category = factories.category("Hats")
+    factories.product(name="Donaudampfschifffahrtskapitän Hat", category=category)
+    factories.product(name="Schifffahrtsgesellschaft Cap", category=category)
+    project()
+    assert len("donaudampfschifffahrtskapitän") == 29 and len("schifffahrtsgesellschaft") == 24
+
+    # then the long word finds its product typed exactly, not with a typo (a typo automaton for
+    # such a word cost Elasticsearch half a second at 256 letters), and gets no correction;
+    # a word of 24 letters still forgives a typo
+    assert _names(api, "donaudampfschifffahrtskapitän") == ["Donaudampfschifffahrtskapitän Hat"]
+    misspelled = api.get(SEARCH, {"q": "donaudampfschiffahrtskapitän"}).json()
+    assert misspelled["results"] == [] and misspelled["suggestion"] is None
+    assert _names(api, "schiffahrtsgesellschaft") == ["Schifffahrtsgesellschaft Cap"]
+
+
 def test_the_next_pages_of_a_corrected_search_are_the_corrections(api, search_index):
     # given three knives, and a misspelling of them that finds nothing itself
     for name in ["Santoku Knife", "Bread Knife", "Paring Knife"]:
