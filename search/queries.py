@@ -111,7 +111,7 @@ def search_products(
     `showing_results_for` names, as a shop's search does rather than show an empty page."""
     language = language or languages.default()
     result = _searched_page(text=text, filters=filters, ordering=ordering, page=page, language=language)
-    if result.count < DID_YOU_MEAN_BELOW and page.cursor is None:
+    if page.cursor is None:
         result.suggestion = _correction(text, filters, language=language, finding_more_than=result.count)
     if autocorrect and result.count == 0 and result.suggestion is not None:
         corrected = result.suggestion["text"]
@@ -181,7 +181,10 @@ def _correction(
 ) -> dict[str, Any] | None:
     """The best correction of `text` (`{text, count}`) that finds more products with the same
     filters, or None: the spell checker's corrections first, then, when none of those does, the
-    words of the catalog that sound like the ones typed."""
+    words of the catalog that sound like the ones typed. A search that finds DID_YOU_MEAN_BELOW
+    products or more (`finding_more_than`) has none."""
+    if finding_more_than >= DID_YOU_MEAN_BELOW:
+        return None
     for candidate in _corrections(text, language=language):
         if candidate == normalized(text):
             continue
@@ -200,7 +203,7 @@ def _corrections(text: str, *, language: str) -> Iterator[str]:
     only when the spell checker's are used up. A word longer than any product's (past
     MAX_FUZZY_WORD_LENGTH) has none: the spell checker's typo automaton would cost what the
     search's fuzziness did for it."""
-    if any(len(word) > query_building.MAX_FUZZY_WORD_LENGTH for word in text.split()):
+    if query_building.too_long_for_typos(text):
         return
     suggested = _search(query_building.did_you_mean_query(text, language=language))["suggest"][
         query_building.CORRECTIONS
@@ -373,9 +376,7 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
         "alternatives": alternatives,
         "merchandising": rules.rules,
         "count": count,
-        "correction": _correction(text, filters, language=language, finding_more_than=count)
-        if count < DID_YOU_MEAN_BELOW
-        else None,
+        "correction": _correction(text, filters, language=language, finding_more_than=count),
         "results": [
             {**_scored_hit(hit, language), "explanation": hit["_explanation"]}
             for hit in response["hits"]["hits"]

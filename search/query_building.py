@@ -341,6 +341,11 @@ def _highlighted_texts(text: str, name: str, description: str) -> dict[str, Any]
     }
 
 
+def too_long_for_typos(text: str) -> bool:
+    """Whether a word of `text` is longer than MAX_FUZZY_WORD_LENGTH, so matches only as typed."""
+    return any(len(word) > MAX_FUZZY_WORD_LENGTH for word in text.split())
+
+
 def _text_query(text: str, language: str) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
@@ -384,7 +389,7 @@ def _word_query(word: str, language: str) -> dict[str, Any]:
                 "operator": "and",
                 "fuzziness": (
                     0
-                    if len(word) > MAX_FUZZY_WORD_LENGTH or any(character.isdigit() for character in word)
+                    if too_long_for_typos(word) or any(character.isdigit() for character in word)
                     else "AUTO:4,8"
                 ),
                 "prefix_length": 1,
@@ -426,9 +431,7 @@ def _ranking_boosters(text: str, language: str) -> list[dict[str, Any]]:
             "match": {
                 "category.name": {
                     "query": text,
-                    "fuzziness": (
-                        "AUTO:4,8" if all(len(word) <= MAX_FUZZY_WORD_LENGTH for word in text.split()) else 0
-                    ),
+                    "fuzziness": 0 if too_long_for_typos(text) else "AUTO:4,8",
                     "prefix_length": 1,
                     "boost": 3,
                 }
