@@ -153,14 +153,41 @@ def product_update(
     model's defaults. `price` and `stock` without `variants` change the product's only variant."""
     with transaction.atomic():
         product, before, after = _product_changed(
-            Product.objects.filter(pk=product_id),
+            _reading_relation_slugs(Product.objects.filter(pk=product_id)),
             changes,
             expected_version=expected_version,
             replace=replace,
             next_version=True,
         )
         _record_update(product, before=before, after=after, origin=origin)
+    _relations_from_slugs(product)
     return product
+
+
+def _reading_relation_slugs(queryset: models.QuerySet[Product]) -> models.QuerySet[Product]:
+    """`queryset` reading the slugs of each product's brand and category too, which the command's
+    answer shows: in the locking read, rather than a query each after it. Subqueries, not a join:
+    MariaDB has no `FOR UPDATE OF`, and a join would lock the brand and category rows as well,
+    so every command on one brand would wait for the others; InnoDB locks no row that a
+    subquery of a locking read reads."""
+    return queryset.annotate(
+        brand_slug=models.Subquery(Brand.objects.filter(pk=models.OuterRef("brand_id")).values("slug")),
+        category_slug=models.Subquery(
+            Category.objects.filter(pk=models.OuterRef("category_id")).values("slug")
+        ),
+    )
+
+
+def _relations_from_slugs(product: Product) -> None:
+    """Give `product`, read by `_reading_relation_slugs`, the brand and category it still refers
+    to as rows holding their id and slug (their other fields load when read, as with `only()`);
+    a relation the command set, or read, is left as it is."""
+    for relation in (Product._meta.get_field("brand"), Product._meta.get_field("category")):
+        related_id = getattr(product, relation.attname)
+        if related_id is not None and not relation.is_cached(product):
+            slug = getattr(product, f"{relation.name}_slug")
+            related = relation.related_model.from_db(product._state.db, ["id", "slug"], [related_id, slug])
+            relation.set_cached_value(product, related)
 
 
 def _record_update(

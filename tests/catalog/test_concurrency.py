@@ -4,10 +4,11 @@ Idempotency-Key every one gets the answer of the command, never a deadlock's 500
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from rest_framework.test import APIClient
 
 from catalog.models import Product
+from catalog.versions import product_versions_changed
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,3 +115,47 @@ def test_concurrent_accepted_commands_with_the_same_idempotency_key_create_one_p
 
     assert sorted(statuses) == [201] * 50
     assert Product.objects.count() == 1
+
+
+def test_a_command_on_a_product_locks_neither_its_brand_nor_its_category():
+    # given a product of a brand, and a look from another connection at which rows are locked
+    # while a PATCH of it is being written (when it announces its new version, in its transaction)
+    product = factories.product(brand=factories.brand("Acme"), category=factories.category("Desks"))
+    user = factories.user("catalog.change_product")
+    locked: dict[str, bool] = {}
+
+    def lockable(table: str, row_id: int) -> bool:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SELECT id FROM `{table}` WHERE id = %s FOR UPDATE NOWAIT", [row_id])
+            return True
+        except OperationalError:
+            return False
+        finally:
+            connection.close()
+
+    def look(**_: object) -> None:
+        rows = {"product": ("catalog_product", product.pk), "brand": ("catalog_brand", product.brand_id)}
+        rows["category"] = ("catalog_category", product.category_id)
+
+        def from_another_connection() -> None:
+            locked.update({name: not lockable(*row) for name, row in rows.items()})
+
+        other = threading.Thread(target=from_another_connection)
+        other.start()
+        other.join(timeout=30)
+
+    product_versions_changed.connect(look, dispatch_uid="test-look-at-locks")
+    try:
+        client = APIClient()
+        client.force_authenticate(user)
+        # when the PATCH runs
+        response = client.patch(f"/api/products/{product.pk}/", {"stock": 8}, format="json")
+    finally:
+        product_versions_changed.disconnect(dispatch_uid="test-look-at-locks")
+
+    # then it held the product's row and nothing else, and still answered with both slugs:
+    # commands on other products of one brand or category do not wait for each other
+    assert response.status_code == 200
+    assert (response.json()["brand"], response.json()["category"]) == ("acme", "desks")
+    assert locked == {"product": True, "brand": False, "category": False}

@@ -171,8 +171,8 @@ def test_a_patch_to_the_sku_of_another_product_gets_400_and_changes_nothing(staf
 
 @pytest.mark.django_db(transaction=True)
 def test_a_price_and_stock_patch_reads_the_product_once_and_writes_it_once(staff_api):
-    # given a product with its one variant
-    product = factories.product(stock=3)
+    # given a product of a brand, with its one variant
+    product = factories.product(stock=3, brand=factories.brand("Acme"), category=factories.category("Desks"))
 
     # when a client changes its price and stock (the inventory systems' everyday command)
     with CaptureQueriesContext(connection) as queries:
@@ -180,8 +180,10 @@ def test_a_price_and_stock_patch_reads_the_product_once_and_writes_it_once(staff
             f"/api/products/{product.pk}/", {"stock": 7, "price": "12.00"}, format="json"
         )
 
-    # then the answer is the new version, as stored and announced to the projection
+    # then the answer is the new version, as stored and announced to the projection, with the
+    # brand and the category by slug
     assert patched.status_code == 200 and patched.json()["version"] == 2
+    assert (patched.json()["brand"], patched.json()["category"]) == ("acme", "desks")
     product.refresh_from_db()
     assert (product.version, product.stock, str(product.price)) == (2, 7, "12.00")
     assert list(OutboxEntry.objects.filter(product_id=product.pk).values_list("version", flat=True)) == [1, 2]
@@ -194,6 +196,10 @@ def test_a_price_and_stock_patch_reads_the_product_once_and_writes_it_once(staff
     assert len(product_reads) == 1 and product_reads[0].endswith("FOR UPDATE"), product_reads
     assert sum(sql.startswith("UPDATE `catalog_product` ") for sql in statements) == 1, statements
     assert not [sql for sql in statements if "SAVEPOINT" in sql]
+    # and the answer's slugs came with that read, not from a query each after it
+    assert not [
+        sql for sql in statements if sql.startswith(("SELECT `catalog_brand`", "SELECT `catalog_category`"))
+    ]
 
 
 def test_a_missing_product_gets_404(staff_api):

@@ -152,9 +152,12 @@ def test_a_single_command_costs_one_insert_and_no_query_for_the_history(lamp):
 
     touching = [query["sql"] for query in queries if "catalog_productchange" in query["sql"]]
     assert len(touching) == 1 and touching[0].startswith("INSERT")
-    # the brand and category did not change: their slugs were not looked up
+    # the brand and category did not change: the history looked up no slug of theirs (the
+    # answer's slugs come with the product's locking read)
     assert not [
-        query for query in queries if "catalog_brand" in query["sql"] or "catalog_category" in query["sql"]
+        query
+        for query in queries
+        if query["sql"].startswith(("SELECT `catalog_brand`", "SELECT `catalog_category`"))
     ]
 
 
