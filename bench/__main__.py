@@ -22,7 +22,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--query-seconds", type=int, default=10, help="wrk duration per measurement")
     parser.add_argument("--lag-seconds", type=float, default=60)
-    parser.add_argument("--rates", default="20,50,100")
+    parser.add_argument(
+        "--rates", default="20,50,100,150", help="command rates of the lag section (150: issue 13's goal)"
+    )
     parser.add_argument("--burst", type=int, default=10_000)
     parser.add_argument(
         "--rebuild-only-sizes", default="", help="sizes at which only our rebuild is run (e.g. 1000000)"
