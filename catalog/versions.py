@@ -22,9 +22,10 @@ from django.utils import timezone
 from .models import Product, ProductTombstone
 
 # Sent inside the committing transaction with `versions`: a values() query of rows with
-# `changed_id` (the product id) and `changed_version`; a query, not a list, so that a receiver
-# can copy 100,000 of them in one statement. Receivers work in that transaction, so a rollback
-# undoes their work too.
+# `changed_id` (the product id) and `changed_version`, a query so that a receiver can copy
+# 100,000 of them in one statement; or, for the products a command has just saved, a list of
+# their (id, version) pairs. Receivers work in that transaction, so a rollback undoes their work
+# too.
 product_versions_changed = Signal()
 
 
@@ -55,3 +56,11 @@ def announce(records: QuerySet[Product] | QuerySet[ProductTombstone]) -> None:
     product_versions_changed.send(
         sender=records.model, versions=records.values(changed_id=F("pk"), changed_version=F("version"))
     )
+
+
+def announce_saved(product: Product) -> None:
+    """Announce the version `product` was just saved at, by the caller that holds its row locked
+    (or has just inserted it): what the row holds is what the caller holds, so the receivers
+    need not read it back. For a single command, building the query of `announce` cost more
+    than the statement that copies it."""
+    product_versions_changed.send(sender=Product, versions=[(product.pk, product.version)])

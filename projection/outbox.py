@@ -1,8 +1,9 @@
 """The transactional outbox: every announced product version leaves a row in the committing
 MySQL transaction, and a drain is requested only after that transaction commits.
 
-Rows are written with one INSERT ... SELECT from the announced query, never a row at a time in
-Python, so a brand renamed under 100,000 products costs two statements, not 100,000.
+Rows are written in one statement per announcement, never a row at a time in Python: an
+INSERT ... SELECT from an announced query (a brand renamed under 100,000 products costs two
+statements, not 100,000), or an INSERT of the (id, version) pairs a command announces.
 Workers claim rows with a lease (SELECT ... FOR UPDATE SKIP LOCKED): several share the work,
 and a killed worker's rows are taken over when its lease ends.
 """
@@ -28,18 +29,27 @@ logger = logging.getLogger(__name__)
 drain_requested = Signal()
 
 
-def record_versions(*, versions: QuerySet, **kwargs) -> None:
-    """Record an outbox row for each `changed_id`, `changed_version` row of `versions`, in the
-    current transaction. Receives catalog.versions.product_versions_changed."""
+def record_versions(*, versions: QuerySet | list[tuple[int, int]], **kwargs) -> None:
+    """Record an outbox row for each `changed_id`, `changed_version` row of `versions` (or each
+    (product id, version) pair of a list), in the current transaction. Receives
+    catalog.versions.product_versions_changed."""
     now = timezone.now()
-    select_sql, select_params = versions.query.sql_with_params()
+    columns = "product_id, version, state, committed_at, available_at, attempts, last_error"
+    if isinstance(versions, QuerySet):
+        select_sql, select_params = versions.query.sql_with_params()
+        rows_sql = f"SELECT changed_id, changed_version, %s, %s, %s, 0, '' FROM ({select_sql}) AS changed"
+        params = [OutboxEntry.State.PENDING, now, now, *select_params]
+    elif not versions:
+        return
+    else:
+        rows_sql = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, 0, '')"] * len(versions))
+        params = [
+            value
+            for product_id, version in versions
+            for value in (product_id, version, OutboxEntry.State.PENDING, now, now)
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {OutboxEntry._meta.db_table} (product_id, version, state, committed_at, "
-            "available_at, attempts, last_error) "
-            f"SELECT changed_id, changed_version, %s, %s, %s, 0, '' FROM ({select_sql}) AS changed",
-            [OutboxEntry.State.PENDING, now, now, *select_params],
-        )
+        cursor.execute(f"INSERT INTO {OutboxEntry._meta.db_table} ({columns}) {rows_sql}", params)
     transaction.on_commit(request_drain)
 
 

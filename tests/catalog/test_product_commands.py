@@ -196,6 +196,9 @@ def test_a_price_and_stock_patch_reads_the_product_once_and_writes_it_once(staff
     assert len(product_reads) == 1 and product_reads[0].endswith("FOR UPDATE"), product_reads
     assert sum(sql.startswith("UPDATE `catalog_product` ") for sql in statements) == 1, statements
     assert not [sql for sql in statements if "SAVEPOINT" in sql]
+    # and its outbox row was inserted with the version it holds, reading nothing back
+    outbox_writes = [sql for sql in statements if "projection_outboxentry" in sql]
+    assert len(outbox_writes) == 1 and "SELECT" not in outbox_writes[0], outbox_writes
     # and the answer's slugs came with that read, not from a query each after it
     assert not [
         sql for sql in statements if sql.startswith(("SELECT `catalog_brand`", "SELECT `catalog_category`"))
