@@ -154,15 +154,33 @@ def product_update(
     model's defaults. `price` and `stock` without `variants` change the product's only variant."""
     with transaction.atomic():
         product, before, after = _product_changed(
-            _reading_relation_slugs(Product.objects.filter(pk=product_id)),
+            _locked_with_relation_slugs(product_id, expected_version),
             changes,
-            expected_version=expected_version,
             replace=replace,
             next_version=True,
         )
         _record_update(product, before=before, after=after, origin=origin)
     _relations_from_slugs(product)
     return product
+
+
+def _locked_with_relation_slugs(product_id: int, expected_version: int | None) -> Product:
+    """`_lock` of one product, reading the slugs of its brand and category too (see
+    `_reading_relation_slugs`), with the statement the ORM builds, built once: building it
+    took 0.4 ms of the read's 0.8 ms."""
+    product = next(iter(Product.objects.raw(_locking_read_sql(), [product_id])), None)
+    if product is None:
+        raise Product.DoesNotExist(f"No product has the id {product_id}.")
+    _check_version(product, expected_version)
+    return product
+
+
+@cache
+def _locking_read_sql() -> str:
+    # Built in the caller's transaction: select_for_update() refuses to build outside one.
+    locked = _reading_relation_slugs(Product.objects.filter(pk=0)).select_for_update()
+    sql, _ = locked.query.sql_with_params()
+    return sql
 
 
 def _reading_relation_slugs(queryset: models.QuerySet[Product]) -> models.QuerySet[Product]:
@@ -213,26 +231,24 @@ def _record_update(
 
 
 def _product_changed(
-    queryset: models.QuerySet[Product],
+    product: Product,
     changes: dict[str, Any],
     *,
-    expected_version: int | None,
     replace: bool,
     isolated: bool = True,
     next_version: bool = False,
 ) -> tuple[Product, dict[str, Any], dict[str, Any]]:
-    """Lock the product of `queryset`, apply `changes` and save it with its variants, in the
-    caller's transaction, which moves it to its next version: here when `next_version` (in the
-    product's own UPDATE), or else by the caller (the bulk commands, a chunk at a time). Also
-    gives its stored state before and after: when they are equal nothing was written (a feed
-    sent again changes nothing, and need not make new versions). `isolated`: see
-    `_save_product_with_variants`."""
+    """Apply `changes` to `product`, which the caller has locked (`_lock`), and save it with its
+    variants, in the caller's transaction, which moves it to its next version: here when
+    `next_version` (in the product's own UPDATE), or else by the caller (the bulk commands, a
+    chunk at a time). Also gives its stored state before and after: when they are equal nothing
+    was written (a feed sent again changes nothing, and need not make new versions).
+    `isolated`: see `_save_product_with_variants`."""
     changes = dict(changes)
     variant_changes = changes.pop("variants", None)
     _reject_unknown(changes, PRODUCT_FIELDS)
     if replace:
         changes = {**_replacement_defaults(with_variants=variant_changes is not None), **changes}
-    product = _lock(queryset, expected_version)
     current = _variants_of(product)
     before = _stored_state(product, current)
     summary_changes = {name: changes.pop(name) for name in SUMMARY_FIELDS if name in changes}
@@ -729,9 +745,8 @@ def _bulk_apply(
         return "deleted", product_id, product, _product_deleted(product, origin=origin)
     try:
         product, before, after = _product_changed(
-            existing,
+            _lock(existing, operation.expected_version),
             operation.fields,
-            expected_version=operation.expected_version,
             replace=False,
             isolated=attempt.isolated,
         )
@@ -1395,9 +1410,13 @@ def _reject_unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
 def _lock(queryset: models.QuerySet[Versioned], expected_version: int | None) -> Versioned:
     """Lock the target row for the rest of the transaction and check the caller's If-Match."""
     instance = queryset.select_for_update().get()
+    _check_version(instance, expected_version)
+    return instance
+
+
+def _check_version(instance: Versioned, expected_version: int | None) -> None:
     if expected_version is not None and instance.version != expected_version:
         raise VersionMismatch(current_version=instance.version)
-    return instance
 
 
 def _save_validated(instance: models.Model) -> None:
