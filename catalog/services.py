@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache, partial
+from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -24,6 +24,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
+
+from shared.statements import built_once
 
 from . import attributes, history, search_configuration, synonyms, validators, versions
 from .exceptions import StillInUse, VersionMismatch
@@ -166,21 +168,12 @@ def product_update(
 
 def _locked_with_relation_slugs(product_id: int, expected_version: int | None) -> Product:
     """`_lock` of one product, reading the slugs of its brand and category too (see
-    `_reading_relation_slugs`), with the statement the ORM builds, built once: building it
-    took 0.4 ms of the read's 0.8 ms."""
-    product = next(iter(Product.objects.raw(_locking_read_sql(), [product_id])), None)
+    `_reading_relation_slugs`)."""
+    product = next(iter(_LOCKING_READ(product_id)), None)
     if product is None:
         raise Product.DoesNotExist(f"No product has the id {product_id}.")
     _check_version(product, expected_version)
     return product
-
-
-@cache
-def _locking_read_sql() -> str:
-    # Built in the caller's transaction: select_for_update() refuses to build outside one.
-    locked = _reading_relation_slugs(Product.objects.filter(pk=0)).select_for_update()
-    sql, _ = locked.query.sql_with_params()
-    return sql
 
 
 def _reading_relation_slugs(queryset: models.QuerySet[Product]) -> models.QuerySet[Product]:
@@ -214,6 +207,12 @@ def _relations_from_slugs(product: Product) -> None:
             slug = getattr(product, f"{relation.name}_slug")
             related = relation.related_model.from_db(product._state.db, ["id", "slug"], [related_id, slug])
             relation.set_cached_value(product, related)
+
+
+# A single command's reads, built once (shared.statements): building them took 0.4 ms of the
+# locking read's 0.8 ms, and 0.25 ms of the variants' 0.6 ms.
+_LOCKING_READ = built_once(lambda: _reading_relation_slugs(Product.objects.filter(pk=0)).select_for_update())
+_VARIANTS_OF_PRODUCT = built_once(lambda: ProductVariant.objects.filter(product_id=0))
 
 
 def _record_update(
@@ -291,19 +290,12 @@ def _product_changed(
 
 
 def _variants_of(product: Product) -> list[ProductVariant]:
-    """`list(product.variants.all())`, in the statement the ORM builds for it, built once: building
-    it took 0.3 ms of a single command's 0.67 ms read."""
-    variants = list(ProductVariant.objects.raw(_variants_of_product_sql(), [product.pk]))
+    """`list(product.variants.all())`, read by a statement built once."""
+    variants = list(_VARIANTS_OF_PRODUCT(product.pk))
     relation = ProductVariant._meta.get_field("product")
     for variant in variants:
         relation.set_cached_value(variant, product)
     return variants
-
-
-@cache
-def _variants_of_product_sql() -> str:
-    sql, _ = ProductVariant.objects.filter(product_id=0).query.sql_with_params()
-    return sql
 
 
 def _stored_state(

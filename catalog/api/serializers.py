@@ -1,5 +1,7 @@
 """Input validation and output shape of the write-side commands."""
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +30,7 @@ from catalog.services import (
     VARIANT_FIELDS,
 )
 from shared.serializers import ReusedFieldsMixin
+from shared.statements import built_once
 
 
 class RejectUnknownFieldsMixin(serializers.Serializer):
@@ -176,16 +179,31 @@ class VariantSerializer(CommandSerializer):
 
 
 class PreloadedSlugRelatedField(serializers.SlugRelatedField):
-    """A row by slug, taken from the rows a bulk request preloaded (context `preloaded`: model ->
-    slug -> row) when it is there, saving a query per item."""
+    """A row by slug: taken from the rows a bulk request preloaded (context `preloaded`: model ->
+    slug -> row) when it is there, saving a query per item; else read by a statement built once
+    (shared.statements), which a single command's brand and category took 0.25 ms each to build.
+    Its queryset is all of its model's rows. A slug no row has, or a value no slug can be, gets
+    DRF's errors."""
 
     def to_internal_value(self, data: Any) -> Any:
         # A writable related field always has a queryset (DRF asserts it); the stub allows None.
-        model = self.get_queryset().model  # type: ignore[union-attr]
+        model: type[models.Model] = self.get_queryset().model  # type: ignore[union-attr]
         preloaded = self.context.get("preloaded", {}).get(model, {})
         if isinstance(data, str) and data in preloaded:
             return preloaded[data]
+        if isinstance(data, str):
+            try:
+                row = next(iter(_by_slug(model, self.slug_field)(data)), None)
+            except ValueError:  # text MySQL cannot take: DRF's lookup answers it as invalid
+                row = None
+            if row is not None:
+                return row
         return super().to_internal_value(data)
+
+
+@cache
+def _by_slug(model: type[models.Model], slug_field: str) -> Callable[..., Any]:
+    return built_once(lambda: model._default_manager.filter(**{slug_field: ""}))
 
 
 class TranslationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -34,6 +34,9 @@ def _post_raw(client, url: str, body: dict):
         ({"tags": [f"new{NUL}"]}, "tags"),
         ({"attributes": {f"col{NUL}or": "red"}}, "attributes"),
         ({"attributes": {f"col{SURROGATE}": "red"}}, "attributes"),
+        ({"brand": f"acme{SURROGATE}"}, "brand"),
+        ({"category": f"lamps{SURROGATE}"}, "category"),
+        ({"brand": f"acme{NUL}"}, "brand"),
         ({"attributes": {"color": f"red{SURROGATE}"}}, "attributes"),
         (
             {
