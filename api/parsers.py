@@ -7,6 +7,7 @@ A text holding half of a UTF-16 surrogate pair parses: each field refuses it wit
 the field, and an error that echoes it is written as JSON's escape (`api.renderers`)."""
 
 import json
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -14,21 +15,18 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
-from shared.json_values import TOO_DEEP, nested_too_deep
+from shared.json_values import TOO_DEEP, TooDeep, within_depth
 
 BODY_TOO_DEEP = f"JSON parse error - {TOO_DEEP.format(whole='the body')}."
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        parse = super().parse
         try:
-            data = super().parse(stream, media_type, parser_context)
-            too_deep = nested_too_deep(data)
-        except RecursionError:
-            too_deep = True
-        if too_deep:
-            raise ParseError(BODY_TOO_DEEP)
-        return data
+            return within_depth(lambda: parse(stream, media_type, parser_context))
+        except TooDeep:
+            raise ParseError(BODY_TOO_DEEP) from None
 
 
 class JSONLinesParser(parsers.BaseParser):
@@ -50,15 +48,12 @@ class JSONLinesParser(parsers.BaseParser):
             if not line.strip():
                 continue
             try:
-                item = json.loads(line, parse_constant=strict_constant)
-                too_deep = nested_too_deep(item)
+                item = within_depth(partial(json.loads, line, parse_constant=strict_constant))
             except ValueError as error:
                 raise ParseError(f"JSON lines parse error on line {number}: {error}") from None
-            except RecursionError:
-                too_deep = True
-            if too_deep:
+            except TooDeep:
                 raise ParseError(
                     f"JSON lines parse error on line {number}: {TOO_DEEP.format(whole='the line')}."
-                )
+                ) from None
             items.append(item)
         return items

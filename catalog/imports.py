@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -301,13 +302,10 @@ def _from_json_line(line: str) -> dict[str, Any] | str:
     if (byte := json_values.undecodable_byte(line)) is not None:
         return f"Not UTF-8: {byte}; save the feed as UTF-8."
     try:
-        fields = json.loads(line)
-        too_deep = json_values.nested_too_deep(fields)
+        fields = json_values.within_depth(partial(json.loads, line))
     except ValueError as error:
         return f"Not JSON: {error}"
-    except RecursionError:
-        too_deep = True
-    if too_deep:
+    except json_values.TooDeep:
         return f"Not a product: {json_values.TOO_DEEP.format(whole='the line')}."
     if not isinstance(fields, dict):
         return "Not a product: each line holds one JSON object of a product's fields."

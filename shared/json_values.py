@@ -11,6 +11,7 @@
   imports reject such a row (the API's fields refuse such a value one by one).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 MAX_DEPTH = 32
@@ -33,6 +34,22 @@ def nested_too_deep(value: Any) -> bool:
             return True
         pending.extend((child, depth + 1) for child in children)
     return False
+
+
+class TooDeep(Exception):
+    """A JSON value nested deeper than MAX_DEPTH (see `within_depth`)."""
+
+
+def within_depth(load: Callable[[], Any]) -> Any:
+    """The value `load()` parses; TooDeep when it nests deeper than MAX_DEPTH, whether the parser
+    gave up on it (RecursionError) or it parsed."""
+    try:
+        value = load()
+    except RecursionError:
+        raise TooDeep from None
+    if nested_too_deep(value):
+        raise TooDeep
+    return value
 
 
 def is_unicode(text: str) -> bool:
