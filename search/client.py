@@ -8,6 +8,8 @@ from django.conf import settings
 from elasticsearch import Elasticsearch
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+from search.transport import HttpClientNode
+
 
 class OrjsonNdjsonSerializer(NdjsonSerializer):
     """Bulk bodies encoded with orjson: the standard library's encoder was a fifth of a rebuild's
@@ -55,6 +57,7 @@ def get_client() -> Elasticsearch:
         max_retries=max(len(options.get("hosts", ())) - 1, 0),
         retry_on_timeout=False,
         serializers=SERIALIZERS,
+        node_class=HttpClientNode,
     )
 
 
