@@ -26,7 +26,11 @@ from elastic_transport import (
     NodeConfig,
     TlsError,
 )
-from elastic_transport._node._base import NodeApiResponse, ssl_context_from_node_config
+from elastic_transport._node._base import (
+    DEFAULT_CA_CERTS,
+    NodeApiResponse,
+    ssl_context_from_node_config,
+)
 from elastic_transport.client_utils import DEFAULT, DefaultType, client_meta_version
 
 
@@ -128,10 +132,11 @@ class HttpClientNode(BaseNode):
 
 def _tls_context(config: NodeConfig) -> ssl.SSLContext:
     """elastic_transport's context for the node's settings, with the CA and client certificates
-    that its urllib3 node hands to urllib3."""
+    that its urllib3 node hands to urllib3: the configured CA file, else certifi's bundle."""
     context = ssl_context_from_node_config(config)
-    if config.ssl_context is None and config.verify_certs and config.ca_certs:
-        context.load_verify_locations(cafile=config.ca_certs)
+    ca_certs = config.ca_certs or DEFAULT_CA_CERTS
+    if config.ssl_context is None and config.verify_certs and ca_certs:
+        context.load_verify_locations(cafile=ca_certs)
     if config.client_cert:
         context.load_cert_chain(config.client_cert, config.client_key)
     return context
