@@ -10,12 +10,14 @@ Like the default node, this one maps its failures to `ConnectionError`, `Connect
 """
 
 import http.client
+import os
 import platform
 import select
 import socket
 import ssl
 import threading
 import time
+import weakref
 
 from elastic_transport import (
     ApiResponseMeta,
@@ -53,6 +55,14 @@ class HttpClientNode(BaseNode):
         self._idle: list[http.client.HTTPConnection] = []
         self._idle_lock = threading.Lock()
         self._tls = _tls_context(config) if config.scheme == "https" else None
+        _NODES.add(self)
+
+    def _forget_inherited_connections(self) -> None:
+        """In a forked child (a Celery pool process, a gunicorn worker of a preloaded app): the
+        parent's sockets are the parent's, and two processes reading one answer would each get
+        half of it."""
+        self._idle = []
+        self._idle_lock = threading.Lock()
 
     def perform_request(
         self,
@@ -128,6 +138,17 @@ class HttpClientNode(BaseNode):
                 self._idle.append(connection)
                 return
         connection.close()
+
+
+_NODES: "weakref.WeakSet[HttpClientNode]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for node in list(_NODES):
+        node._forget_inherited_connections()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _tls_context(config: NodeConfig) -> ssl.SSLContext:

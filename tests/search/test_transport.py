@@ -2,6 +2,7 @@
 through a relay that behaves as a load balancer in front of a cluster: it counts the connections
 it accepts, closes those left idle, and can terminate TLS."""
 
+import os
 import select
 import socket
 import ssl
@@ -190,3 +191,28 @@ def test_tls_with_a_certificate_nobody_vouches_for_is_a_503(api, shop, relay, ce
     assert answer.status_code == 503, answer.content
     assert answer.json()["code"] == "search_unavailable"
     assert through.failed_handshakes == through.accepted >= 1
+
+
+def test_a_forked_process_opens_its_own_connection(shop, relay, settings):
+    # given a process whose client holds a kept-alive connection (a Celery pool's parent, a
+    # preloaded gunicorn master)
+    through = relay()
+    client = get_client()
+    query = {"index": settings.ELASTICSEARCH_INDEX_ALIAS, "q": "gear", "filter_path": "hits.hits._id"}
+    expected = client.search(**query).body
+
+    # when it forks, and the child searches while the parent does too
+    child = os.fork()
+    if child == 0:
+        whole = False
+        try:
+            whole = client.search(**query).body == expected
+        finally:  # the child must never return into pytest
+            os._exit(0 if whole else 1)
+    parent_answer = client.search(**query).body
+    _, status = os.waitpid(child, 0)
+
+    # then both got their whole answer, the child over a connection of its own
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert parent_answer == expected
+    assert through.accepted == 2
