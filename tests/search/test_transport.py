@@ -132,6 +132,14 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+@pytest.fixture
+def tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The relay's side of TLS, presenting `certificate`."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
 def test_the_client_talks_through_the_http_client_node():
     assert {type(node) for node in get_client().transport.node_pool.all()} == {HttpClientNode}
 
@@ -168,12 +176,9 @@ def test_a_connection_the_relay_closed_while_idle_is_replaced_not_failed(api, sh
     assert through.accepted == 2
 
 
-def test_tls_with_the_configured_ca_is_answered(api, shop, relay, certificate, settings):
+def test_tls_with_the_configured_ca_is_answered(api, shop, relay, certificate, tls, settings):
     # given Elasticsearch behind TLS with a certificate the configured CA file vouches for
-    cert, key = certificate
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert, key)
-    settings.ELASTICSEARCH_CA_CERTS = str(cert)
+    settings.ELASTICSEARCH_CA_CERTS = str(certificate[0])
     direct = _ids(api.get(SEARCH, {"q": "gear"}))
     through = relay(tls=tls)
 
@@ -185,11 +190,8 @@ def test_tls_with_the_configured_ca_is_answered(api, shop, relay, certificate, s
     assert through.accepted == 1 and through.failed_handshakes == 0
 
 
-def test_tls_with_a_certificate_nobody_vouches_for_is_a_503(api, shop, relay, certificate, settings):
+def test_tls_with_a_certificate_nobody_vouches_for_is_a_503(api, shop, relay, tls, settings):
     # given Elasticsearch behind TLS with a self-signed certificate, and no CA file configured
-    cert, key = certificate
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert, key)
     settings.ELASTICSEARCH_QUERY_TIMEOUT = 2
     through = relay(tls=tls)
 
@@ -201,6 +203,21 @@ def test_tls_with_a_certificate_nobody_vouches_for_is_a_503(api, shop, relay, ce
     assert answer.json()["code"] == "search_unavailable"
     assert through.accepted >= 1
     wait_until(lambda: through.failed_handshakes == through.accepted, timeout=5)
+
+
+def test_tls_with_verification_turned_off_is_answered(api, shop, relay, tls, settings):
+    # given Elasticsearch behind TLS with a self-signed certificate, and verification turned off
+    # (ELASTICSEARCH_VERIFY_CERTS=false, for a cluster on a private network)
+    settings.ELASTICSEARCH_VERIFY_CERTS = False
+    direct = _ids(api.get(SEARCH, {"q": "gear"}))
+    through = relay(tls=tls)
+
+    # when a storefront searches
+    answer = api.get(SEARCH, {"q": "gear"})
+
+    # then it is answered over TLS all the same
+    assert _ids(answer) == direct
+    assert through.accepted == 1 and through.failed_handshakes == 0
 
 
 def test_a_forked_process_opens_its_own_connection(shop, relay, settings):
