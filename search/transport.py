@@ -46,7 +46,7 @@ class HttpClientNode(BaseNode):
         # What urllib3 would do for these is not redone here; settings offer none of them.
         unsupported = [
             name
-            for name in ("http_compress", "ssl_assert_fingerprint", "ssl_assert_hostname")
+            for name in ("http_compress", "ssl_assert_fingerprint", "ssl_assert_hostname", "client_cert")
             if getattr(config, name)
         ]
         if unsupported:
@@ -152,14 +152,12 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _tls_context(config: NodeConfig) -> ssl.SSLContext:
-    """elastic_transport's context for the node's settings, with the CA and client certificates
-    that its urllib3 node hands to urllib3: the configured CA file, else certifi's bundle."""
+    """elastic_transport's context for the node's settings, with the CA certificates that its
+    urllib3 node hands to urllib3: the configured CA file, else certifi's bundle."""
     context = ssl_context_from_node_config(config)
     ca_certs = config.ca_certs or DEFAULT_CA_CERTS
     if config.ssl_context is None and config.verify_certs and ca_certs:
         context.load_verify_locations(cafile=ca_certs)
-    if config.client_cert:
-        context.load_cert_chain(config.client_cert, config.client_key)
     return context
 
 
