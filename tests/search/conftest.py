@@ -1,7 +1,7 @@
 """Helpers for the read-side tests: projecting what the services wrote into the real index
 without a worker, and loading large demo catalogs straight into MySQL."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ import pytest
 from catalog import demo, services
 from catalog.models import Category, Product
 from projection import drain, maintenance
+from search.client import get_client
 from tests import factories
 from tests.conftest import refresh
 
@@ -23,6 +24,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", "search relevance")
         for line in relevance_report:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def elasticsearch_at(settings) -> Iterator[Callable[..., None]]:
+    """Points the read side at another address for one test (the client is cached per process,
+    so it is rebuilt on the way in and out), with another query timeout when given one."""
+
+    def point_at(url: str, *, query_timeout: float | None = None) -> None:
+        settings.ELASTICSEARCH_URL = url
+        if query_timeout is not None:
+            settings.ELASTICSEARCH_QUERY_TIMEOUT = query_timeout
+        get_client.cache_clear()
+
+    yield point_at
+    get_client.cache_clear()
 
 
 def project() -> None:

@@ -6,7 +6,7 @@ connections, or at one that accepts them and never answers."""
 
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,20 +26,6 @@ SEARCHES = [
 # ... and those that get one document.
 QUERIES = [*SEARCHES, (f"{LIST}1/", {}), (f"{LIST}1/", {"min_version": 2})]
 TIMEOUT = 0.5
-
-
-@pytest.fixture
-def elasticsearch_at(settings) -> Iterator[Callable[[str], None]]:
-    """Points the read side at another address for one test (the client is cached per process,
-    so it is rebuilt on the way in and out)."""
-
-    def point_at(url: str) -> None:
-        settings.ELASTICSEARCH_URL = url
-        settings.ELASTICSEARCH_QUERY_TIMEOUT = TIMEOUT
-        get_client.cache_clear()
-
-    yield point_at
-    get_client.cache_clear()
 
 
 @pytest.fixture
@@ -76,19 +62,19 @@ def _assert_unavailable_quickly(api, bound: float) -> None:
 
 
 def test_connection_refused_is_a_quick_503_on_every_query_endpoint(api, elasticsearch_at, refusing_port):
-    elasticsearch_at(f"http://127.0.0.1:{refusing_port}")
+    elasticsearch_at(f"http://127.0.0.1:{refusing_port}", query_timeout=TIMEOUT)
 
     _assert_unavailable_quickly(api, bound=1.0)
 
 
 def test_a_hanging_elasticsearch_is_a_503_after_the_query_timeout(api, elasticsearch_at, silent_port):
-    elasticsearch_at(f"http://127.0.0.1:{silent_port}")
+    elasticsearch_at(f"http://127.0.0.1:{silent_port}", query_timeout=TIMEOUT)
 
     _assert_unavailable_quickly(api, bound=TIMEOUT + 1.5)
 
 
 def test_bad_input_is_still_a_400_while_elasticsearch_is_down(api, elasticsearch_at, refusing_port):
-    elasticsearch_at(f"http://127.0.0.1:{refusing_port}")
+    elasticsearch_at(f"http://127.0.0.1:{refusing_port}", query_timeout=TIMEOUT)
 
     assert api.get(LIST, {"page_size": "0"}).status_code == 400
     assert api.get("/api/products/search/").status_code == 400

@@ -98,7 +98,7 @@ class Relay:
 
 
 @pytest.fixture
-def relay(settings) -> Iterator[Callable[..., Relay]]:
+def relay(settings, elasticsearch_at) -> Iterator[Callable[..., Relay]]:
     """Starts a relay to the test Elasticsearch and points the read side at it."""
     started: list[Relay] = []
     upstream = urlsplit(settings.ELASTICSEARCH_URL.split(",")[0].strip())
@@ -106,13 +106,10 @@ def relay(settings) -> Iterator[Callable[..., Relay]]:
     def start(*, idle_close: float = 30.0, tls: ssl.SSLContext | None = None) -> Relay:
         relay = Relay((upstream.hostname, upstream.port or 9200), idle_close=idle_close, tls=tls)
         started.append(relay)
-        scheme = "https" if tls else "http"
-        settings.ELASTICSEARCH_URL = f"{scheme}://127.0.0.1:{relay.port}"
-        get_client.cache_clear()
+        elasticsearch_at(f"{'https' if tls else 'http'}://127.0.0.1:{relay.port}")
         return relay
 
     yield start
-    get_client.cache_clear()
     for relay in started:
         relay.close()
         assert relay.errors == []
