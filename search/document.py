@@ -97,7 +97,14 @@ PRODUCT_DOCUMENT: tuple[DocumentField, ...] = (
     DocumentField("id", {"type": "long"}, serializers.IntegerField),
     DocumentField(
         "sku",
-        {**KEYWORD, "fields": {"text": {"type": "text", "analyzer": "catalog_exact"}}},
+        {
+            **KEYWORD,
+            # Split at dashes and digits and whole again: "rel0033", "REL-0033", "rel 0033" and
+            # "0033" all find REL-0033.
+            "fields": {
+                "text": {"type": "text", "analyzer": "catalog_parts", "search_analyzer": "catalog_exact"}
+            },
+        },
         serializers.CharField,
         copied=True,
     ),

@@ -23,7 +23,8 @@ from . import document, languages
 # 7: the values of searchable attributes (attribute_text), matched by the search text.
 # 8: how the names' words sound (name_sounds), for did-you-mean; the name's neighbouring words
 # joined (name.shingles), for "powerbank" to find "Power Bank".
-MAPPING_VERSION = 8
+# 9: skus split at dashes and digits, and whole again (sku.text), for "rel0033" to find REL-0033.
+MAPPING_VERSION = 9
 
 
 def analysis() -> dict[str, Any]:

@@ -309,6 +309,8 @@ def test_fuzziness_never_turns_skus_model_numbers_or_short_words_into_noise(sear
 
     assert found("LMP-0000101") == [lamp.pk]
     assert found("lmp-0000101") == [lamp.pk]
+    # and typed without its dash, as often as with it
+    assert found("LMP0000101") == [lamp.pk]
     assert found("0000101") == [lamp.pk]
     assert found("L100") == [lamp.pk]
     assert found("cap") == [cap.pk]
