@@ -116,6 +116,12 @@ def test_rules_whose_publication_was_lost_are_found_stale_and_published(gadgets,
     [
         ("tv stand", [{"terms": ["tv", "television"], "replacements": []}], ["television stand"]),
         ("Cheap TVs", [{"terms": ["tv", "television"], "replacements": []}], ["cheap television"]),
+        # a term written in the plural rewrites its singular too
+        ("earphone", [{"terms": ["earphones", "earbuds"], "replacements": []}], ["earbuds"]),
+        ("shoe rack", [{"terms": ["shoes"], "replacements": ["footwear"]}], ["footwear rack"]),
+        ("reading glass", [{"terms": ["glasses"], "replacements": ["spectacles"]}], ["reading spectacles"]),
+        ("gas stove", [{"terms": ["gas"], "replacements": ["propane"]}], ["propane stove"]),
+        ("ga stove", [{"terms": ["gas"], "replacements": ["propane"]}], []),
         ("tvstand", [{"terms": ["tv", "television"], "replacements": []}], []),
         ("flat screens", [{"terms": ["flat screen"], "replacements": ["monitor"]}], ["monitor"]),
         ("laptop bag", [{"terms": ["laptop"], "replacements": ["notebook"]}], ["notebook bag"]),
