@@ -8,6 +8,7 @@ syntax, so quotes, wildcards, brackets and boolean words are searched as plain t
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from . import languages
@@ -352,10 +353,22 @@ def _text_query(text: str, language: str) -> dict[str, Any]:
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
     (skus, model numbers, sizes) are never fuzzy: "0000204" must not find "0000104"; nor are
     words longer than MAX_FUZZY_WORD_LENGTH. A word may also be the start of a word of the name
-    ("mech keyb"), which counts for little; and words written apart in the query but as one in
-    the name ("wi fi", "Wifi") match as well, as do a word that the name writes apart
-    ("powerbank", "Power Bank")."""
-    per_word = [_word_query(word, language) for word in text.split()[:MAX_QUERY_TERMS]]
+    ("mech keyb"; the last word however short: "desk lamp wi"), which counts for little; and
+    words written apart in the query but as one in the name ("wi fi", "Wifi") match as well, as
+    do a word that the name writes apart ("powerbank", "Power Bank"). A word written apart from
+    its neighbour where the product writes them as one ("pbt key caps" for "PBT keycaps")
+    matches as that one word, so the other words of the query still have to match."""
+    words = text.split()[:MAX_QUERY_TERMS]
+    joined = [left + right for left, right in pairwise(words)]
+    per_word = [
+        _word_query(
+            word,
+            language,
+            joined_with_neighbours=joined[max(position - 1, 0) : position + 1],
+            last=position == len(words) - 1,
+        )
+        for position, word in enumerate(words)
+    ]
     return {
         "bool": {
             "should": [
@@ -377,7 +390,7 @@ def _text_query(text: str, language: str) -> dict[str, Any]:
     }
 
 
-def _word_query(word: str, language: str) -> dict[str, Any]:
+def _word_query(word: str, language: str, *, joined_with_neighbours: list[str], last: bool) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = [
         {
             "multi_match": {
@@ -399,7 +412,21 @@ def _word_query(word: str, language: str) -> dict[str, Any]:
     ]
     # The word written as one where the name has two or three ("powerbank", "Power Bank").
     clauses.append({"match": {"name.shingles": {"query": word}}})
-    if len(word) >= MIN_PREFIX_LENGTH:
+    # The word joined with the word before or after it, as typed: typos are not looked for in
+    # a word the shopper did not write.
+    clauses.extend(
+        {
+            "multi_match": {
+                "query": one_word,
+                "fields": search_fields(language),
+                "type": "best_fields",
+                "operator": "and",
+            }
+        }
+        for one_word in joined_with_neighbours
+    )
+    # The last word may be one the shopper is still typing ("desk lamp wi"), however short.
+    if len(word) >= MIN_PREFIX_LENGTH or last:
         name_starts: dict[str, Any] = {"match": {"name.prefix": {"query": word, "operator": "and"}}}
         if language != languages.default():
             name_starts = {

@@ -66,6 +66,27 @@ def test_wifi_is_found_however_it_is_written(api, gadgets, query):
     assert set(_names(api, query)[:2]) == {"Wifi Range Extender", "Wi-Fi Mesh Router"}
 
 
+def test_a_word_written_apart_matches_as_one_and_the_other_words_still_count(api, search_index):
+    # given headphones for kids among other headphones, and keycaps named in a description only
+    category = factories.category("Audio")
+    for name in ["Studio Headphones", "Wireless Headphones", "Headphones for Kids"]:
+        factories.product(name=name, category=category)
+    factories.product(name="Keycap Set", description="PBT keycaps for any keyboard.", category=category)
+    project()
+
+    # when a shopper writes apart what the product writes as one, among other words
+    # then the product that has the other words too comes first
+    assert _names(api, "head phones for kids")[0] == "Headphones for Kids"
+    assert _names(api, "pbt key caps") == ["Keycap Set"]
+
+
+def test_the_last_word_however_short_matches_as_the_start_of_a_word(api, gadgets):
+    # when a shopper searches before finishing the last word
+    # then it is taken as the start of a word of the name
+    assert _names(api, "ultralight n") == ["Ultralight Notebook 14"]
+    assert _names(api, "wifi range ex") == ["Wifi Range Extender"]
+
+
 def test_a_synonym_rule_applies_within_seconds_without_a_reindex(
     celery_worker, gadgets, staff_api, api, settings
 ):
