@@ -95,6 +95,9 @@ class ResultPage:
     suggestion: dict[str, Any] | None = None
     # The correction whose results a search that found nothing answers instead.
     showing_results_for: str | None = None
+    # Whether a search whose every word found nothing (nor its correction) answers the products
+    # matching most of its words instead.
+    matched_most_words: bool = False
     has_previous: bool = False
 
 

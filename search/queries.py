@@ -108,7 +108,9 @@ def search_products(
     """Products matching `text` in `language` (None: the default language), and, with less
     weight, in the default language. When `text` finds nothing and `autocorrect` is on, the
     products of its correction instead ("santoku nife" answers "santoku knife"), which the page's
-    `showing_results_for` names, as a shop's search does rather than show an empty page."""
+    `showing_results_for` names, as a shop's search does rather than show an empty page; and
+    when there is no correction either, the products matching most of its words
+    (`matched_most_words`: "i want something to froth milk" finds the milk frother)."""
     language = language or languages.default()
     result = _searched_page(text=text, filters=filters, ordering=ordering, page=page, language=language)
     if page.cursor is None:
@@ -119,17 +121,36 @@ def search_products(
             text=corrected, filters=filters, ordering=ordering, page=page, language=language
         )
         result.showing_results_for = corrected
+    if autocorrect and result.count == 0 and result.showing_results_for is None:
+        most = _searched_page(
+            text=text, filters=filters, ordering=ordering, page=page, language=language, every_word=False
+        )
+        if most.count:
+            most.suggestion, most.matched_most_words = result.suggestion, True
+            result = most
     return result
 
 
 def _searched_page(
-    *, text: str, filters: ProductFilters, ordering: str, page: PageRequest, language: str
+    *,
+    text: str,
+    filters: ProductFilters,
+    ordering: str,
+    page: PageRequest,
+    language: str,
+    every_word: bool = True,
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters, language=language)
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
     query = query_building.search_query(
-        text, filters, language=language, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
+        text,
+        filters,
+        language=language,
+        alternatives=alternatives,
+        pinned=rules.pinned,
+        hidden=rules.hidden,
+        every_word=every_word,
     )
     response = _search(paged_body(query, sort=sort, page=page), **STOREFRONT_SEARCH)
     result = result_page(

@@ -24,6 +24,11 @@ MAX_FUZZY_WORD_LENGTH = 24
 # with this constant score: enough to rank such products, less than any whole-word match.
 MIN_PREFIX_LENGTH = 3
 PREFIX_SCORE = 1.0
+# How many of a query's words a product must match when none matches them all: every word of a
+# query of up to 2 words, two thirds of up to 6 (rounded down), half of a longer one, which
+# says more that no product does ("i want something to froth milk for my cappuccino" finds the
+# milk frother by 5 of its 9 words, "for" and "to" among them).
+MOST_WORDS = "2<67% 6<50%"
 
 ORDERINGS: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "desc"}],
@@ -183,16 +188,18 @@ def search_query(
     alternatives: list[str] | None = None,
     pinned: list[int] | None = None,
     hidden: list[int] | None = None,
+    every_word: bool = True,
 ) -> dict[str, Any]:
     """The products matching `text` (or one of its synonym `alternatives`) in `language` and
     the filters, with highlights and facet aggregations (ordering and paging are added by
-    paging). Merchandising: `pinned` products come first, in their order, when they meet the
-    filters, whether or not they match the text; `hidden` ones never come."""
+    paging); without `every_word`, those matching MOST_WORDS of its words. Merchandising:
+    `pinned` products come first, in their order, when they meet the filters, whether or not
+    they match the text; `hidden` ones never come."""
     texts = [text, *(alternatives or [])]
     matching = (
-        _text_query(text, language)
+        _text_query(text, language, every_word=every_word)
         if len(texts) == 1
-        else {"dis_max": {"queries": [_text_query(t, language) for t in texts]}}
+        else {"dis_max": {"queries": [_text_query(t, language, every_word=every_word) for t in texts]}}
     )
     pinned = pinned or []
     if pinned:
@@ -347,7 +354,7 @@ def too_long_for_typos(text: str) -> bool:
     return any(len(word) > MAX_FUZZY_WORD_LENGTH for word in text.split())
 
 
-def _text_query(text: str, language: str) -> dict[str, Any]:
+def _text_query(text: str, language: str, *, every_word: bool = True) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
@@ -357,7 +364,8 @@ def _text_query(text: str, language: str) -> dict[str, Any]:
     words written apart in the query but as one in the name ("wi fi", "Wifi") match as well, as
     do a word that the name writes apart ("powerbank", "Power Bank"). A word written apart from
     its neighbour where the product writes them as one ("pbt key caps" for "PBT keycaps")
-    matches as that one word, so the other words of the query still have to match."""
+    matches as that one word, so the other words of the query still have to match. Without
+    `every_word`, MOST_WORDS of the words must match, and products matching more rank higher."""
     words = text.split()[:MAX_QUERY_TERMS]
     joined = [left + right for left, right in pairwise(words)]
     per_word = [
@@ -372,7 +380,9 @@ def _text_query(text: str, language: str) -> dict[str, Any]:
     return {
         "bool": {
             "should": [
-                {"bool": {"must": per_word}},
+                {"bool": {"must": per_word}}
+                if every_word
+                else {"bool": {"should": per_word, "minimum_should_match": MOST_WORDS}},
                 # The query's words written as one in the name ("wi fi" for "Wifi").
                 {"match": {"name.joined": {"query": text, "boost": 4}}},
                 {"term": {"sku": {"value": text.strip(), "boost": 50}}},

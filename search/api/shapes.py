@@ -150,6 +150,11 @@ class SearchPageSerializer(ProductPageSerializer):
         help_text="When `q` found nothing, the correction whose products this page shows instead "
         "(its `next` pages are the correction's); null when the results are `q`'s own.",
     )
+    matched_most_words = serializers.BooleanField(
+        help_text="True when no product matched every word of `q` (of a query of 3 words or more) "
+        "and no correction found any, so this page shows the products matching most of its words "
+        "(two thirds of up to 6 words, half of more), those matching more first; false otherwise.",
+    )
 
 
 def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
@@ -159,6 +164,7 @@ def search_body(envelope: dict[str, Any], page: ResultPage) -> dict[str, Any]:
         "facets": page.facets,
         "suggestion": page.suggestion,
         "showing_results_for": page.showing_results_for,
+        "matched_most_words": page.matched_most_words,
     }
 
 

@@ -182,12 +182,13 @@ class ProductSearchQuery(APIView):
             autocorrect=params.validated_data["autocorrect"],
         )
         # The next pages of a search are not searches of their own. A search answered with its
-        # correction's products found nothing itself, which the zero-result analytics must show.
+        # correction's products, or with those matching most of its words, found nothing
+        # itself, which the zero-result analytics must show.
         if page.page == 1:
             recording.record_search(
                 text=params.validated_data["q"],
                 filters=filters,
-                hits=0 if page.showing_results_for else page.count,
+                hits=0 if page.showing_results_for or page.matched_most_words else page.count,
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
         # The next pages of a corrected search are pages of the correction.

@@ -66,6 +66,18 @@ def test_a_search_answered_with_its_correction_is_recorded_as_finding_nothing(
     assert record["q"] == "dsk lamp" and record["hits"] == 0
 
 
+def test_a_search_answered_with_the_products_matching_most_of_its_words_is_recorded_as_finding_nothing(
+    api, lamps, search_records, settings
+):
+    # given words no product has all of, nor a correction
+    answer = api.get(SEARCH, {"q": "bright desk lamp for reading"}).json()
+    assert answer["matched_most_words"] is True and answer["count"] == 3
+
+    # then the analytics see a zero-result query
+    (record,) = _queued(search_records, settings)
+    assert record["q"] == "bright desk lamp for reading" and record["hits"] == 0
+
+
 @pytest.mark.parametrize("port_kind", ["refusing_port", "silent_port"])
 def test_searches_answer_while_redis_is_down(
     api, lamps, search_records, settings, request, caplog, port_kind

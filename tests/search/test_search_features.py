@@ -158,6 +158,22 @@ def test_a_query_is_rewritten_by_whole_terms_and_their_plurals_only(text, rules,
     assert synonyms.alternatives(text=text, rules=rules) == expected
 
 
+def test_a_search_whose_every_word_finds_nothing_answers_the_products_matching_most_of_them(api, gadgets):
+    # when a shopper types more words than any product has, in a sentence
+    response = api.get(SEARCH, {"q": "sharp santoku knife for the kitchen"}).json()
+
+    # then the answer is the products matching most of the words, and says so
+    assert [result["name"] for result in response["results"]] == ["Santoku Knife"]
+    assert response["matched_most_words"] is True and response["showing_results_for"] is None
+
+    # when the shopper asks for exactly the words typed, nothing matches them all
+    exact = api.get(SEARCH, {"q": "sharp santoku knife for the kitchen", "autocorrect": "false"}).json()
+    assert exact["count"] == 0 and exact["matched_most_words"] is False
+    # and a query of two words is not shortened to one
+    two = api.get(SEARCH, {"q": "santoku kitchen"}).json()
+    assert two["count"] == 0 and two["matched_most_words"] is False
+
+
 def test_a_search_that_finds_nothing_answers_its_correction(api, gadgets):
     # when a shopper misspells a word no typo tolerance forgives (its first letter)
     response = api.get(SEARCH, {"q": "santoku nife"}).json()

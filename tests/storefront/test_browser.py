@@ -119,6 +119,27 @@ def test_a_query_that_finds_nothing_shows_its_correction_and_offers_the_words_ty
     assert page.console_errors == []
 
 
+def test_a_query_no_product_matches_whole_shows_those_with_most_of_its_words(live_server, page, catalog):
+    # given a query in a shopper's words, more than any product has
+    page.goto(f"{live_server.url}/?q=wireless+mouse+for+my+laptop")
+
+    # then the page shows the product with most of them, and says so
+    expect(page.locator("#result-summary")).to_have_text("1 product for “wireless mouse for my laptop”")
+    expect(result_names(page)).to_have_text(["Featherlight Wireless Mouse"])
+    expect(page.locator("#matched-most-words")).to_be_visible()
+
+    # when the shopper asks for every word
+    page.locator("#matched-most-words a").click()
+
+    # then nothing has them all, and the notice is gone
+    expect(page.locator("#result-summary")).to_have_text(
+        "0 products for “wireless mouse for my laptop”. Try fewer words or fewer filters."
+    )
+    expect(page.locator("#matched-most-words")).to_be_hidden()
+    assert "autocorrect=false" in page.url
+    assert page.console_errors == []
+
+
 def test_suggestions_as_you_type_lead_to_the_product_page(live_server, page, catalog):
     page.goto(live_server.url)
 

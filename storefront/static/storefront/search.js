@@ -29,6 +29,7 @@
   const facetsNote = document.getElementById("facets-note");
   const didYouMean = document.getElementById("did-you-mean");
   const showingResultsFor = document.getElementById("showing-results-for");
+  const matchedMostWords = document.getElementById("matched-most-words");
   const resultTemplate = document.getElementById("result-template");
   const optionTemplate = document.getElementById("facet-option-template");
 
@@ -131,6 +132,7 @@
     if (page.count === 0 && query) summary.textContent += ". Try fewer words or fewer filters.";
     renderCorrection(page.suggestion);
     renderCorrected(page.showing_results_for, queryOf(state));
+    renderMostWords(page.matched_most_words, queryOf(state));
     results.replaceChildren(...page.results.map(resultItem));
     renderOrdering(state);
     renderPager(page);
@@ -150,6 +152,13 @@
     if (!corrected) return;
     showingResultsFor.querySelector("strong").textContent = corrected;
     linkTo(showingResultsFor.querySelector("a"), typed, withQuery(typed, { autocorrect: false }));
+  }
+
+  /* A search no product matched whole shows those with most of its words, and offers all of them. */
+  function renderMostWords(matched, typed) {
+    matchedMostWords.hidden = !matched;
+    if (!matched) return;
+    linkTo(matchedMostWords.querySelector("a"), "every word", withQuery(typed, { autocorrect: false }));
   }
 
   /* A link to another search: a real URL, followed in place. */
