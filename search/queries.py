@@ -9,6 +9,7 @@ description in the language asked for (each falling back to the default language
 and categories from aggregations over those products.
 """
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -122,13 +123,49 @@ def search_products(
         )
         result.showing_results_for = corrected
     if autocorrect and result.count == 0 and result.showing_results_for is None:
-        most = _searched_page(
-            text=text, filters=filters, ordering=ordering, page=page, language=language, every_word=False
+        result = (
+            _matching_most_words(text, filters, ordering=ordering, page=page, language=language) or result
         )
-        if most.count:
-            most.suggestion, most.matched_most_words = result.suggestion, True
-            result = most
     return result
+
+
+def _matching_most_words(
+    text: str, filters: ProductFilters, *, ordering: str, page: PageRequest, language: str
+) -> ResultPage | None:
+    """The page of the products matching most of the words of `text` other than stop words, or
+    None when it has fewer than 3 such words (all of which must match) or none matches."""
+    words = _content_words(text, language=language)
+    if len(words) < 3:
+        return None
+    result = _searched_page(
+        text=" ".join(words),
+        filters=filters,
+        ordering=ordering,
+        page=page,
+        language=language,
+        every_word=False,
+    )
+    result.matched_most_words = True
+    return result if result.count else None
+
+
+def _content_words(text: str, *, language: str) -> list[str]:
+    """The words of `text` that `language`'s analysis keeps: not its stop words ("a", "for",
+    "the"), which every product matches, so that counting them among the words a product has
+    would let any product in."""
+    with elasticsearch_errors():
+        tokens = get_client().indices.analyze(
+            index=index.alias_name(), analyzer=languages.text_search_analyzer(language), text=text
+        )["tokens"]
+    # Elasticsearch counts offsets in UTF-16 code units.
+    kept = {token["start_offset"] for token in tokens}
+    words = []
+    for word in re.finditer(r"\S+", text):
+        start = len(text[: word.start()].encode("utf-16-le")) // 2
+        end = start + len(word.group().encode("utf-16-le")) // 2
+        if any(start <= offset < end for offset in kept):
+            words.append(word.group())
+    return words
 
 
 def _searched_page(

@@ -151,9 +151,9 @@ class SearchPageSerializer(ProductPageSerializer):
         "(its `next` pages are the correction's); null when the results are `q`'s own.",
     )
     matched_most_words = serializers.BooleanField(
-        help_text="True when no product matched every word of `q` (of a query of 3 words or more) "
-        "and no correction found any, so this page shows the products matching most of its words "
-        "(two thirds of up to 6 words, half of more), those matching more first; false otherwise.",
+        help_text="True when no product matched every word of `q` and no correction found any, so "
+        "this page shows the products matching most of its words other than stop words (of 3 or "
+        "more: two of up to 5, two fifths of more), those matching more first; false otherwise.",
     )
 
 

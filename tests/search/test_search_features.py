@@ -174,6 +174,15 @@ def test_a_search_whose_every_word_finds_nothing_answers_the_products_matching_m
     assert two["count"] == 0 and two["matched_most_words"] is False
 
 
+def test_the_words_a_product_must_have_most_of_leave_out_stop_words(api, gadgets):
+    # when a sentence is mostly words every product matches ("a", "for", "the", "and")
+    response = api.get(SEARCH, {"q": "a hose for the garden and the car"}).json()
+
+    # then only the product with most of its other words answers
+    assert [result["name"] for result in response["results"]] == ["Garden Hose"]
+    assert response["matched_most_words"] is True
+
+
 def test_a_search_that_finds_nothing_answers_its_correction(api, gadgets):
     # when a shopper misspells a word no typo tolerance forgives (its first letter)
     response = api.get(SEARCH, {"q": "santoku nife"}).json()
