@@ -1,8 +1,9 @@
 """The admin's search preview: staff type a query and see what the storefront search answers,
 best first, with each product's score and highlights, the synonyms that applied,
-Elasticsearch's explanation of every score and the did-you-mean correction shoppers are offered,
-so they can tune relevance (synonym rules, product texts) without a developer. Served under
-/admin/ to signed-in staff only."""
+Elasticsearch's explanation of every score and the did-you-mean correction shoppers are offered
+(or the products with most of the words, when none has them all), so they can tune relevance
+(synonym rules, product texts) without a developer. Served under /admin/ to signed-in staff
+only."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -122,31 +122,26 @@ def search_products(
             text=corrected, filters=filters, ordering=ordering, page=page, language=language
         )
         result.showing_results_for = corrected
-    if autocorrect and result.count == 0 and result.showing_results_for is None:
-        result = (
-            _matching_most_words(text, filters, ordering=ordering, page=page, language=language) or result
+    if (
+        autocorrect
+        and result.count == 0
+        and result.showing_results_for is None
+        and (words := _words_to_match_most_of(text, language=language))
+    ):
+        most = _searched_page(
+            text=words, filters=filters, ordering=ordering, page=page, language=language, every_word=False
         )
+        if most.count:
+            most.matched_most_words = True
+            result = most
     return result
 
 
-def _matching_most_words(
-    text: str, filters: ProductFilters, *, ordering: str, page: PageRequest, language: str
-) -> ResultPage | None:
-    """The page of the products matching most of the words of `text` other than stop words, or
-    None when it has fewer than 3 such words (all of which must match) or none matches."""
+def _words_to_match_most_of(text: str, *, language: str) -> str | None:
+    """`text` less its stop words, of which a product matching most is answered when none
+    matches them all; None when fewer than 3 words remain (all of which must match)."""
     words = _content_words(text, language=language)
-    if len(words) < 3:
-        return None
-    result = _searched_page(
-        text=" ".join(words),
-        filters=filters,
-        ordering=ordering,
-        page=page,
-        language=language,
-        every_word=False,
-    )
-    result.matched_most_words = True
-    return result if result.count else None
+    return " ".join(words) if len(words) >= 3 else None
 
 
 def _content_words(text: str, *, language: str) -> list[str]:
@@ -412,13 +407,40 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
     """A search as staff tune it (the admin's search preview): the synonym alternatives that
     applied, the merchandising rules that applied (by code), the first `limit` products, best
     first, each with its score, highlights and Elasticsearch's explanation of that score, and
-    the correction shoppers are offered when it finds too few (`{text, count}`, else None)."""
+    the correction shoppers are offered when it finds too few (`{text, count}`, else None); when
+    nothing matches every word and there is no correction, the products matching most of them,
+    as shoppers see them (`matched_most_words`)."""
     filters = ProductFilters(active="all" if include_inactive else "true")
     language = languages.default()
+    search = _explained(text, filters, language=language, limit=limit, every_word=True)
+    search["correction"] = _correction(text, filters, language=language, finding_more_than=search["count"])
+    search["matched_most_words"] = False
+    if (
+        search["count"] == 0
+        and search["correction"] is None
+        and (words := _words_to_match_most_of(text, language=language))
+    ):
+        most = _explained(words, filters, language=language, limit=limit, every_word=False)
+        if most["count"]:
+            search = {**search, **most, "matched_most_words": True}
+    return search
+
+
+def _explained(
+    text: str, filters: ProductFilters, *, language: str, limit: int, every_word: bool
+) -> dict[str, Any]:
+    """The storefront search of `text` with its synonyms and merchandising rules, each hit
+    explained: what `explained_search` shows."""
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
     query = query_building.search_query(
-        text, filters, language=language, alternatives=alternatives, pinned=rules.pinned, hidden=rules.hidden
+        text,
+        filters,
+        language=language,
+        alternatives=alternatives,
+        pinned=rules.pinned,
+        hidden=rules.hidden,
+        every_word=every_word,
     )
     body = {
         "query": query["query"],
@@ -429,12 +451,10 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
         "explain": True,
     }
     response = _search(body)
-    count = response["hits"]["total"]["value"]
     return {
         "alternatives": alternatives,
         "merchandising": rules.rules,
-        "count": count,
-        "correction": _correction(text, filters, language=language, finding_more_than=count),
+        "count": response["hits"]["total"]["value"],
         "results": [
             {**_scored_hit(hit, language), "explanation": hit["_explanation"]}
             for hit in response["hits"]["hits"]

@@ -50,6 +50,26 @@ def test_the_preview_shows_the_correction_shoppers_are_offered(admin_client, sea
     assert "Shoppers are offered" not in admin_client.get(PREVIEW, {"q": "headphones"}).content.decode()
 
 
+def test_the_preview_shows_the_products_with_most_of_the_words_as_shoppers_see_them(
+    admin_client, search_index
+):
+    # given headphones
+    factories.product(name="Studio Headphones")
+    project()
+
+    # when staff preview a sentence no product has every word of
+    page = admin_client.get(PREVIEW, {"q": "quiet studio headphones for my office"}).content.decode()
+
+    # then they see the products shoppers get, and why
+    assert "Studio Headphones" in page and "score <strong>" in page
+    assert "shoppers see the products with most of the words" in page
+    # and a search that matches every word says nothing of it
+    assert (
+        "shoppers see the products with most"
+        not in admin_client.get(PREVIEW, {"q": "studio"}).content.decode()
+    )
+
+
 def test_the_preview_escapes_product_text(admin_client, search_index):
     factories.product(name="Lamp <script>alert(1)</script>")
     project()
