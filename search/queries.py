@@ -173,17 +173,7 @@ def _searched_page(
     every_word: bool = True,
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters, language=language)
-    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
-    rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
-    query = query_building.search_query(
-        text,
-        filters,
-        language=language,
-        alternatives=alternatives,
-        pinned=rules.pinned,
-        hidden=rules.hidden,
-        every_word=every_word,
-    )
+    query, _, _ = _storefront_query(text, filters, language=language, every_word=every_word)
     response = _search(paged_body(query, sort=sort, page=page), **STOREFRONT_SEARCH)
     result = result_page(
         response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
@@ -196,6 +186,25 @@ def _searched_page(
         query_building.with_number_ranges(result.facets, boundaries, ranges["aggregations"])
     _label_facets(result.facets, language)
     return result
+
+
+def _storefront_query(
+    text: str, filters: ProductFilters, *, language: str, every_word: bool
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The storefront search's query of `text` with the synonym rules and merchandising rules
+    in effect; with the synonym alternatives and the codes of the rules that applied."""
+    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
+    rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
+    query = query_building.search_query(
+        text,
+        filters,
+        language=language,
+        alternatives=alternatives,
+        pinned=rules.pinned,
+        hidden=rules.hidden,
+        every_word=every_word,
+    )
+    return query, alternatives, rules.rules
 
 
 def _label_facets(facets: dict[str, Any], language: str) -> None:
@@ -431,16 +440,8 @@ def _explained(
 ) -> dict[str, Any]:
     """The storefront search of `text` with its synonyms and merchandising rules, each hit
     explained: what `explained_search` shows."""
-    alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
-    rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
-    query = query_building.search_query(
-        text,
-        filters,
-        language=language,
-        alternatives=alternatives,
-        pinned=rules.pinned,
-        hidden=rules.hidden,
-        every_word=every_word,
+    query, alternatives, rule_codes = _storefront_query(
+        text, filters, language=language, every_word=every_word
     )
     body = {
         "query": query["query"],
@@ -453,7 +454,7 @@ def _explained(
     response = _search(body)
     return {
         "alternatives": alternatives,
-        "merchandising": rules.rules,
+        "merchandising": rule_codes,
         "count": response["hits"]["total"]["value"],
         "results": [
             {**_scored_hit(hit, language), "explanation": hit["_explanation"]}
