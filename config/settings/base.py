@@ -159,7 +159,7 @@ SPECTACULAR_SETTINGS = {
 # Throttle counters must be shared by every web worker process, so they live in Redis.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shared.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default=env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")),
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }

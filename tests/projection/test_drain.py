@@ -147,7 +147,7 @@ def test_with_the_cache_down_every_commit_still_requests_a_drain(search_index, c
         override_settings(
             CACHES={
                 "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "BACKEND": "shared.cache.RedisCache",
                     "LOCATION": "redis://127.0.0.1:1/0",
                 }
             }

@@ -1,0 +1,35 @@
+"""Django's Redis cache backend, with the Redis client built once per connection pool.
+
+Django's RedisCache wraps its connection pool in a new `redis.Redis` client for every
+operation; building one costs about 60 µs on this project's machines, half of what a `cache.add`
+to a local Redis costs in all. A single command makes one such call after its commit (the
+projection's drain request), a read waiting for its version more. The client is safe to share:
+commands take a connection from the pool (which starts afresh in a forked child) and give it back.
+"""
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class _ReusedClientCacheClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    # The stubs leave out the private methods this overrides around; Django has them since 4.0.
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """`django.core.cache.backends.redis.RedisCache`, reusing its clients."""
+
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClientCacheClient
