@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shared.statements import built_once
+from shared.statements import built_once, write_back
 
 from . import attributes, history, search_configuration, synonyms, validators, versions
 from .exceptions import StillInUse, VersionMismatch
@@ -1294,12 +1294,12 @@ def _save_product_with_variants(
     _checked_product_with_variants(product, variants)
     try:
         with transaction.atomic(savepoint=isolated):
-            product.save()
+            _save(product)
             for variant in removed:
                 if variant.pk is not None:
                     variant.delete()
             for variant in variants:
-                variant.save()
+                _save(variant)
     except IntegrityError:
         if not isolated:
             raise
@@ -1311,6 +1311,15 @@ def _save_product_with_variants(
                 variant.validate_constraints()
         raise
     _cache_variants(product, variants)
+
+
+def _save(instance: Product | ProductVariant) -> None:
+    """Insert a new instance; write back one loaded from the database with the UPDATE built once
+    (what `save()` would send, without building it: 0.15-0.2 ms per instance)."""
+    if instance._state.adding:
+        instance.save()
+    else:
+        write_back(instance)
 
 
 def _checked_product_with_variants(product: Product, variants: list[ProductVariant]) -> None:
