@@ -111,7 +111,8 @@ def search_products(
     products of its correction instead ("santoku nife" answers "santoku knife"), which the page's
     `showing_results_for` names, as a shop's search does rather than show an empty page; and
     when there is no correction either, the products matching most of its words
-    (`matched_most_words`: "i want something to froth milk" finds the milk frother)."""
+    (`matched_most_words`: "i want something to froth milk" finds the milk frother): MOST_WORDS
+    of them, else any one ("present for a yoga beginner" finds yoga mats)."""
     language = language or languages.default()
     result = _searched_page(text=text, filters=filters, ordering=ordering, page=page, language=language)
     if page.cursor is None:
@@ -128,12 +129,18 @@ def search_products(
         and result.showing_results_for is None
         and (words := _words_to_match_most_of(text, language=language))
     ):
-        most = _searched_page(
-            text=words, filters=filters, ordering=ordering, page=page, language=language, every_word=False
-        )
-        if most.count:
-            most.matched_most_words = True
-            result = most
+        for words_required in query_building.FEWER_WORDS:
+            most = _searched_page(
+                text=words,
+                filters=filters,
+                ordering=ordering,
+                page=page,
+                language=language,
+                words_required=words_required,
+            )
+            if most.count:
+                most.matched_most_words = True
+                return most
     return result
 
 
@@ -170,10 +177,10 @@ def _searched_page(
     ordering: str,
     page: PageRequest,
     language: str,
-    every_word: bool = True,
+    words_required: str | None = None,
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters, language=language)
-    query, _, _ = _storefront_query(text, filters, language=language, every_word=every_word)
+    query, _, _ = _storefront_query(text, filters, language=language, words_required=words_required)
     response = _search(paged_body(query, sort=sort, page=page), **STOREFRONT_SEARCH)
     result = result_page(
         response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
@@ -189,7 +196,7 @@ def _searched_page(
 
 
 def _storefront_query(
-    text: str, filters: ProductFilters, *, language: str, every_word: bool
+    text: str, filters: ProductFilters, *, language: str, words_required: str | None
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """The storefront search's query of `text` with the synonym rules and merchandising rules
     in effect; with the synonym alternatives and the codes of the rules that applied."""
@@ -202,7 +209,7 @@ def _storefront_query(
         alternatives=alternatives,
         pinned=rules.pinned,
         hidden=rules.hidden,
-        every_word=every_word,
+        words_required=words_required,
     )
     return query, alternatives, rules.rules
 
@@ -421,7 +428,7 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
     as shoppers see them (`matched_most_words`)."""
     filters = ProductFilters(active="all" if include_inactive else "true")
     language = languages.default()
-    search = _explained(text, filters, language=language, limit=limit, every_word=True)
+    search = _explained(text, filters, language=language, limit=limit, words_required=None)
     search["correction"] = _correction(text, filters, language=language, finding_more_than=search["count"])
     search["matched_most_words"] = False
     if (
@@ -429,19 +436,20 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
         and search["correction"] is None
         and (words := _words_to_match_most_of(text, language=language))
     ):
-        most = _explained(words, filters, language=language, limit=limit, every_word=False)
-        if most["count"]:
-            search = {**search, **most, "matched_most_words": True}
+        for words_required in query_building.FEWER_WORDS:
+            most = _explained(words, filters, language=language, limit=limit, words_required=words_required)
+            if most["count"]:
+                return {**search, **most, "matched_most_words": True}
     return search
 
 
 def _explained(
-    text: str, filters: ProductFilters, *, language: str, limit: int, every_word: bool
+    text: str, filters: ProductFilters, *, language: str, limit: int, words_required: str | None
 ) -> dict[str, Any]:
     """The storefront search of `text` with its synonyms and merchandising rules, each hit
     explained: what `explained_search` shows."""
     query, alternatives, rule_codes = _storefront_query(
-        text, filters, language=language, every_word=every_word
+        text, filters, language=language, words_required=words_required
     )
     body = {
         "query": query["query"],

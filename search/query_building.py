@@ -29,6 +29,11 @@ PREFIX_SCORE = 1.0
 # sentences carry words no product has ("i want a helmet for my bike rides": i, want, my), so
 # the share falls as the query grows; those matching more words rank first.
 MOST_WORDS = "2<67% 4<40%"
+# When no product has that many either, one word: a gift or a question names the product in one
+# word of many ("present for a yoga beginner", "how can i boost my wifi signal upstairs").
+ANY_WORD = "1"
+# The shares tried in turn when no product matches every word.
+FEWER_WORDS = (MOST_WORDS, ANY_WORD)
 
 ORDERINGS: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "desc"}],
@@ -188,18 +193,21 @@ def search_query(
     alternatives: list[str] | None = None,
     pinned: list[int] | None = None,
     hidden: list[int] | None = None,
-    every_word: bool = True,
+    words_required: str | None = None,
 ) -> dict[str, Any]:
     """The products matching `text` (or one of its synonym `alternatives`) in `language` and
     the filters, with highlights and facet aggregations (ordering and paging are added by
-    paging); without `every_word`, those matching MOST_WORDS of its words. Merchandising:
+    paging); with `words_required` (one of FEWER_WORDS), those matching that many of its words
+    rather than all. Merchandising:
     `pinned` products come first, in their order, when they meet the filters, whether or not
     they match the text; `hidden` ones never come."""
     texts = [text, *(alternatives or [])]
     matching = (
-        _text_query(text, language, every_word=every_word)
+        _text_query(text, language, words_required=words_required)
         if len(texts) == 1
-        else {"dis_max": {"queries": [_text_query(t, language, every_word=every_word) for t in texts]}}
+        else {
+            "dis_max": {"queries": [_text_query(t, language, words_required=words_required) for t in texts]}
+        }
     )
     pinned = pinned or []
     if pinned:
@@ -354,7 +362,7 @@ def too_long_for_typos(text: str) -> bool:
     return any(len(word) > MAX_FUZZY_WORD_LENGTH for word in text.split())
 
 
-def _text_query(text: str, language: str, *, every_word: bool = True) -> dict[str, Any]:
+def _text_query(text: str, language: str, *, words_required: str | None = None) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
@@ -364,8 +372,9 @@ def _text_query(text: str, language: str, *, every_word: bool = True) -> dict[st
     words written apart in the query but as one in the name ("wi fi", "Wifi") match as well, as
     do a word that the name writes apart ("powerbank", "Power Bank"). A word written apart from
     its neighbour where the product writes them as one ("pbt key caps" for "PBT keycaps")
-    matches as that one word, so the other words of the query still have to match. Without
-    `every_word`, MOST_WORDS of the words must match, and products matching more rank higher."""
+    matches as that one word, so the other words of the query still have to match. With
+    `words_required`, that many of the words must match (Elasticsearch's minimum_should_match),
+    and products matching more rank higher."""
     words = text.split()[:MAX_QUERY_TERMS]
     joined = [left + right for left, right in pairwise(words)]
     per_word = [
@@ -379,23 +388,29 @@ def _text_query(text: str, language: str, *, every_word: bool = True) -> dict[st
     ]
     return {
         "bool": {
-            "should": [
-                {"bool": {"must": per_word}}
-                if every_word
-                else {"bool": {"should": per_word, "minimum_should_match": MOST_WORDS}},
-                # The query's words written as one in the name ("wi fi" for "Wifi").
-                {"match": {"name.joined": {"query": text, "boost": 4}}},
-                {"term": {"sku": {"value": text.strip(), "boost": 50}}},
-                {
-                    "nested": {
-                        "path": "variants",
-                        "query": {"term": {"variants.sku": {"value": text.strip()}}},
-                        "score_mode": "max",
-                        "boost": 50,
-                    }
-                },
-            ],
-            "minimum_should_match": 1,
+            "must": {
+                "bool": {
+                    "should": [
+                        {"bool": {"must": per_word}}
+                        if words_required is None
+                        else {"bool": {"should": per_word, "minimum_should_match": words_required}},
+                        {"term": {"sku": {"value": text.strip(), "boost": 50}}},
+                        {
+                            "nested": {
+                                "path": "variants",
+                                "query": {"term": {"variants.sku": {"value": text.strip()}}},
+                                "score_mode": "max",
+                                "boost": 50,
+                            }
+                        },
+                    ],
+                    "minimum_should_match": 1,
+                }
+            },
+            # The query's words written as one in the name ("wi fi" for "Wifi") rank it higher;
+            # they do not make it match, or "trail runner" would let the TrailRunner shoe match
+            # any query that has those two words among others.
+            "should": {"match": {"name.joined": {"query": text, "boost": 4}}},
         }
     }
 
@@ -420,8 +435,10 @@ def _word_query(word: str, language: str, *, joined_with_neighbours: list[str], 
             }
         }
     ]
-    # The word written as one where the name has two or three ("powerbank", "Power Bank").
+    # The word written as one where the name has two or three ("powerbank", "Power Bank"), and
+    # the word's parts joined where the name writes them as one ("wi-fi", "Wifi").
     clauses.append({"match": {"name.shingles": {"query": word}}})
+    clauses.append({"match": {"name.joined": {"query": word}}})
     # The word joined with the word before or after it, as typed: typos are not looked for in
     # a word the shopper did not write.
     clauses.extend(

@@ -249,7 +249,7 @@ class SearchParamsSerializer(ListParamsSerializer):
         required=False,
         default=True,
         help_text="When `q` finds nothing, answer its correction's products (named by "
-        "`showing_results_for`), else those matching most of its words (`matched_most_words`); "
+        "`showing_results_for`), else those matching most of its words, or any (`matched_most_words`); "
         '`false` answers exactly `q` (a shopper\'s "search instead for").',
     )
 

@@ -38,12 +38,14 @@ TOP = 5
 CLAIMED_FIRST = 0.96
 CLAIMED_TOP = 0.97
 # Probe queries (relevance_probes.json), written after the judged set by people who did not see
-# it, in five rounds: the first four found faults that were mended (so the ranking has been fitted
-# to them, like the tuning half), the fifth was searched once, unchanged, before it was added.
-# None of them repeats a judged query. They guard what the rounds found: every one comes first.
+# it, in six rounds: rounds 1-4 and 6 found faults that were mended (so the ranking has been
+# fitted to them, like the tuning half); round 5 was searched once, unchanged, before it was
+# added. None of them repeats a judged query. Claimed: the intended product first for 286 of
+# the 290, in the top 5 for 288 (round 6 left a question answered by an accessory first, a vest
+# second to a shoe, an American "caramelizing" for a British "caramelising", and a Danish word).
 PROBES = json.loads((HERE / "relevance_probes.json").read_text())
-CLAIMED_PROBES_FIRST = 1.0
-CLAIMED_PROBES_TOP = 1.0
+CLAIMED_PROBES_FIRST = 286
+CLAIMED_PROBES_TOP = 288
 
 
 def _words(text: str) -> set[str]:
@@ -101,12 +103,13 @@ def test_probe_queries_written_apart_from_the_judged_set_find_what_they_mean(sea
     # when each probe query is searched as a shopper would
     ranks = _ranks(api, PROBES, catalog)
 
-    # then every one finds its intended product first
+    # then the intended product comes first, or in the top 5, for as many as claimed
     first, in_top = _shares(ranks)
+    found = (round(first * len(ranks)), round(in_top * len(ranks)))
     by_round = Counter(case["round"] for case, _, _ in ranks)
     summary = (
         f"probes: {len(ranks)} queries written apart from the judged set (rounds {dict(by_round)}): "
-        f"intended product first {first:.0%}, in top {TOP} {in_top:.0%}"
+        f"intended product first for {found[0]} ({first:.0%}), in top {TOP} for {found[1]} ({in_top:.0%})"
     )
     details = [
         f"  {'-' if rank is None else rank} round {case['round']} {case['kind']} {case['query']!r} -> {top}"
@@ -114,7 +117,7 @@ def test_probe_queries_written_apart_from_the_judged_set_find_what_they_mean(sea
         if rank != 1
     ]
     relevance_report.extend([summary, *details])
-    assert (first, in_top) == (CLAIMED_PROBES_FIRST, CLAIMED_PROBES_TOP), "\n".join([summary, *details])
+    assert found == (CLAIMED_PROBES_FIRST, CLAIMED_PROBES_TOP), "\n".join([summary, *details])
 
 
 def _relevance_catalog(settings) -> list[Product]:

@@ -183,6 +183,30 @@ def test_the_words_a_product_must_have_most_of_leave_out_stop_words(api, gadgets
     assert response["matched_most_words"] is True
 
 
+def test_a_search_no_product_matches_most_of_answers_those_with_any_of_its_words(api, gadgets):
+    # when a shopper names the product in one word of a sentence no product has more of
+    response = api.get(SEARCH, {"q": "gift for my dad who loves his garden"}).json()
+
+    # then the answer is the product with that word, and says it matches only some of them
+    assert [result["name"] for result in response["results"]] == ["Garden Hose"]
+    assert response["matched_most_words"] is True and response["showing_results_for"] is None
+    # and exactly the words typed still find nothing
+    exact = api.get(SEARCH, {"q": "gift for my dad who loves his garden", "autocorrect": "false"}).json()
+    assert exact["count"] == 0
+
+
+def test_two_words_a_name_writes_as_one_do_not_let_it_match_without_the_other_words(api, gadgets):
+    # when a sentence has "trail runner" (the TrailRunner Hiking Shoe's word) and "garden"
+    response = api.get(SEARCH, {"q": "trail runner garden hose"}).json()
+
+    # then neither product has every word: both come, as products with most of the words
+    assert set(result["name"] for result in response["results"]) == {
+        "TrailRunner Hiking Shoe",
+        "Garden Hose",
+    }
+    assert response["matched_most_words"] is True
+
+
 def test_a_search_that_finds_nothing_answers_its_correction(api, gadgets):
     # when a shopper misspells a word no typo tolerance forgives (its first letter)
     response = api.get(SEARCH, {"q": "santoku nife"}).json()
