@@ -30,7 +30,9 @@ PREFIX_SCORE = 1.0
 # the share falls as the query grows; those matching more words rank first.
 MOST_WORDS = "2<67% 4<40%"
 # When no product has that many either, one word: a gift or a question names the product in one
-# word of many ("present for a yoga beginner", "how can i boost my wifi signal upstairs").
+# word of many ("present for a yoga beginner", "how can i boost my wifi signal upstairs"). One
+# word is weak evidence, so it must name the product (name, brand, category, tags) as typed: a
+# typo, a word's start ("can" for "Cancelling") or a description's word let half of a catalog in.
 ANY_WORD = "1"
 # The shares tried in turn when no product matches every word.
 FEWER_WORDS = (MOST_WORDS, ANY_WORD)
@@ -103,6 +105,13 @@ def search_fields(language: str) -> list[str]:
         return SEARCH_FIELDS
     own = languages.translation_field(language)
     return [f"{own}.name^4", f"{own}.name.exact^2", f"{own}.description", *FALLBACK_SEARCH_FIELDS]
+
+
+def naming_fields(language: str) -> list[str]:
+    """The fields of search_fields(language) that name a product: not its description, nor its
+    attributes' values."""
+    descriptions = {"description", f"{languages.translation_field(language)}.description", "attribute_text"}
+    return [field for field in search_fields(language) if field.split("^")[0] not in descriptions]
 
 
 def _name_field(language: str) -> str:
@@ -374,7 +383,8 @@ def _text_query(text: str, language: str, *, words_required: str | None = None) 
     its neighbour where the product writes them as one ("pbt key caps" for "PBT keycaps")
     matches as that one word, so the other words of the query still have to match. With
     `words_required`, that many of the words must match (Elasticsearch's minimum_should_match),
-    and products matching more rank higher."""
+    and products matching more rank higher; with ANY_WORD, each word as typed, in a field that
+    names the product."""
     words = text.split()[:MAX_QUERY_TERMS]
     joined = [left + right for left, right in pairwise(words)]
     per_word = [
@@ -384,6 +394,8 @@ def _text_query(text: str, language: str, *, words_required: str | None = None) 
             joined_with_neighbours=joined[max(position - 1, 0) : position + 1],
             last=position == len(words) - 1,
         )
+        if words_required != ANY_WORD
+        else _naming_word_query(word, language)
         for position, word in enumerate(words)
     ]
     return {
@@ -411,6 +423,19 @@ def _text_query(text: str, language: str, *, words_required: str | None = None) 
             # they do not make it match, or "trail runner" would let the TrailRunner shoe match
             # any query that has those two words among others.
             "should": {"match": {"name.joined": {"query": text, "boost": 4}}},
+        }
+    }
+
+
+def _naming_word_query(word: str, language: str) -> dict[str, Any]:
+    """`word` as typed, in a field that names the product (ANY_WORD)."""
+    return {
+        "multi_match": {
+            "query": word,
+            "fields": naming_fields(language),
+            "type": "best_fields",
+            "tie_breaker": 0.3,
+            "operator": "and",
         }
     }
 

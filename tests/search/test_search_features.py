@@ -195,6 +195,22 @@ def test_a_search_no_product_matches_most_of_answers_those_with_any_of_its_words
     assert exact["count"] == 0
 
 
+def test_the_one_word_of_many_must_name_the_product_as_typed(api, search_index):
+    # given products whose names and descriptions share no word with each other
+    category = factories.category("Home")
+    factories.product(
+        name="Noise Cancelling Headphones", description="Quiet on every flight.", category=category
+    )
+    factories.product(name="Garden Hose", description="Coils up after watering the roses.", category=category)
+    project()
+
+    # when a question's one product word is the product's name, it finds that product
+    assert _names(api, "how can i water my garden") == ["Garden Hose"]
+    # but a word of a description ("roses") or a word's start ("can", of "Cancelling") finds nothing
+    response = api.get(SEARCH, {"q": "how can i make my roses bloom"}).json()
+    assert response["count"] == 0 and response["matched_most_words"] is False
+
+
 def test_two_words_a_name_writes_as_one_do_not_let_it_match_without_the_other_words(api, gadgets):
     # when a sentence has "trail runner" (the TrailRunner Hiking Shoe's word) and "garden"
     response = api.get(SEARCH, {"q": "trail runner garden hose"}).json()
