@@ -1,10 +1,11 @@
 """Django's Redis cache backend, with the Redis client built once per connection pool.
 
 Django's RedisCache wraps its connection pool in a new `redis.Redis` client for every
-operation; building one costs about 60 µs on this project's machines, half of what a `cache.add`
-to a local Redis costs in all. A single command makes one such call after its commit (the
-projection's drain request), a read waiting for its version more. The client is safe to share:
-commands take a connection from the pool (which starts afresh in a forked child) and give it back.
+operation; building one costs about 60 µs on this project's machines, and a `cache.add` to a
+local Redis cost 0.12-0.13 ms more through it than through a client kept. A single command makes
+one such call after its commit (the projection's drain request), and a read that waits for its
+version at least two. The client is safe to share: each command takes a connection from the pool (which
+starts afresh in a forked child) and gives it back.
 """
 
 from typing import Any
