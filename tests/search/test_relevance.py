@@ -38,14 +38,15 @@ TOP = 5
 CLAIMED_FIRST = 0.96
 CLAIMED_TOP = 0.97
 # Probe queries (relevance_probes.json), written after the judged set by people who did not see
-# it, in six rounds: rounds 1-4 and 6 found faults that were mended (so the ranking has been
+# it, in seven rounds: rounds 1-4 and 6 found faults that were mended (so the ranking has been
 # fitted to them, like the tuning half); round 5 was searched once, unchanged, before it was
-# added. None of them repeats a judged query. Claimed: the intended product first for 286 of
-# the 290, in the top 5 for 288 (round 6 left a question answered by an accessory first, a vest
-# second to a shoe, an American "caramelizing" for a British "caramelising", and a Danish word).
+# added, and so was round 7, whose 12 misses are left as found (irregular forms such as
+# "campers" for "Camp", abbreviations such as "anc", the product named before "for" ranked
+# second to the one named after it, half-remembered names). None repeats a judged query.
+# Claimed: the intended product first for 333 of the 349, in the top 5 for 339.
 PROBES = json.loads((HERE / "relevance_probes.json").read_text())
-CLAIMED_PROBES_FIRST = 286
-CLAIMED_PROBES_TOP = 288
+CLAIMED_PROBES_FIRST = 333
+CLAIMED_PROBES_TOP = 339
 
 
 def _words(text: str) -> set[str]:
