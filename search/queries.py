@@ -137,6 +137,7 @@ def search_products(
                 page=page,
                 language=language,
                 words_required=words_required,
+                typed=text,
             )
             if most.count:
                 most.matched_most_words = True
@@ -178,9 +179,12 @@ def _searched_page(
     page: PageRequest,
     language: str,
     words_required: str | None = None,
+    typed: str | None = None,
 ) -> ResultPage:
     sort = query_building.sort(ordering, filters, language=language)
-    query, _, _ = _storefront_query(text, filters, language=language, words_required=words_required)
+    query, _, _ = _storefront_query(
+        text, filters, language=language, words_required=words_required, typed=typed
+    )
     response = _search(paged_body(query, sort=sort, page=page), **STOREFRONT_SEARCH)
     result = result_page(
         response, ordering=ordering, page=page, result=lambda hit: _scored_hit(hit, language)
@@ -196,10 +200,16 @@ def _searched_page(
 
 
 def _storefront_query(
-    text: str, filters: ProductFilters, *, language: str, words_required: str | None
+    text: str,
+    filters: ProductFilters,
+    *,
+    language: str,
+    words_required: str | None,
+    typed: str | None = None,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
-    """The storefront search's query of `text` with the synonym rules and merchandising rules
-    in effect; with the synonym alternatives and the codes of the rules that applied."""
+    """The storefront search's query of `text` (as the shopper `typed` it, when `text` is its
+    words less stop words) with the synonym rules and merchandising rules in effect; with the
+    synonym alternatives and the codes of the rules that applied."""
     alternatives = synonyms.alternatives(text=text, rules=synonyms.current_rules())
     rules = merchandising.applying(text=text, rules=merchandising.current_rules(), now=timezone.now())
     query = query_building.search_query(
@@ -210,6 +220,7 @@ def _storefront_query(
         pinned=rules.pinned,
         hidden=rules.hidden,
         words_required=words_required,
+        typed=typed,
     )
     return query, alternatives, rules.rules
 
@@ -437,19 +448,27 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
         and (words := _words_to_match_most_of(text, language=language))
     ):
         for words_required in query_building.FEWER_WORDS:
-            most = _explained(words, filters, language=language, limit=limit, words_required=words_required)
+            most = _explained(
+                words, filters, language=language, limit=limit, words_required=words_required, typed=text
+            )
             if most["count"]:
                 return {**search, **most, "matched_most_words": True}
     return search
 
 
 def _explained(
-    text: str, filters: ProductFilters, *, language: str, limit: int, words_required: str | None
+    text: str,
+    filters: ProductFilters,
+    *,
+    language: str,
+    limit: int,
+    words_required: str | None,
+    typed: str | None = None,
 ) -> dict[str, Any]:
     """The storefront search of `text` with its synonyms and merchandising rules, each hit
     explained: what `explained_search` shows."""
     query, alternatives, rule_codes = _storefront_query(
-        text, filters, language=language, words_required=words_required
+        text, filters, language=language, words_required=words_required, typed=typed
     )
     body = {
         "query": query["query"],

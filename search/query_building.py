@@ -36,6 +36,18 @@ MOST_WORDS = "2<67% 4<40%"
 ANY_WORD = "1"
 # The shares tried in turn when no product matches every word.
 FEWER_WORDS = (MOST_WORDS, ANY_WORD)
+# A shopper's "X for Y" names the product before the word and its use after it ("kettle for a
+# coffee dripper", "sleeping pad for a two person tent"), so the words before the first of these
+# weigh HEAD_WEIGHT times as much. Per language; a language not listed weighs every word alike.
+USE_WORDS = {"en": frozenset({"for", "with", "that", "to"})}
+# Words before a use word that name no product: "present for a yoga beginner" wants a yoga mat,
+# not the Presenter Remote.
+NOT_THE_PRODUCT = {
+    "en": frozenset(
+        {"gift", "gifts", "present", "presents", "something", "anything", "idea", "ideas", "stuff"}
+    )
+}
+HEAD_WEIGHT = 2
 
 ORDERINGS: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "desc"}],
@@ -105,6 +117,17 @@ def search_fields(language: str) -> list[str]:
         return SEARCH_FIELDS
     own = languages.translation_field(language)
     return [f"{own}.name^4", f"{own}.name.exact^2", f"{own}.description", *FALLBACK_SEARCH_FIELDS]
+
+
+def head_words(text: str, language: str) -> frozenset[str]:
+    """The words of `text` (lower case) before its first use word, which name what the shopper
+    wants; none when it has no use word in `language` or nothing before it but NOT_THE_PRODUCT."""
+    words = text.lower().split()
+    use_words = USE_WORDS.get(language, frozenset())
+    for position, word in enumerate(words):
+        if word in use_words:
+            return frozenset(words[:position]) - NOT_THE_PRODUCT.get(language, frozenset())
+    return frozenset()
 
 
 def naming_fields(language: str) -> list[str]:
@@ -203,19 +226,24 @@ def search_query(
     pinned: list[int] | None = None,
     hidden: list[int] | None = None,
     words_required: str | None = None,
+    typed: str | None = None,
 ) -> dict[str, Any]:
     """The products matching `text` (or one of its synonym `alternatives`) in `language` and
     the filters, with highlights and facet aggregations (ordering and paging are added by
     paging); with `words_required` (one of FEWER_WORDS), those matching that many of its words
-    rather than all. Merchandising:
+    rather than all. The head words of what the shopper `typed` (`text` when not given; `text`
+    may be its words less stop words) weigh more. Merchandising:
     `pinned` products come first, in their order, when they meet the filters, whether or not
     they match the text; `hidden` ones never come."""
     texts = [text, *(alternatives or [])]
+    head = head_words(text if typed is None else typed, language)
     matching = (
-        _text_query(text, language, words_required=words_required)
+        _text_query(text, language, words_required=words_required, head=head)
         if len(texts) == 1
         else {
-            "dis_max": {"queries": [_text_query(t, language, words_required=words_required) for t in texts]}
+            "dis_max": {
+                "queries": [_text_query(t, language, words_required=words_required, head=head) for t in texts]
+            }
         }
     )
     pinned = pinned or []
@@ -371,7 +399,9 @@ def too_long_for_typos(text: str) -> bool:
     return any(len(word) > MAX_FUZZY_WORD_LENGTH for word in text.split())
 
 
-def _text_query(text: str, language: str, *, words_required: str | None = None) -> dict[str, Any]:
+def _text_query(
+    text: str, language: str, *, words_required: str | None = None, head: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """Every word must match some field (brand + type: "acme headphones"), each typo-tolerant:
     words of up to 3 letters must match exactly, longer ones allow one or two edits, and the
     first letter must match so fuzziness cannot turn short words into noise. Words with a digit
@@ -384,7 +414,7 @@ def _text_query(text: str, language: str, *, words_required: str | None = None) 
     matches as that one word, so the other words of the query still have to match. With
     `words_required`, that many of the words must match (Elasticsearch's minimum_should_match),
     and products matching more rank higher; with ANY_WORD, each word as typed, in a field that
-    names the product."""
+    names the product. A word among the `head` words weighs HEAD_WEIGHT times as much."""
     words = text.split()[:MAX_QUERY_TERMS]
     joined = [left + right for left, right in pairwise(words)]
     per_word = [
@@ -397,6 +427,10 @@ def _text_query(text: str, language: str, *, words_required: str | None = None) 
         if words_required != ANY_WORD
         else _naming_word_query(word, language)
         for position, word in enumerate(words)
+    ]
+    per_word = [
+        {"bool": {"must": clause, "boost": HEAD_WEIGHT}} if word.lower() in head else clause
+        for word, clause in zip(words, per_word, strict=True)
     ]
     return {
         "bool": {

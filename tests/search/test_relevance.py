@@ -38,14 +38,13 @@ TOP = 5
 CLAIMED_FIRST = 0.96
 CLAIMED_TOP = 0.97
 # Probe queries (relevance_probes.json), written after the judged set by people who did not see
-# it, in seven rounds: rounds 1-4 and 6 found faults that were mended (so the ranking has been
+# it, in seven rounds: rounds 1-4, 6 and 7 found faults that were mended (so the ranking has been
 # fitted to them, like the tuning half); round 5 was searched once, unchanged, before it was
-# added, and so was round 7, whose 12 misses are left as found (irregular forms such as
-# "campers" for "Camp", abbreviations such as "anc", the product named before "for" ranked
-# second to the one named after it, half-remembered names). None repeats a judged query.
-# Claimed: the intended product first for 333 of the 349, in the top 5 for 339.
+# added. Round 7's other misses are left as found (irregular forms such as "campers" for "Camp",
+# abbreviations such as "anc", half-remembered names). None repeats a judged query. Claimed: the
+# intended product first for 337 of the 349, in the top 5 for 339.
 PROBES = json.loads((HERE / "relevance_probes.json").read_text())
-CLAIMED_PROBES_FIRST = 333
+CLAIMED_PROBES_FIRST = 337
 CLAIMED_PROBES_TOP = 339
 
 

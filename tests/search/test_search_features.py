@@ -211,6 +211,31 @@ def test_the_one_word_of_many_must_name_the_product_as_typed(api, search_index):
     assert response["count"] == 0 and response["matched_most_words"] is False
 
 
+def test_the_product_named_before_for_comes_before_the_one_named_after_it(api, search_index):
+    # given a kettle for coffee and a coffee dripper, each with two of the shopper's words
+    category = factories.category("Coffee")
+    factories.product(
+        name="Electric Gooseneck Kettle",
+        description="Precise pouring for pour-over coffee.",
+        category=category,
+    )
+    factories.product(
+        name="Pour-Over Coffee Dripper", description="A ceramic cone with a filter.", category=category
+    )
+    factories.product(name="Yoga Mat", description="A non-slip mat.", category=category)
+    factories.product(
+        name="Wireless Presenter Remote", description="Click through slides.", category=category
+    )
+    project()
+
+    # when a shopper asks for a kettle for their dripper, the kettle comes first
+    assert _names(api, "kettle for a coffee dripper")[:1] == ["Electric Gooseneck Kettle"]
+    # and the dripper first when asked the other way round
+    assert _names(api, "dripper for a kettle of coffee")[:1] == ["Pour-Over Coffee Dripper"]
+    # but a gift named before "for" is not the product
+    assert _names(api, "present for a yoga beginner")[:1] == ["Yoga Mat"]
+
+
 def test_two_words_a_name_writes_as_one_do_not_let_it_match_without_the_other_words(api, gadgets):
     # when a sentence has "trail runner" (the TrailRunner Hiking Shoe's word) and "garden"
     response = api.get(SEARCH, {"q": "trail runner garden hose"}).json()
