@@ -123,13 +123,8 @@ def search_products(
             text=corrected, filters=filters, ordering=ordering, page=page, language=language
         )
         result.showing_results_for = corrected
-    if (
-        autocorrect
-        and result.count == 0
-        and result.showing_results_for is None
-        and (words := _words_to_match_most_of(text, language=language))
-    ):
-        for words_required in query_building.FEWER_WORDS:
+    if autocorrect and result.count == 0 and result.showing_results_for is None:
+        for words, words_required in _fewer_words(text, language=language):
             most = _searched_page(
                 text=words,
                 filters=filters,
@@ -145,11 +140,14 @@ def search_products(
     return result
 
 
-def _words_to_match_most_of(text: str, *, language: str) -> str | None:
-    """`text` less its stop words, of which a product matching most is answered when none
-    matches them all; None when fewer than 3 words remain (all of which must match)."""
+def _fewer_words(text: str, *, language: str) -> Iterator[tuple[str, str]]:
+    """The searches to try in turn when no product matches every word of `text` and no
+    correction rescues it: its words less stop words, with each share of FEWER_WORDS of them
+    required; none when fewer than 3 words remain (all of which must match)."""
     words = _content_words(text, language=language)
-    return " ".join(words) if len(words) >= 3 else None
+    if len(words) >= 3:
+        for words_required in query_building.FEWER_WORDS:
+            yield " ".join(words), words_required
 
 
 def _content_words(text: str, *, language: str) -> list[str]:
@@ -442,12 +440,8 @@ def explained_search(*, text: str, limit: int = 20, include_inactive: bool = Fal
     search = _explained(text, filters, language=language, limit=limit, words_required=None)
     search["correction"] = _correction(text, filters, language=language, finding_more_than=search["count"])
     search["matched_most_words"] = False
-    if (
-        search["count"] == 0
-        and search["correction"] is None
-        and (words := _words_to_match_most_of(text, language=language))
-    ):
-        for words_required in query_building.FEWER_WORDS:
+    if search["count"] == 0 and search["correction"] is None:
+        for words, words_required in _fewer_words(text, language=language):
             most = _explained(
                 words, filters, language=language, limit=limit, words_required=words_required, typed=text
             )
