@@ -1,11 +1,14 @@
 """A web process SIGKILLed in the middle of a bulk request, on a real gunicorn against the test
 database and the real worker: what it committed is whole chunks, each product with its variant,
 outbox row and history; the client's retry with the same Idempotency-Key carries on from there;
-and every product reaches Elasticsearch once, at its version."""
+and every product reaches Elasticsearch once, at its version. Celery beat runs the outbox relay,
+as in production: a kill between coalescing a drain request and sending it loses that request,
+and the relay is what delivers it."""
 
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +20,7 @@ from catalog.models import Product, ProductVariant
 from projection.models import OutboxEntry
 from search.client import get_client
 from tests import factories
-from tests.conftest import WorkerProcess, refresh, wait_until
+from tests.conftest import BeatProcess, WorkerProcess, refresh, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -59,8 +62,15 @@ def _post_bulk(port: int, token: str, operations: list[dict[str, Any]]) -> reque
     )
 
 
+@pytest.fixture
+def outbox_relay() -> Iterator[BeatProcess]:
+    beat = BeatProcess("kill-beat").start()
+    yield beat
+    beat.stop()
+
+
 def test_a_bulk_request_whose_web_process_is_killed_leaves_whole_chunks_and_a_retry_finishes_it(
-    celery_worker, search_index
+    celery_worker, outbox_relay, search_index
 ):
     # given a bulk request of 300 upserts in chunks of 20, sent to a real gunicorn
     category = factories.category("Lamps")
