@@ -24,7 +24,8 @@ from . import document, languages
 # 8: how the names' words sound (name_sounds), for did-you-mean; the name's neighbouring words
 # joined (name.shingles), for "powerbank" to find "Power Bank".
 # 9: skus split at dashes and digits, and whole again (sku.text), for "rel0033" to find REL-0033.
-MAPPING_VERSION = 9
+# 10: English irregular plurals as their singular (languages.ENGLISH_IRREGULAR).
+MAPPING_VERSION = 10
 
 
 def analysis() -> dict[str, Any]:

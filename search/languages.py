@@ -23,6 +23,32 @@ ITALIAN_ARTICLES = [
     "sugl", "un", "m", "t", "s", "v", "d",
 ]  # fmt: skip
 
+# English plurals the Porter stemmer leaves apart from their singular ("children" stays
+# children, "knives" becomes knive, "mouse" mous): each form becomes the singular, which the
+# stemmer then leaves as it is, so "headphones for a child" finds *Headphones for Children* and
+# "gaming mice" a *Gaming Mouse*. Only words whose every form names a thing a shop sells
+# or is for; "lives" and "leaves" are verbs too. A change to the list bumps
+# search.index.MAPPING_VERSION so `search_index create` rebuilds the index.
+ENGLISH_IRREGULAR = [
+    "child, children => child",
+    "man, men, mens => man",
+    "woman, women, womens => woman",
+    "person, people => person",
+    "foot, feet => foot",
+    "tooth, teeth => tooth",
+    "mouse, mice => mouse",
+    "goose, geese => goose",
+    "knife, knives => knife",
+    "shelf, shelves => shelf",
+    "scarf, scarves => scarf",
+    "wolf, wolves => wolf",
+    "half, halves => half",
+    "loaf, loaves => loaf",
+    "cactus, cacti => cactus",
+    "tomato, tomatoes => tomato",
+    "potato, potatoes => potato",
+]
+
 # Per language: the token filters its analysis defines, and the chain after the standard
 # tokenizer. Only stock component names (tests/search/test_index_analysis.py).
 ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
@@ -30,6 +56,7 @@ ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
         {
             "catalog_english_possessive": {"type": "stemmer", "language": "possessive_english"},
             "catalog_english_stop": {"type": "stop", "stopwords": "_english_"},
+            "catalog_english_irregular": {"type": "stemmer_override", "rules": ENGLISH_IRREGULAR},
             "catalog_english_stemmer": {"type": "stemmer", "language": "english"},
         },
         [
@@ -37,6 +64,7 @@ ANALYSIS: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
             "catalog_english_possessive",
             "catalog_english_stop",
             "asciifolding",
+            "catalog_english_irregular",
             "catalog_english_stemmer",
         ],
     ),

@@ -16,7 +16,7 @@ classpath=$(find "$es_home/lib" -maxdepth 1 -name '*.jar' | sort | paste -sd:)
     -cp "$classpath" -d "$out/classes" "${sources[@]}"
 "$JAVA_HOME/bin/jar" --create --file "$out/bundle/stock-analysis.jar" -C "$out/classes" .
 cat >"$out/bundle/plugin-descriptor.properties" <<DESCRIPTOR
-description=The stock analysis-common token filters the catalog index uses (asciifolding, stemmer, edge_ngram, dictionary_decompounder, remove_duplicates, word_delimiter_graph, flatten_graph, elision, german_normalization; the whitespace tokenizer)
+description=The stock analysis-common token filters the catalog index uses (asciifolding, stemmer, stemmer_override, edge_ngram, dictionary_decompounder, remove_duplicates, word_delimiter_graph, flatten_graph, elision, german_normalization; the whitespace tokenizer)
 version=1.0.0
 name=stock-analysis
 classname=catalog.analysis.StockAnalysisPlugin

@@ -88,8 +88,9 @@ def analyze(analyzer_or_normalizer: str, text: str, search_index: str) -> list[s
 @pytest.mark.parametrize(
     ("analyzer", "text", "tokens"),
     [
-        # possessive stripped, stop word dropped, accents folded, Porter stems
-        ("catalog_text", "The Men's Café running shoes", ["men", "cafe", "run", "shoe"]),
+        # possessive stripped, stop word dropped, accents folded, an irregular plural as its
+        # singular, Porter stems
+        ("catalog_text", "The Men's Café running shoes", ["man", "cafe", "run", "shoe"]),
         ("catalog_exact", "Crème BRÛLÉE", ["creme", "brulee"]),
         ("catalog_prefix", "Shoe", ["s", "sh", "sho", "shoe"]),
         ("catalog_keyword", "Crème Brûlée", ["creme brulee"]),
@@ -116,6 +117,20 @@ def test_the_stock_filters_not_yet_in_the_mapping_answer_with_their_stock_behavi
         text="Häuser Straße",
     )
     assert [token["token"] for token in german["tokens"]] == ["haus", "strass"]
+
+
+def test_the_stemmer_override_replaces_a_listed_word_and_keeps_the_stemmer_off_it(search_index):
+    # stock rules: "token1[, ..., tokenN] => override"; the override is marked as a keyword
+    def stemmed(text: str, rules: list[str]) -> list[str]:
+        override = {"type": "stemmer_override", "rules": rules}
+        filters = ["lowercase", override, {"type": "stemmer", "language": "english"}]
+        response = get_client().indices.analyze(tokenizer="standard", filter=filters, text=text)
+        return [token["token"] for token in response["tokens"]]
+
+    assert stemmed("Mice mouse houses", ["mouse, mice => mouse"]) == ["mouse", "mouse", "hous"]
+    assert stemmed("Mice mouse", ["goose, geese => goose"]) == ["mice", "mous"]
+    with pytest.raises(BadRequestError, match="Invalid Keyword override Rule:mouse mice"):
+        stemmed("mice", ["mouse mice"])
 
 
 def test_the_dictionary_decompounder_adds_the_listed_parts_after_the_whole_word(search_index):

@@ -333,6 +333,24 @@ def test_stemming_accents_and_typos_match_what_a_shopper_means(shop, api):
     assert names("mechanicl keybord") == ["Acme Mechanical Keyboard K1"]
 
 
+def test_an_irregular_plural_finds_the_singular_and_the_singular_the_plural(shop, api):
+    # given products named in the singular and in an irregular plural
+    category = shop["studio"].category
+    factories.product(name="Optical Gaming Mouse", category=category)
+    factories.product(name="Steak Knives Set", category=category)
+    factories.product(name="Over-Ear Headphones for Children", category=category)
+    project()
+
+    def names(text: str) -> list[str]:
+        return [hit["name"] for hit in api.get(SEARCH, {"q": text, "autocorrect": "false"}).json()["results"]]
+
+    # when a shopper types the other form, then it finds them, as the regular "shoes" finds a Shoe
+    assert names("gaming mice") == ["Optical Gaming Mouse"]
+    assert names("steak knife") == ["Steak Knives Set"]
+    assert names("child's headphones") == ["Over-Ear Headphones for Children"]
+    assert names("children") == ["Over-Ear Headphones for Children"]
+
+
 # --- suggest ------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ public class StockAnalysisPlugin extends Plugin implements AnalysisPlugin {
         filters.put("german_normalization", (indexSettings, environment, name, settings) -> new GermanNormalizationFactory(name));
         filters.put("remove_duplicates", (indexSettings, environment, name, settings) -> new RemoveDuplicatesFactory(name));
         filters.put("stemmer", (indexSettings, environment, name, settings) -> new StemmerFactory(name, settings));
+        filters.put("stemmer_override", AnalysisPlugin.requiresAnalysisSettings(StemmerOverrideFactory::new));
         filters.put("word_delimiter_graph", WordDelimiterGraphFactory::new);
         return filters;
     }
