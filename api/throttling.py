@@ -27,7 +27,6 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 import redis
 from django.conf import settings
@@ -35,16 +34,11 @@ from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
+from shared.cache import redis_client
+
 from .clients import client_address
 
 logger = logging.getLogger(__name__)
-
-
-@cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.CACHES["default"]["LOCATION"], socket_connect_timeout=0.5, socket_timeout=0.5
-    )
 
 
 @dataclass(frozen=True)
@@ -100,7 +94,7 @@ def seconds_to_wait(buckets: list[Bucket]) -> float:
         for tally in tallies:
             tally.unreported = 0
     try:
-        with _redis().pipeline(transaction=False) as pipeline:
+        with redis_client().pipeline(transaction=False) as pipeline:
             for key, bucket, increment in zip(keys, buckets, increments, strict=True):
                 pipeline.incrby(key, increment).expire(key, bucket.duration + 1)
             counts = pipeline.execute()[::2]

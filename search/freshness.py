@@ -14,11 +14,12 @@ leave an answer claimed unchanged. Redis unavailable to a reader: no validator, 
 
 import logging
 import time
-from functools import cache
 
 import redis
 from django.conf import settings
 from django.core.cache import cache as django_cache
+
+from shared.cache import redis_client
 
 from . import index
 
@@ -30,17 +31,10 @@ def _key() -> str:
     return django_cache.make_key("read-generation")
 
 
-@cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.CACHES["default"]["LOCATION"], socket_connect_timeout=0.5, socket_timeout=0.5
-    )
-
-
 def stamp() -> None:
     """Record that what reads answer has just changed (after the write, never before)."""
     try:
-        _redis().set(_key(), _now_ms())
+        redis_client().set(_key(), _now_ms())
     except (redis.RedisError, OSError, ValueError) as error:
         logger.error("read generation not stamped, Redis unavailable: %s", error)
 
@@ -56,9 +50,9 @@ def settled_generation() -> int | None:
     validator lifetime the start of the current lifetime window stands in for it."""
     now = _now_ms()
     try:
-        held = _redis().get(_key())
+        held = redis_client().get(_key())
         if held is None:
-            _redis().set(_key(), now, nx=True)
+            redis_client().set(_key(), now, nx=True)
             return None
     except (redis.RedisError, OSError, ValueError) as error:
         logger.warning("no HTTP validators, Redis unavailable: %s", error)

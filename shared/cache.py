@@ -1,4 +1,5 @@
-"""Django's Redis cache backend, with the Redis client built once per connection pool.
+"""Django's Redis cache backend, with the Redis client built once per connection pool; and a
+client of that Redis for what Django's cache API has no call for.
 
 Django's RedisCache wraps its connection pool in a new `redis.Redis` client for every
 operation; building one costs about 60 µs on this project's machines, and a `cache.add` to a
@@ -8,8 +9,11 @@ version at least two. The client is safe to share: each command takes a connecti
 starts afresh in a forked child) and gives it back.
 """
 
+from functools import cache
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -34,3 +38,12 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusedClientCacheClient
+
+
+@cache
+def redis_client() -> redis.Redis:
+    """The default cache's Redis, with its connection options (the short timeouts a request can
+    afford), one client per process: for pipelines, and for values other processes read as they
+    are written (the read generation, the throttle's counts), which Django's cache would pickle."""
+    default = settings.CACHES["default"]
+    return redis.Redis.from_url(default["LOCATION"], **default.get("OPTIONS", {}))

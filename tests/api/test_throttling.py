@@ -121,7 +121,7 @@ def test_sign_ins_are_not_refused_when_redis_is_down(rates, monkeypatch):
     factories.user(username="outage")
     rates(login_address="1/min", login_username="1/min")
     monkeypatch.setattr(
-        throttling, "_redis", lambda: throttling.redis.Redis(port=1, socket_connect_timeout=0.2)
+        throttling, "redis_client", lambda: throttling.redis.Redis(port=1, socket_connect_timeout=0.2)
     )
     client = APIClient(REMOTE_ADDR=next(_addresses))
 
@@ -142,7 +142,7 @@ def _redis_count(bucket: throttling.Bucket) -> int:
     key = throttling.django_cache.make_key(
         f"throttle_{bucket.scope}_{bucket.ident}:{int(now - now % bucket.duration)}"
     )
-    return int(throttling._redis().get(key) or 0)
+    return int(throttling.redis_client().get(key) or 0)
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def redis_round_trips(monkeypatch) -> list[int]:
         return open_pipeline(*args, **kwargs)
 
     client.pipeline = pipeline
-    monkeypatch.setattr(throttling, "_redis", lambda: client)
+    monkeypatch.setattr(throttling, "redis_client", lambda: client)
     return trips
 
 

@@ -192,7 +192,7 @@ def test_an_unsettled_change_gives_no_validator(shop, api, settled):
 
 def test_without_redis_answers_carry_no_validator_and_never_fail(shop, api, settled, monkeypatch):
     unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setattr(freshness, "_redis", lambda: unreachable)
+    monkeypatch.setattr(freshness, "redis_client", lambda: unreachable)
     # The throttle shares that Redis in production; here it keeps its own, so the read is served.
     with pytest.raises(redis.ConnectionError):
         unreachable.ping()  # the outage is real
