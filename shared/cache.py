@@ -43,7 +43,7 @@ class RedisCache(DjangoRedisCache):
 @cache
 def redis_client() -> redis.Redis:
     """The default cache's Redis, with its connection options (the short timeouts a request can
-    afford), one client per process: for pipelines, and for values other processes read as they
-    are written (the read generation, the throttle's counts), which Django's cache would pickle."""
+    afford), one client per process: for Redis commands Django's cache API does not offer (the
+    throttle's pipelined INCRBY and EXPIRE) and for the read generation (search.freshness)."""
     default = settings.CACHES["default"]
     return redis.Redis.from_url(default["LOCATION"], **default.get("OPTIONS", {}))
