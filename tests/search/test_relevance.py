@@ -38,15 +38,17 @@ TOP = 5
 CLAIMED_FIRST = 0.96
 CLAIMED_TOP = 0.97
 # Probe queries (relevance_probes.json), written after the judged set by people who did not see
-# it, in seven rounds: rounds 1-4, 6 and 7 found faults that were mended (so the ranking has been
-# fitted to them, like the tuning half); round 5 was searched once, unchanged, before it was
-# added. Round 7's irregular plural ("child" for *Children*) is mended by the English analysis'
-# irregular plurals; its other misses are left as found (derived forms such as "campers" for
-# "Camp", abbreviations such as "anc", half-remembered names). None repeats a judged query.
-# Claimed: the intended product first for 338 of the 349, in the top 5 for 340.
+# it, in eight rounds: rounds 1-4, 6 and 7 found faults that were mended (so the ranking has been
+# fitted to them, like the tuning half); rounds 5 and 8 were searched once, unchanged, before
+# they were added. Round 7's irregular plural ("child" for *Children*) is mended by the English
+# analysis' irregular plurals; its other misses are left as found (derived forms such as
+# "campers" for "Camp", abbreviations such as "anc", half-remembered names), as are round 8's
+# (needs in words no product field has, "reduce wrist strain"; a synonym the shop has not
+# defined, "hydration pack" for a vest). None repeats a judged query. Claimed: the intended
+# product first for 388 of the 403, in the top 5 for 391.
 PROBES = json.loads((HERE / "relevance_probes.json").read_text())
-CLAIMED_PROBES_FIRST = 338
-CLAIMED_PROBES_TOP = 340
+CLAIMED_PROBES_FIRST = 388
+CLAIMED_PROBES_TOP = 391
 
 
 def _words(text: str) -> set[str]:
