@@ -143,10 +143,12 @@ def search_products(
 def _fewer_words(text: str, *, language: str) -> Iterator[tuple[str, str]]:
     """The searches to try in turn when no product matches every word of `text` and no
     correction rescues it: its words less stop words, with each share of FEWER_WORDS of them
-    required; none when fewer than 3 words remain (all of which must match)."""
+    required; of two words only any one ("sneekers stride" finds the Stride shoe), as most of
+    two is both; none for one word."""
     words = _content_words(text, language=language)
-    if len(words) >= 3:
-        for words_required in query_building.FEWER_WORDS:
+    shares = query_building.FEWER_WORDS if len(words) >= 3 else (query_building.ANY_WORD,)
+    if len(words) >= 2:
+        for words_required in shares:
             yield " ".join(words), words_required
 
 

@@ -475,6 +475,9 @@ def _naming_word_query(word: str, language: str) -> dict[str, Any]:
 
 
 def _word_query(word: str, language: str, *, joined_with_neighbours: list[str], last: bool) -> dict[str, Any]:
+    fuzziness = (
+        0 if too_long_for_typos(word) or any(character.isdigit() for character in word) else "AUTO:4,8"
+    )
     clauses: list[dict[str, Any]] = [
         {
             "multi_match": {
@@ -484,19 +487,16 @@ def _word_query(word: str, language: str, *, joined_with_neighbours: list[str], 
                 "tie_breaker": 0.3,
                 # A word the analyzer splits ("usb-c", "kep-0000003") is matched whole.
                 "operator": "and",
-                "fuzziness": (
-                    0
-                    if too_long_for_typos(word) or any(character.isdigit() for character in word)
-                    else "AUTO:4,8"
-                ),
+                "fuzziness": fuzziness,
                 "prefix_length": 1,
                 "zero_terms_query": "all",
             }
         }
     ]
-    # The word written as one where the name has two or three ("powerbank", "Power Bank"), and
-    # the word's parts joined where the name writes them as one ("wi-fi", "Wifi").
-    clauses.append({"match": {"name.shingles": {"query": word}}})
+    # The word written as one where the name has two or three ("powerbank", "Power Bank"), as
+    # typo-tolerant as any word (and so in the plural: "headtorches", "Head Torch"); and the
+    # word's parts joined where the name writes them as one ("wi-fi", "Wifi").
+    clauses.append({"match": {"name.shingles": {"query": word, "fuzziness": fuzziness, "prefix_length": 1}}})
     clauses.append({"match": {"name.joined": {"query": word}}})
     # The word joined with the word before or after it, as typed: typos are not looked for in
     # a word the shopper did not write.
