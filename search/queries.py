@@ -146,10 +146,11 @@ def _fewer_words(text: str, *, language: str) -> Iterator[tuple[str, str]]:
     required; of two words only any one ("sneekers stride" finds the Stride shoe), as most of
     two is both; none for one word."""
     words = _content_words(text, language=language)
+    if len(words) < 2:
+        return
     shares = query_building.FEWER_WORDS if len(words) >= 3 else (query_building.ANY_WORD,)
-    if len(words) >= 2:
-        for words_required in shares:
-            yield " ".join(words), words_required
+    for words_required in shares:
+        yield " ".join(words), words_required
 
 
 def _content_words(text: str, *, language: str) -> list[str]:

@@ -5,8 +5,8 @@ Django's RedisCache wraps its connection pool in a new `redis.Redis` client for 
 operation; building one costs about 60 µs on this project's machines, and a `cache.add` to a
 local Redis cost 0.12-0.13 ms more through it than through a client kept. A single command makes
 one such call after its commit (the projection's drain request), and a read that waits for its
-version at least two. The client is safe to share: each command takes a connection from the pool (which
-starts afresh in a forked child) and gives it back.
+version at least two. The client is safe to share: each command takes a connection from the
+pool (which starts afresh in a forked child) and gives it back.
 """
 
 from functools import cache

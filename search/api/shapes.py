@@ -153,8 +153,8 @@ class SearchPageSerializer(ProductPageSerializer):
     matched_most_words = serializers.BooleanField(
         help_text="True when no product matched every word of `q` and no correction found any, so "
         "this page shows the products matching most of its words other than stop words (of 3 or "
-        "more: two of up to 5, two fifths of more; when none has that many, any one word that "
-        "names the product), those matching more first; false otherwise.",
+        "more: two of up to 5, two fifths of more; when none has that many, or `q` has two such "
+        "words, any one word that names the product), those matching more first; false otherwise.",
     )
 
 
